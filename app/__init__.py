@@ -1,0 +1,81 @@
+"""诉求管理平台: ``create_app`` is the only entry point."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import TIME_ZONE, build_config
+
+SECRET_FILE = "secret_key"  # noqa: S105  (a file name)
+
+
+class MissingSecretKeyError(RuntimeError):
+    pass
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: write-ahead log for concurrent readers, enforced foreign keys, patient locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _use_shanghai_time() -> None:
+    # FAB stamps created_on/changed_on with naive datetime.now(): make that Shanghai time too.
+    os.environ["TZ"] = TIME_ZONE
+    if hasattr(time, "tzset"):
+        time.tzset()
+
+
+def _secret_key(app: Flask, require_secret: bool) -> str:
+    if app.config.get("SECRET_KEY"):
+        return app.config["SECRET_KEY"]
+    stored = Path(app.instance_path) / SECRET_FILE
+    if stored.exists():
+        return stored.read_text().strip()
+    if require_secret:
+        raise MissingSecretKeyError(
+            "SECRET_KEY is not set: export SECRET_KEY (a long random string) before serving."
+        )
+    return os.urandom(32).hex()  # management commands only: no session outlives them
+
+
+def create_app(overrides: dict | None = None, *, require_secret: bool = True) -> Flask:
+    _use_shanghai_time()
+    config = build_config(overrides)
+    app = Flask(__name__, instance_path=config["SUQIU_INSTANCE_PATH"])
+    app.config.update(config)
+    app.config["SECRET_KEY"] = _secret_key(app, require_secret)
+
+    from app import models  # noqa: F401  (register every table before FAB starts)
+    from app.extensions import csrf, db, migrate
+    from app.security.passwords import check_password_policy
+    from app.views import register_views
+    from app.views.jinja import register_template_helpers
+
+    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = check_password_policy
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    with app.app_context():
+        db.init_app(app)
+        migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+        csrf.init_app(app)  # before FAB, so FAB exempts its JWT API blueprints
+        appbuilder = AppBuilder()
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+        register_template_helpers(app)
+    return app

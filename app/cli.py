@@ -1,0 +1,132 @@
+"""The ``suqiu`` command: init, sync-roles, demo, serve (and Flask's own db/shell/routes)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from app import SECRET_FILE, create_app
+
+
+def _management_app():
+    return create_app(require_secret=False)
+
+
+@click.group(cls=FlaskGroup, create_app=_management_app, add_default_commands=True)
+def main():
+    """诉求管理平台 management commands."""
+
+
+def _prepare_database() -> None:
+    from app.extensions import db
+    from app.security.sync import sync_roles
+    from app.seed import seed_catalog
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    counts = sync_roles(current_app.appbuilder)
+    added = seed_catalog(db.session)
+    click.echo(f"数据库已升级；已同步 {len(counts)} 个角色；新增基础数据 {added} 条。")
+
+
+@main.command("init")
+@click.option("--admin-username", default="admin", show_default=True)
+@click.option("--admin-email", default="admin@suqiu.local", show_default=True)
+@click.option(
+    "--admin-password",
+    envvar="SUQIU_ADMIN_PASSWORD",
+    default=None,
+    help="管理员密码（也可用环境变量 SUQIU_ADMIN_PASSWORD）",
+)
+@with_appcontext
+def init_command(admin_username, admin_email, admin_password):
+    """升级数据库结构、同步角色权限、写入基础数据并创建管理员（可重复执行）。"""
+    from app.security.roles import ADMIN
+    from app.services.errors import InvalidRecordError
+    from app.services.users import create_user
+
+    _prepare_database()
+    sm = current_app.appbuilder.sm
+    if sm.find_user(username=admin_username) is not None:
+        click.echo(f"管理员 {admin_username} 已存在。")
+        return
+    if not admin_password:
+        raise click.UsageError("请用 --admin-password 或 SUQIU_ADMIN_PASSWORD 提供管理员密码。")
+    try:
+        create_user(
+            sm,
+            username=admin_username,
+            last_name="系统",
+            first_name="管理员",
+            email=admin_email,
+            role_names=[ADMIN.name],
+            password=admin_password,
+        )
+    except InvalidRecordError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"已创建管理员 {admin_username}。")
+
+
+@main.command("sync-roles")
+@with_appcontext
+def sync_roles_command():
+    """按 app/security/roles.py 同步角色与权限。"""
+    from app.security.sync import sync_roles
+
+    for name, count in sync_roles(current_app.appbuilder).items():
+        click.echo(f"{name}: {count} 项权限")
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="只准备数据，不启动服务")
+@with_appcontext
+def demo_command(host, port, no_serve):
+    """在 SQLite 上准备演示数据并启动门户（再次运行保留已有数据）。"""
+    from app.demo import demo_password, seed_demo
+    from app.extensions import db
+
+    instance = Path(current_app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = instance / SECRET_FILE
+    if not secret.exists():
+        secret.write_text(os.urandom(32).hex())
+        secret.chmod(0o600)
+    _prepare_database()
+    password = demo_password(instance, os.environ.get("SUQIU_DEMO_PASSWORD"))
+    rows = seed_demo(current_app.appbuilder.sm, db.session, password)
+    click.echo("")
+    click.echo(f"演示账号（密码均为：{password}）")
+    click.echo(f"{'用户名':<18}{'姓名':<8}{'角色':<16}单位")
+    for username, name, role, unit, created in rows:
+        note = "" if created else "（账号已存在，密码未改动）"
+        click.echo(f"{username:<21}{name:<8}{role:<16}{unit}{note}")
+    click.echo(f"\n管理员登录：admin / {password}")
+    if no_serve:
+        return
+    # Plain HTTP on the loopback address: the session cookie cannot be "Secure" here.
+    os.environ.setdefault("SUQIU_SECURE_COOKIES", "0")
+    _serve(create_app(), host, port)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve_command(host, port, threads):
+    """用生产级 WSGI 服务器（waitress）启动门户；需要环境变量 SECRET_KEY。"""
+    _serve(create_app(), host, port, threads)
+
+
+def _serve(app, host, port, threads=8):
+    from waitress import serve
+
+    click.echo(f"门户已启动：http://{host}:{port}/  （Ctrl+C 停止）")
+    sys.stdout.flush()
+    serve(app, host=host, port=port, threads=threads, ident="suqiu")

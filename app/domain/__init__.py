@@ -1,0 +1,1 @@
+"""Pure business rules of the regulation: no Flask, no SQLAlchemy session, no view code."""

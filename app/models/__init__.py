@@ -1,0 +1,25 @@
+"""ORM models. Importing this package registers every table on FAB's ``Model.metadata``."""
+
+from app.models.catalog import BusinessCategory, CaseKind, Channel, ChannelCategory, ContentClass
+from app.models.contacts import BranchContact, BranchContactChange, ContactRole
+from app.models.notification import Notification
+from app.models.org import Branch, Department, Vendor, VendorType, department_business_category
+from app.models.user import SuqiuUser
+
+__all__ = [
+    "Branch",
+    "BranchContact",
+    "BranchContactChange",
+    "BusinessCategory",
+    "CaseKind",
+    "Channel",
+    "ChannelCategory",
+    "ContactRole",
+    "ContentClass",
+    "Department",
+    "Notification",
+    "SuqiuUser",
+    "Vendor",
+    "VendorType",
+    "department_business_category",
+]

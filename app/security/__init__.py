@@ -1,0 +1,1 @@
+"""Roles, permissions, password policy and the portal's security manager."""

@@ -1,0 +1,53 @@
+"""The portal's FAB security manager: our user model and views, no Groups or permission editors
+(roles are code, see app.security.roles), and rate limits on both the web and the API login."""
+
+from __future__ import annotations
+
+from flask_appbuilder.security.sqla.manager import SecurityManager
+
+from app.domain.i18n import _l
+from app.models import SuqiuUser
+from app.security.views import (
+    MyPasswordView,
+    MyProfileView,
+    SuqiuRoleView,
+    SuqiuUserView,
+    UserPasswordView,
+)
+
+
+class SuqiuSecurityManager(SecurityManager):
+    user_model = SuqiuUser
+    userdbmodelview = SuqiuUserView
+    rolemodelview = SuqiuRoleView
+    userinfoeditview = MyProfileView
+    resetmypasswordview = MyPasswordView
+    resetpasswordview = UserPasswordView
+
+    def register_views(self) -> None:
+        appbuilder = self.appbuilder
+        security_api = appbuilder.add_api(self.security_api)
+        appbuilder.add_view_no_menu(self.userinfoeditview())
+        appbuilder.add_view_no_menu(self.resetpasswordview())
+        appbuilder.add_view_no_menu(self.resetmypasswordview())
+        self.auth_view = appbuilder.add_view_no_menu(self.authdbview())
+        if self.is_auth_limited:
+            # FAB limits only the web form; the API login must not be a brute-force side door.
+            for view in (self.auth_view, security_api):
+                self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+        self.user_view = appbuilder.add_view(
+            self.userdbmodelview,
+            "Users",
+            icon="fa-user",
+            label=_l("Users"),
+            category="System",
+            category_icon="fa-cogs",
+            category_label=_l("System administration"),
+        )
+        appbuilder.add_view(
+            self.rolemodelview,
+            "Roles",
+            icon="fa-user-gear",
+            label=_l("Roles"),
+            category="System",
+        )

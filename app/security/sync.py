@@ -1,0 +1,66 @@
+"""Make the database's roles and permissions match ``app.security.roles`` (idempotent)."""
+
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder
+
+from app.security.roles import PUBLIC_ROLE_NAME, ROLES, grants_for
+
+
+def _menu_grants(appbuilder: AppBuilder, readable_views: set[str]) -> set[tuple[str, str]]:
+    """menu_access on every menu item whose view the role may read, and on its category."""
+    pairs = set()
+    for entry in appbuilder.menu.get_list():
+        items = entry.childs if entry.childs else [entry]
+        for item in items:
+            view = getattr(item, "baseview", None)
+            if view is not None and view.class_permission_name in readable_views:
+                pairs.add(("menu_access", item.name))
+                if entry.childs:
+                    pairs.add(("menu_access", entry.name))
+    return pairs
+
+
+def _check_shared_permission_names(appbuilder: AppBuilder) -> None:
+    """Views sharing a class_permission_name must declare the same permissions, or FAB's
+    permission sync deletes the ones the other view lacks."""
+    seen: dict[str, set[str]] = {}
+    for view in appbuilder.baseviews:
+        perms = set(view.base_permissions or [])
+        other = seen.setdefault(view.class_permission_name, perms)
+        if other != perms:
+            raise RuntimeError(f"views named {view.class_permission_name} disagree on permissions")
+
+
+def sync_roles(appbuilder: AppBuilder) -> dict[str, int]:
+    """Create missing permissions and roles; give each role exactly its declared grants."""
+    sm = appbuilder.sm
+    # FAB attaches each new permission to the admin role while creating it: the role must exist.
+    for spec in ROLES:
+        if sm.find_role(spec.name) is None:
+            sm.add_role(spec.name)
+    _check_shared_permission_names(appbuilder)
+    appbuilder.add_permissions(update_perms=True)
+    sm.security_cleanup(appbuilder.baseviews, appbuilder.menu)
+    existing = {
+        (pv.permission.name, pv.view_menu.name): pv
+        for pv in sm.session.query(sm.permissionview_model).all()
+    }
+    counts = {}
+    for spec in ROLES:
+        role = sm.find_role(spec.name) or sm.add_role(spec.name)
+        if spec.is_admin:
+            wanted = set(existing)
+        else:
+            pairs = grants_for(spec)
+            readable = {view for perm, view in pairs if perm in ("can_read", "can_write")}
+            wanted = pairs | _menu_grants(appbuilder, readable)
+        unknown = wanted - set(existing)
+        if unknown:
+            raise RuntimeError(f"role {spec.code} grants unknown permissions: {sorted(unknown)}")
+        role.permissions = [existing[pair] for pair in sorted(wanted)]
+        counts[spec.name] = len(wanted)
+    public = sm.find_role(PUBLIC_ROLE_NAME) or sm.add_role(PUBLIC_ROLE_NAME)
+    public.permissions = []
+    sm.session.commit()
+    return counts

@@ -1,0 +1,194 @@
+"""FAB's security views with Chinese titles, our permission names and the branch filter."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView,
+    ResetPasswordView,
+    RoleModelView,
+    UserDBModelView,
+    UserInfoEditView,
+)
+from flask_appbuilder.validators import PasswordComplexityValidator
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Optional
+
+from app.domain.i18n import _l
+from app.models import SuqiuUser
+from app.views.base import localise_view
+from app.views.datamodel import ScopedInterface
+from app.views.validators import PhoneNumber
+
+_USER_LABELS = {
+    "get_full_name": _l("Full name"),
+    "first_name": _l("Given name"),
+    "last_name": _l("Family name"),
+    "username": _l("Username"),
+    "password": _l("Password"),
+    "conf_password": _l("Confirm password"),
+    "active": _l("Active"),
+    "email": _l("Email"),
+    "roles": _l("Roles"),
+    "branch": _l("Unit"),
+    "department": _l("Department"),
+    "mobile": _l("Mobile"),
+    "last_login": _l("Last sign-in"),
+    "login_count": _l("Sign-in count"),
+    "fail_login_count": _l("Failed sign-ins"),
+    "created_on": _l("Created at"),
+    "created_by": _l("Created by"),
+    "changed_on": _l("Changed at"),
+    "changed_by": _l("Changed by"),
+}
+
+
+class SuqiuUserView(UserDBModelView):
+    """Users and their unit (the anchor of branch scoping); administrators only."""
+
+    datamodel = ScopedInterface(SuqiuUser)
+    class_permission_name = "User"
+    method_permission_name = {
+        "list": "read",
+        "show": "read",
+        "add": "write",
+        "edit": "write",
+        "delete": "write",
+        "download": "read",
+        "action": "write",
+        "action_post": "write",
+        "resetpasswords": "write",
+        "userinfo": "userinfo",
+        "resetmypassword": "userinfo",
+        "userinfoedit": "userinfo",
+    }
+    list_title = _l("Users")
+    show_title = _l("User details")
+    add_title = _l("Add user")
+    edit_title = _l("Edit user")
+    user_info_title = _l("My profile")
+    label_columns = _USER_LABELS
+    description_columns = {
+        "username": _l("Used to sign in; letters, digits and underscores."),
+        "active": _l("Deactivate people who leave instead of deleting them."),
+        "roles": _l("What the person may do in the portal."),
+        "branch": _l("Branch users see only this unit and its sub-units."),
+        "password": _l("At least 10 characters with upper and lower case, a digit and a symbol."),
+        "conf_password": _l("Type the password again."),
+        "mobile": _l("A mainland mobile number or a landline with area code."),
+    }
+    list_columns = ["username", "last_name", "first_name", "branch", "roles", "active"]
+    search_columns = ["username", "last_name", "first_name", "email", "branch", "active"]
+    add_columns = [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "mobile",
+        "branch",
+        "department",
+        "roles",
+        "active",
+        "password",
+        "conf_password",
+    ]
+    edit_columns = [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "mobile",
+        "branch",
+        "department",
+        "roles",
+        "active",
+    ]
+    show_fieldsets = [
+        (_l("Account"), {"fields": ["username", "active", "roles", "branch", "department"]}),
+        (_l("Personal details"), {"fields": ["last_name", "first_name", "email", "mobile"]}),
+        (
+            _l("Audit"),
+            {
+                "fields": [
+                    "last_login",
+                    "login_count",
+                    "fail_login_count",
+                    "created_on",
+                    "changed_on",
+                ]
+            },
+        ),
+    ]
+    user_show_fieldsets = [
+        (_l("Account"), {"fields": ["username", "roles", "branch", "department"]}),
+        (_l("Personal details"), {"fields": ["last_name", "first_name", "email", "mobile"]}),
+    ]
+    validators_columns = {}
+    add_form_extra_fields = {
+        "password": PasswordField(
+            _l("Password"),
+            description=_l(
+                "At least 10 characters with upper and lower case, a digit and a symbol."
+            ),
+            validators=[DataRequired(), PasswordComplexityValidator()],
+            widget=BS3PasswordFieldWidget(),
+        ),
+        "conf_password": PasswordField(
+            _l("Confirm password"),
+            description=_l("Type the password again."),
+            validators=[EqualTo("password", message=_l("The two passwords do not match."))],
+            widget=BS3PasswordFieldWidget(),
+        ),
+        "mobile": StringField(_l("Mobile"), validators=[Optional(), PhoneNumber()]),
+    }
+    edit_form_extra_fields = {
+        "mobile": StringField(_l("Mobile"), validators=[Optional(), PhoneNumber()]),
+    }
+
+    def _init_forms(self):
+        super()._init_forms()
+        localise_view(self)
+
+
+class SuqiuRoleView(RoleModelView):
+    """Roles are declared in app.security.roles and synced by `suqiu init`: read-only here."""
+
+    class_permission_name = "Role"
+    method_permission_name = {"list": "read", "show": "read"}
+    base_permissions = ["can_read"]
+    list_title = _l("Roles")
+    show_title = _l("Role details")
+    label_columns = {"name": _l("Name"), "permissions": _l("Permissions"), "user": _l("Users")}
+    list_columns = ["name"]
+    show_columns = ["name"]
+    search_columns = ["name"]
+    related_views = []
+
+    def _init_forms(self):
+        super()._init_forms()
+        localise_view(self)
+
+    def copyrole(self, items):  # FAB's "copy role" action: roles are code, not copied by hand
+        abort(404)
+
+
+class MyProfileView(UserInfoEditView):
+    class_permission_name = "MyProfile"
+    method_permission_name = {"this_form_get": "write", "this_form_post": "write"}
+    form_title = _l("Edit my details")
+    message = _l("Your details were saved.")
+
+
+class MyPasswordView(ResetMyPasswordView):
+    class_permission_name = "MyPassword"
+    method_permission_name = {"this_form_get": "write", "this_form_post": "write"}
+    form_title = _l("Change my password")
+    message = _l("Your password was changed.")
+
+
+class UserPasswordView(ResetPasswordView):
+    class_permission_name = "UserPassword"
+    method_permission_name = {"this_form_get": "write", "this_form_post": "write"}
+    form_title = _l("Reset a user's password")
+    message = _l("The password was reset.")

@@ -1,0 +1,93 @@
+"""Branch scoping: the one mechanism every query, form choice list, action, download, API,
+chart and export goes through (design §1). A branch user sees their own unit and its sub-units;
+CSD, leaders and the committee see every branch; notifications are personal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
+
+from app.domain.i18n import _l
+from app.models import (
+    Branch,
+    BranchContact,
+    BranchContactChange,
+    Department,
+    Notification,
+    SuqiuUser,
+    Vendor,
+)
+from app.security.roles import roles_see_all_branches
+from app.services.errors import OutOfScopeError
+
+# Model -> the column naming the branch a row belongs to.
+BRANCH_COLUMNS = {
+    Branch: Branch.id,
+    Department: Department.branch_id,
+    Vendor: Vendor.branch_id,
+    BranchContact: BranchContact.branch_id,
+    BranchContactChange: BranchContactChange.branch_id,
+    SuqiuUser: SuqiuUser.branch_id,
+}
+# Model -> the column naming the only user who may see a row.
+PERSONAL_COLUMNS = {Notification: Notification.recipient_id}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one actor may see. ``branch_path`` is the materialised path of the user's unit."""
+
+    user_id: int | None
+    all_branches: bool
+    branch_path: str | None
+
+    @classmethod
+    def system(cls) -> Scope:
+        """Command-line jobs and seeding act for the whole company."""
+        return cls(user_id=None, all_branches=True, branch_path=None)
+
+    @classmethod
+    def for_user(cls, user: SuqiuUser | None) -> Scope:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls(user_id=None, all_branches=False, branch_path=None)
+        role_names = {role.name for role in user.roles}
+        path = user.branch.path if user.branch is not None else None
+        return cls(user.id, roles_see_all_branches(role_names), path)
+
+    def visible_branch_ids(self):
+        """A subquery of the branch ids this scope covers (parent sees children)."""
+        if self.all_branches:
+            return select(Branch.id)
+        if not self.branch_path:
+            return select(Branch.id).where(~true())
+        return select(Branch.id).where(Branch.path.startswith(self.branch_path, autoescape=True))
+
+    def clause(self, model) -> ColumnElement[bool] | None:
+        """The WHERE clause restricting ``model`` to this scope, or None for shared master data."""
+        personal = PERSONAL_COLUMNS.get(model)
+        if personal is not None:
+            return personal == self.user_id if self.user_id is not None else ~true()
+        column = BRANCH_COLUMNS.get(model)
+        if column is None or self.all_branches:
+            return None
+        return column.in_(self.visible_branch_ids())
+
+    def apply(self, query, model):
+        clause = self.clause(model)
+        return query if clause is None else query.filter(clause)
+
+    def covers_branch(self, session: Session, branch_id: int | None) -> bool:
+        if self.all_branches:
+            return True
+        if branch_id is None or not self.branch_path:
+            return False
+        path = session.scalar(select(Branch.path).where(Branch.id == branch_id))
+        return bool(path) and path.startswith(self.branch_path)
+
+    def ensure_branch(self, session: Session, branch_id: int | None) -> None:
+        """Writes may not create or move a record into a branch outside the scope."""
+        if not self.covers_branch(session, branch_id):
+            raise OutOfScopeError(_l("You may only work on records of your own unit."))

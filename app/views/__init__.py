@@ -1,0 +1,14 @@
+"""Thin FAB views. ``register_views`` is the only place views and menus are added."""
+
+from __future__ import annotations
+
+
+def register_views(appbuilder) -> None:
+    from app.views import api, catalog, contacts, home, notifications, org
+
+    org.register(appbuilder)
+    contacts.register(appbuilder)
+    catalog.register(appbuilder)
+    notifications.register(appbuilder)
+    api.register(appbuilder)
+    home.register(appbuilder)

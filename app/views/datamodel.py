@@ -1,0 +1,39 @@
+"""FAB's SQLAlchemy interface with the branch scope applied to every read and every write.
+
+FAB calls ``_apply_inner_all`` for lists, counts, ``get`` (show, edit, delete, actions, API) and the
+choice lists of related fields (``get_related_interface`` returns this class too), so one override
+closes every read path; add, edit and delete go through ``app.services.masterdata``.
+"""
+
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.extensions import db
+from app.services import masterdata
+from app.services.actor import current_actor
+
+
+class ScopedInterface(SQLAInterface):
+    def __init__(self, obj, session=None):
+        super().__init__(obj, session or db.session)
+
+    def _apply_inner_all(self, query, filters=None, *args, **kwargs):
+        query = current_actor().scope.apply(query, self.obj)
+        return super()._apply_inner_all(query, filters, *args, **kwargs)
+
+    def get_related_obj(self, col_name, value):
+        return self.get_related_interface(col_name).get(value)
+
+    def add(self, item, commit=True):
+        masterdata.save(self.session, current_actor(), item, is_new=True)
+
+    def edit(self, item, commit=True):
+        masterdata.save(self.session, current_actor(), item, is_new=False)
+
+    def delete(self, item, commit=True):
+        masterdata.delete(self.session, current_actor(), item)
+
+    def delete_all(self, items):
+        for item in items:
+            self.delete(item)

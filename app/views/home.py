@@ -1,0 +1,31 @@
+"""The start page: who you are, which unit you see, your unread notifications."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_appbuilder import IndexView, expose
+
+from app.extensions import db
+from app.services import notifications
+from app.services.actor import current_actor
+
+
+class HomeView(IndexView):
+    index_template = "suqiu/index.html"
+
+    @expose("/")
+    def index(self):
+        actor = current_actor()
+        user = actor.user
+        return self.render_template(
+            self.index_template,
+            user=user,
+            unread=notifications.unread_count(db.session, actor),
+            roles=[role.name for role in user.roles] if user else [],
+            scope_all=actor.scope.all_branches,
+            signed_in=bool(user) and g.user is not None,
+        )
+
+
+def register(appbuilder) -> None:
+    """The index view is registered by FAB itself (FAB_INDEX_VIEW)."""

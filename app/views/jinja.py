@@ -1,0 +1,45 @@
+"""Template helpers and error pages in Chinese."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app.domain.clock import format_datetime
+from app.domain.i18n import _l
+
+ERROR_TEXT = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have permission to do this."),
+    404: _l("The page or record does not exist, or you may not see it."),
+    405: _l("This action is not allowed this way."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts; please wait a minute and try again."),
+    500: _l("Something went wrong on the server; the error has been logged."),
+}
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters["datetime"] = format_datetime
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        message = ERROR_TEXT.get(code, ERROR_TEXT[500])
+        if isinstance(error, CSRFError):
+            message = _l(
+                "The form has expired or was not sent from this portal; "
+                "please reload the page and try again."
+            )
+        if request.path.startswith("/api/"):
+            return jsonify(message=str(message)), code
+        return render_template(
+            "suqiu/error.html",
+            code=code,
+            message=message,
+            base_template=app.appbuilder.base_template,
+            appbuilder=app.appbuilder,
+        ), code
+
+    for code in ERROR_TEXT:
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, render_error)

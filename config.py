@@ -1,0 +1,86 @@
+"""Portal configuration, read from environment variables (prefix ``SUQIU_`` where it is ours).
+
+``create_app`` builds the configuration from the environment; tests pass overrides. Nothing
+secret lives here: ``SECRET_KEY`` comes from the environment, except in the demo (kept in the
+instance folder) and in tests.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+TIME_ZONE = "Asia/Shanghai"
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("SUQIU_INSTANCE_PATH", "./instance")).resolve()
+
+
+def default_database_url(instance: Path) -> str:
+    return f"sqlite:///{instance / 'suqiu.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common ``postgres://`` forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def build_config(overrides: dict | None = None) -> dict:
+    instance = instance_path()
+    cfg: dict = {
+        "APP_NAME": "诉求管理平台",
+        "APP_THEME": "",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_database_url(instance)
+        ),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SUQIU_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # Alembic owns every table; roles and permissions come from `suqiu init`.
+        "FAB_CREATE_DB": False,
+        "FAB_UPDATE_PERMS": False,
+        "FAB_ADD_SECURITY_PERMISSION_VIEW": False,
+        "FAB_ADD_SECURITY_VIEW_MENU_VIEW": False,
+        "FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW": False,
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_SECURITY_MANAGER_CLASS": "app.security.manager.SuqiuSecurityManager",
+        "FAB_INDEX_VIEW": "app.views.home.HomeView",
+        "FAB_API_SWAGGER_UI": False,
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_ROLE_ADMIN": "系统管理员",
+        "AUTH_ROLE_PUBLIC": "匿名访客",
+        "AUTH_USER_REGISTRATION": False,
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": os.environ.get("SUQIU_LOGIN_RATE_LIMIT", "5 per minute"),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": os.environ.get("SUQIU_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": "app.security.passwords.check_password_policy",
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": TIME_ZONE,
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "app" / "translations"),
+        "LANGUAGES": {"zh": {"flag": "cn", "name": "简体中文"}},
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SUQIU_SECURE_COOKIES", "1") != "0",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("SUQIU_SECURE_COOKIES", "1") != "0",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("SUQIU_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "UPLOAD_FOLDER": str(instance / "uploads"),
+        "FAB_API_MAX_PAGE_SIZE": 100,
+    }
+    if overrides:
+        cfg.update(overrides)
+    return cfg
