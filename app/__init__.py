@@ -39,9 +39,17 @@ def _use_shanghai_time() -> None:
         time.tzset()
 
 
+MIN_SECRET_LENGTH = 32
+
+
 def _secret_key(app: Flask, require_secret: bool) -> str:
-    if app.config.get("SECRET_KEY"):
-        return app.config["SECRET_KEY"]
+    configured = app.config.get("SECRET_KEY")
+    if configured:
+        if len(configured) < MIN_SECRET_LENGTH:  # it also signs the API's JWTs (HMAC-SHA256)
+            raise MissingSecretKeyError(
+                f"SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters."
+            )
+        return configured
     stored = Path(app.instance_path) / SECRET_FILE
     if stored.exists():
         return stored.read_text().strip()

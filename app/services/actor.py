@@ -1,12 +1,13 @@
-"""Who is acting: the signed-in user (session or JWT) and their branch scope, cached per request."""
+"""Who is acting: the signed-in user (session or JWT) and their scope, cached per request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 from flask_login import current_user
 
+from app.extensions import db
 from app.models import SuqiuUser
 from app.services.scope import Scope
 
@@ -46,8 +47,11 @@ def current_actor() -> Actor:
     """Inside a request: the signed-in user (no user sees nothing). Outside: the system."""
     if not has_request_context():
         return Actor.system()
-    actor = g.get("suqiu_actor")
+    # Cached on the request itself: an application context (and its ``g``) may outlive it.
+    actor = request.environ.get("suqiu.actor")
     if actor is None:
-        actor = Actor.of(_request_user())
-        g.suqiu_actor = actor
+        # Loading the user's roles must not flush a half-built record of the current request.
+        with db.session.no_autoflush:
+            actor = Actor.of(_request_user())
+        request.environ["suqiu.actor"] = actor
     return actor

@@ -26,7 +26,8 @@ from app.services.errors import DuplicateRecordError, InvalidRecordError, Record
 def save(session: Session, actor: Actor, item, *, is_new: bool) -> None:
     """Validate ``item`` against its rules and the actor's scope, then commit."""
     try:
-        _prepare(session, actor, item, is_new=is_new)
+        with session.no_autoflush:  # nothing reaches the database before every check passed
+            _prepare(session, actor, item, is_new=is_new)
         if is_new:
             session.add(item)
         session.flush()

@@ -1,0 +1,151 @@
+"""Fixtures: a fresh database per test (copied from a migrated, seeded template), clients that
+sign in as any demo user, and helpers for CSRF tokens.
+
+Set ``SUQIU_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test`` to run the
+suite on PostgreSQL: each test then gets its own database cloned from a template database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SUQIU_INSTANCE_PATH", "/nonexistent-suqiu-test-instance")
+
+TEST_PASSWORD = "Test#Pass2026"
+PG_URL = os.environ.get("SUQIU_TEST_DATABASE_URL", "")
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-0123456789abcdef-0123456789",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "RATELIMIT_ENABLED": False,
+    "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast sign-ins in tests only
+}
+
+
+def make_app(database_url: str, instance: Path, **overrides):
+    from app import create_app
+
+    config = {
+        **TEST_CONFIG,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SUQIU_INSTANCE_PATH": str(instance),
+        "UPLOAD_FOLDER": str(instance / "uploads"),
+        **overrides,
+    }
+    return create_app(config)
+
+
+def _seed(app) -> None:
+    from flask_migrate import upgrade
+
+    from app.demo import seed_demo
+    from app.extensions import db
+    from app.security.sync import sync_roles
+    from app.seed import seed_catalog
+
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        sync_roles(app.appbuilder)
+        seed_catalog(db.session)
+        seed_demo(app.appbuilder.sm, db.session, TEST_PASSWORD)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _pg_admin_url(url: str, database: str = "postgres") -> str:
+    return url.rsplit("/", 1)[0] + "/" + database
+
+
+def _pg_execute(sql: str) -> None:
+    import psycopg
+
+    dsn = _pg_admin_url(PG_URL).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """A migrated database with master data and the demo accounts, built once per run."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    if PG_URL:
+        name = f"suqiu_tpl_{os.getpid()}"
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}"')
+        _pg_execute(f'CREATE DATABASE "{name}"')
+        app = make_app(_pg_admin_url(PG_URL, name), instance)
+        _seed(app)
+        yield ("postgresql", name)
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = instance / "template.db"
+        app = make_app(f"sqlite:///{path}", instance)
+        _seed(app)
+        yield ("sqlite", path)
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    kind, source = template_database
+    if kind == "sqlite":
+        target = tmp_path / "suqiu.db"
+        shutil.copyfile(source, target)
+        yield f"sqlite:///{target}"
+        return
+    name = f"suqiu_t_{uuid.uuid4().hex[:12]}"
+    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    yield _pg_admin_url(PG_URL, name)
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    application = make_app(database_url, tmp_path)
+    yield application
+    from app.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+def csrf_token(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = TEST_PASSWORD):
+    token = csrf_token(client, "/login/")
+    response = client.post(
+        "/login/", data={"username": username, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, f"login of {username} failed"
+    return client
+
+
+@pytest.fixture
+def login_as(app):
+    """``login_as("liaison_hankou")`` returns a test client signed in as that demo user."""
+
+    def _login(username: str):
+        return login(app.test_client(), username)
+
+    return _login
