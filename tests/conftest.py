@@ -116,18 +116,22 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
-def db_session(app):
+def db_session(app, database_url, tmp_path):
+    """A session on the same database through a second app object: the test's own application
+    context must not be shared with the requests of ``app``'s test clients (flask-login caches
+    the signed-in user on ``g``)."""
     from app.extensions import db
 
-    with app.app_context():
+    inspector = make_app(database_url, tmp_path)
+    with inspector.app_context():
         yield db.session
+        db.session.remove()
+        db.engine.dispose()
 
 
 def csrf_token(client, url: str) -> str:
     html = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html
-    )
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, f"no CSRF token on {url}"
     return match.group(1)
 

@@ -7,6 +7,8 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from app.domain.i18n import _l
 from app.models import SuqiuUser
+from app.security.passwords import check_password_policy
+from app.views.datamodel import ScopedInterface
 from app.security.views import (
     MyPasswordView,
     MyProfileView,
@@ -23,6 +25,25 @@ class SuqiuSecurityManager(SecurityManager):
     userinfoeditview = MyProfileView
     resetmypasswordview = MyPasswordView
     resetpasswordview = UserPasswordView
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        # FAB replaces the user view's datamodel with a plain interface here: put the scoped one
+        # back so users, like every other record, go through the branch filter and the service.
+        self.userdbmodelview.datamodel = ScopedInterface(self.user_model)
+
+    def add_user(self, username, first_name, last_name, email, role=None, password="",
+                 hashed_password="", groups=None, commit=True):
+        # Every way of setting a password (web forms, `suqiu init`, FAB's own `fab create-admin`
+        # and `fab reset-password` commands) passes the same policy.
+        if password:
+            check_password_policy(password)
+        return super().add_user(username, first_name, last_name, email, role, password,
+                                hashed_password, groups, commit)
+
+    def reset_password(self, userid, password) -> None:
+        check_password_policy(password)
+        super().reset_password(userid, password)
 
     def register_views(self) -> None:
         appbuilder = self.appbuilder

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Optional
 
 from app.domain.i18n import _l
 from app.models import SuqiuUser
-from app.views.base import localise_view
+from app.views.base import SuqiuModelView
 from app.views.datamodel import ScopedInterface
 from app.views.validators import PhoneNumber
 
@@ -44,7 +44,7 @@ _USER_LABELS = {
 }
 
 
-class SuqiuUserView(UserDBModelView):
+class SuqiuUserView(SuqiuModelView, UserDBModelView):
     """Users and their unit (the anchor of branch scoping); administrators only."""
 
     datamodel = ScopedInterface(SuqiuUser)
@@ -146,12 +146,8 @@ class SuqiuUserView(UserDBModelView):
         "mobile": StringField(_l("Mobile"), validators=[Optional(), PhoneNumber()]),
     }
 
-    def _init_forms(self):
-        super()._init_forms()
-        localise_view(self)
 
-
-class SuqiuRoleView(RoleModelView):
+class SuqiuRoleView(SuqiuModelView, RoleModelView):
     """Roles are declared in app.security.roles and synced by `suqiu init`: read-only here."""
 
     class_permission_name = "Role"
@@ -164,10 +160,6 @@ class SuqiuRoleView(RoleModelView):
     show_columns = ["name"]
     search_columns = ["name"]
     related_views = []
-
-    def _init_forms(self):
-        super()._init_forms()
-        localise_view(self)
 
     def copyrole(self, items):  # FAB's "copy role" action: roles are code, not copied by hand
         abort(404)

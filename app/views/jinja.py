@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.domain.clock import format_datetime
@@ -32,6 +33,8 @@ def register_template_helpers(app) -> None:
             )
         if request.path.startswith("/api/"):
             return jsonify(message=str(message)), code
+        if "user" not in g:  # the error came before FAB's own before_request (e.g. CSRF, 413)
+            g.user = current_user
         return render_template(
             "suqiu/error.html",
             code=code,

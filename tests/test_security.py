@@ -1,0 +1,145 @@
+"""Security baseline (design §5, fab-pitfalls "Security defaults"): CSRF on every state change,
+deletes included; no state change on GET; login rate limits on the web form and the API;
+password policy everywhere; secure cookies; an upload size limit; a required secret key."""
+
+from __future__ import annotations
+
+import pytest
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from sqlalchemy import func, select
+
+from app import MissingSecretKeyError, create_app
+from app.models import Department, Vendor
+from app.services.errors import InvalidRecordError
+from app.services.users import create_user
+from tests.conftest import TEST_PASSWORD, csrf_token, login, make_app
+
+
+def _first_vendor_and_department(db_session):
+    department = db_session.scalar(
+        select(Department).where(~Department.id.in_(select(Vendor.department_id)))
+        .order_by(Department.id))
+    return department
+
+
+def test_delete_without_csrf_token_is_refused_and_deletes_nothing(app, db_session, login_as):
+    client = login_as("admin")
+    department = _first_vendor_and_department(db_session)
+    response = client.post(f"/departmentview/delete/{department.id}")
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+    assert db_session.get(Department, department.id) is not None
+
+
+def test_delete_by_get_is_refused(app, db_session, login_as):
+    client = login_as("admin")
+    department = _first_vendor_and_department(db_session)
+    client.get(f"/departmentview/delete/{department.id}")
+    db_session.expire_all()
+    assert db_session.get(Department, department.id) is not None
+
+
+def test_add_without_csrf_token_is_refused(app, db_session, login_as):
+    client = login_as("admin")
+    before = db_session.scalar(select(func.count()).select_from(Department))
+    response = client.post("/departmentview/add", data={"name": "无令牌", "branch": "1"})
+    assert response.status_code == 400
+    assert db_session.scalar(select(func.count()).select_from(Department)) == before
+
+
+def test_state_changing_routes_do_not_accept_plain_get(app):
+    """Our own routes that change state are POST-only; FAB's GET delete/action refuse (above)."""
+    for rule in app.url_map.iter_rules():
+        if any(word in rule.endpoint for word in ("action_post", "this_form_post")):
+            assert "GET" not in rule.methods, rule
+
+
+@pytest.fixture
+def limited_app(database_url, tmp_path):
+    return make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                    AUTH_RATE_LIMIT="5 per minute", RATELIMIT_STORAGE_URI="memory://")
+
+
+def test_web_login_is_rate_limited(limited_app):
+    client = limited_app.test_client()
+    statuses = []
+    for _ in range(7):
+        token = csrf_token(client, "/login/")
+        statuses.append(client.post("/login/", data={
+            "username": "admin", "password": "wrong", "csrf_token": token}).status_code)
+    assert statuses[:5] == [302] * 5
+    assert statuses[-1] == 429
+
+
+def test_api_login_is_rate_limited_too(limited_app):
+    client = limited_app.test_client()
+    statuses = [
+        client.post("/api/v1/security/login",
+                    json={"username": "admin", "password": "wrong", "provider": "db"}).status_code
+        for _ in range(7)
+    ]
+    assert statuses[:5] == [401] * 5
+    assert statuses[-1] == 429
+    assert "尝试次数过多" in client.post(
+        "/api/v1/security/login", json={"username": "admin", "password": "x", "provider": "db"}
+    ).get_json()["message"]
+
+
+@pytest.mark.parametrize("weak", ["short1A!", "alllowercase123!", "NoDigitsHere!!", "NoSymbol12345"])
+def test_password_policy_applies_to_commands_and_fab_internals(app, weak):
+    with app.test_request_context():
+        sm = app.appbuilder.sm
+        with pytest.raises(InvalidRecordError):
+            create_user(sm, username="weak", last_name="弱", first_name="口令",
+                        email="weak@example.com", role_names=["客服部"], password=weak)
+        with pytest.raises(PasswordComplexityValidationError):
+            sm.add_user("weak2", "口令", "弱", "weak2@example.com", [], password=weak)
+        with pytest.raises(PasswordComplexityValidationError):
+            sm.reset_password(sm.find_user(username="csd").id, weak)
+        assert sm.find_user(username="weak") is None
+
+
+def test_my_password_form_rejects_a_weak_password_in_chinese(app, login_as):
+    client = login_as("liaison_hankou")
+    token = csrf_token(client, "/resetmypassword/form")
+    body = client.post("/resetmypassword/form", data={
+        "csrf_token": token, "password": "abc", "conf_password": "abc"}).get_data(as_text=True)
+    assert "密码必须包含" in body
+    login(app.test_client(), "liaison_hankou", TEST_PASSWORD)  # old password still valid
+
+
+def test_session_cookie_is_secure_httponly_and_samesite(database_url, tmp_path):
+    production = make_app(database_url, tmp_path, SESSION_COOKIE_SECURE=True)
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    client = production.test_client()
+    response = client.get("/login/", base_url="https://localhost")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_uploads_are_size_limited(app, login_as):
+    client = login_as("admin")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert 0 < limit <= 50 * 1024 * 1024
+    response = client.post("/departmentview/add", data=b"x" * (limit + 1),
+                           content_type="application/octet-stream")
+    assert response.status_code == 413
+
+
+def test_secret_key_is_required_and_long_enough(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    base = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+            "SUQIU_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(MissingSecretKeyError):
+        create_app(base)
+    with pytest.raises(MissingSecretKeyError):
+        create_app({**base, "SECRET_KEY": "short"})
+    (tmp_path / "secret_key").write_text("k" * 64)  # what `suqiu demo` leaves behind
+    assert create_app(base).config["SECRET_KEY"] == "k" * 64
+
+
+def test_no_request_leaves_for_the_internet(app, login_as):
+    """Intranet (design §5): pages reference only local assets."""
+    html = login_as("admin").get("/departmentview/list/").get_data(as_text=True)
+    for marker in ("gstatic.com", "googleapis", "cdn.", "unpkg", "jsdelivr", "cdnjs"):
+        assert marker not in html
