@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -90,43 +89,74 @@ def template_database(tmp_path_factory):
         yield ("sqlite", path)
 
 
-@pytest.fixture
-def database_url(template_database, tmp_path):
+@pytest.fixture(scope="session")
+def _apps(template_database, tmp_path_factory):
+    """One application for the whole run (creating one costs ~0.4 s) and a second one whose
+    session the tests use to look at the database: the test's own application context must not
+    be shared with the requests of the test clients (flask-login caches the user on ``g``)."""
     kind, source = template_database
+    instance = tmp_path_factory.mktemp("instance")
     if kind == "sqlite":
-        target = tmp_path / "suqiu.db"
+        url = f"sqlite:///{instance / 'suqiu.db'}"
+    else:
+        url = _pg_admin_url(PG_URL, f"suqiu_work_{os.getpid()}")
+    return url, make_app(url, instance), make_app(url, instance)
+
+
+def _dispose(*apps) -> None:
+    from app.extensions import db
+
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def database_url(template_database, _apps):
+    """A fresh copy of the template database for each test, at the URL the shared apps use."""
+    kind, source = template_database
+    url, application, inspector = _apps
+    _dispose(application, inspector)
+    if kind == "sqlite":
+        target = Path(url[len("sqlite:///"):])
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source, target)
-        yield f"sqlite:///{target}"
-        return
-    name = f"suqiu_t_{uuid.uuid4().hex[:12]}"
-    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    yield _pg_admin_url(PG_URL, name)
-    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        name = url.rsplit("/", 1)[1]
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    yield url
+    _dispose(application, inspector)
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    application = make_app(database_url, tmp_path)
-    yield application
-    from app.extensions import db
+def extra_app(database_url, tmp_path):
+    """``extra_app(**config)``: an application with other settings on the test's database,
+    closed after the test (an open SQLite connection must not outlive its database file)."""
+    created = []
 
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    def _make(**overrides):
+        created.append(make_app(database_url, tmp_path, **overrides))
+        return created[-1]
+
+    yield _make
+    _dispose(*created)
 
 
 @pytest.fixture
-def db_session(app, database_url, tmp_path):
-    """A session on the same database through a second app object: the test's own application
-    context must not be shared with the requests of ``app``'s test clients (flask-login caches
-    the signed-in user on ``g``)."""
+def app(_apps, database_url):
+    return _apps[1]
+
+
+@pytest.fixture
+def db_session(_apps, database_url):
     from app.extensions import db
 
-    inspector = make_app(database_url, tmp_path)
-    with inspector.app_context():
+    with _apps[2].app_context():
         yield db.session
         db.session.remove()
-        db.engine.dispose()
 
 
 def csrf_token(client, url: str) -> str:

@@ -12,7 +12,7 @@ from app import MissingSecretKeyError, create_app
 from app.models import Department, Vendor
 from app.services.errors import InvalidRecordError
 from app.services.users import create_user
-from tests.conftest import TEST_PASSWORD, csrf_token, login, make_app
+from tests.conftest import TEST_PASSWORD, csrf_token, login
 
 
 def _first_vendor_and_department(db_session):
@@ -55,9 +55,9 @@ def test_state_changing_routes_do_not_accept_plain_get(app):
 
 
 @pytest.fixture
-def limited_app(database_url, tmp_path):
-    return make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
-                    AUTH_RATE_LIMIT="5 per minute", RATELIMIT_STORAGE_URI="memory://")
+def limited_app(extra_app):
+    return extra_app(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="5 per minute",
+                     RATELIMIT_STORAGE_URI="memory://")
 
 
 def test_web_login_is_rate_limited(limited_app):
@@ -108,8 +108,8 @@ def test_my_password_form_rejects_a_weak_password_in_chinese(app, login_as):
     login(app.test_client(), "liaison_hankou", TEST_PASSWORD)  # old password still valid
 
 
-def test_session_cookie_is_secure_httponly_and_samesite(database_url, tmp_path):
-    production = make_app(database_url, tmp_path, SESSION_COOKIE_SECURE=True)
+def test_session_cookie_is_secure_httponly_and_samesite(extra_app):
+    production = extra_app(SESSION_COOKIE_SECURE=True)
     assert production.config["SESSION_COOKIE_SECURE"] is True
     client = production.test_client()
     response = client.get("/login/", base_url="https://localhost")
