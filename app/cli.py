@@ -130,3 +130,7 @@ def _serve(app, host, port, threads=8):
     click.echo(f"门户已启动：http://{host}:{port}/  （Ctrl+C 停止）")
     sys.stdout.flush()
     serve(app, host=host, port=port, threads=threads, ident="suqiu")
+
+
+if __name__ == "__main__":
+    main()

@@ -119,7 +119,7 @@ def database_url(template_database, _apps):
     url, application, inspector = _apps
     _dispose(application, inspector)
     if kind == "sqlite":
-        target = Path(url[len("sqlite:///"):])
+        target = Path(url[len("sqlite:///") :])
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source, target)
@@ -183,3 +183,13 @@ def login_as(app):
         return login(app.test_client(), username)
 
     return _login
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """CI sets SUQIU_FORBID_SKIPS=1: there, every dependency is installed and a skip is a bug."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if os.environ.get("SUQIU_FORBID_SKIPS") == "1" and skipped and exitstatus == 0:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line(f"{skipped} tests were skipped but SUQIU_FORBID_SKIPS=1", red=True)

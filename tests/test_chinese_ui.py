@@ -14,9 +14,14 @@ from tests.conftest import csrf_token
 from tests.english import english_words
 
 DATA_COLUMNS = [
-    ("branch", "code"), ("channel", "code"), ("channel_category", "code"),
-    ("case_kind", "code"), ("content_class", "code"), ("business_category", "code"),
-    ("ab_user", "username"), ("ab_user", "email"),
+    ("branch", "code"),
+    ("channel", "code"),
+    ("channel_category", "code"),
+    ("case_kind", "code"),
+    ("content_class", "code"),
+    ("business_category", "code"),
+    ("ab_user", "username"),
+    ("ab_user", "email"),
 ]
 
 
@@ -87,8 +92,11 @@ def test_login_and_error_pages_are_chinese(app, login_as):
     client = app.test_client()
     assert not english_words(client.get("/login/").get_data(as_text=True))
     client = login_as("liaison_hankou")
-    for url, status in [("/no-such-page", 404), ("/users/list/", 403),
-                        ("/departmentview/show/999999", 404)]:
+    for url, status in [
+        ("/no-such-page", 404),
+        ("/users/list/", 403),
+        ("/departmentview/show/999999", 404),
+    ]:
         response = client.get(url)
         assert response.status_code == status
         assert not english_words(response.get_data(as_text=True)), url
@@ -109,10 +117,20 @@ def test_fab_leftovers_are_translated(app, login_as):
     assert client.get("/groups/list/").status_code == 404
     assert client.get("/permissions/list/").status_code == 404
     token = csrf_token(client, "/users/add")
-    response = client.post("/users/add", data={
-        "csrf_token": token, "username": "weakpw", "last_name": "弱", "first_name": "密码",
-        "email": "weak@example.com", "roles": "1", "active": "y",
-        "password": "password", "conf_password": "password"})
+    response = client.post(
+        "/users/add",
+        data={
+            "csrf_token": token,
+            "username": "weakpw",
+            "last_name": "弱",
+            "first_name": "密码",
+            "email": "weak@example.com",
+            "roles": "1",
+            "active": "y",
+            "password": "password",
+            "conf_password": "password",
+        },
+    )
     body = response.get_data(as_text=True)
     assert "密码必须包含" in body
     assert not english_words(body, {"weakpw", "weak", "example", "com"})

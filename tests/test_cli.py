@@ -15,8 +15,12 @@ STRONG = "Strong#Pass2026"
 
 @pytest.fixture
 def cli_env(tmp_path):
-    env = {"SUQIU_INSTANCE_PATH": str(tmp_path / "instance"), "SUQIU_DEMO_PASSWORD": STRONG,
-           "SECRET_KEY": "", "DATABASE_URL": ""}
+    env = {
+        "SUQIU_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SUQIU_DEMO_PASSWORD": STRONG,
+        "SECRET_KEY": "",
+        "DATABASE_URL": "",
+    }
     if not PG_URL:
         yield env
         return
@@ -52,9 +56,22 @@ def test_init_is_idempotent(cli_env):
 def test_demo_seeds_every_role_and_keeps_data_when_run_twice(cli_env, tmp_path):
     first = run(cli_env, "demo", "--no-serve")
     assert first.exit_code == 0, first.output
-    for username in ("admin", "csd", "csd_head", "agent", "leader", "committee", "risk",
-                     "press", "liaison_hankou", "handler_hankou", "head_hankou",
-                     "liaison_wuchang", "handler_wuchang", "head_wuchang"):
+    for username in (
+        "admin",
+        "csd",
+        "csd_head",
+        "agent",
+        "leader",
+        "committee",
+        "risk",
+        "press",
+        "liaison_hankou",
+        "handler_hankou",
+        "head_hankou",
+        "liaison_wuchang",
+        "handler_wuchang",
+        "head_wuchang",
+    ):
         assert username in first.output
     assert f"管理员登录：admin / {STRONG}" in first.output
     if not PG_URL:

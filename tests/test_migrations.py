@@ -35,9 +35,19 @@ def test_migration_chain_empty_head_base_head(empty_database_url, tmp_path):
         with app.app_context():
             upgrade(directory=directory)
             tables = set(inspect(db.engine).get_table_names())
-            assert {"ab_user", "ab_role", "ab_permission_view", "branch", "department",
-                    "vendor", "branch_contact", "branch_contact_change", "channel",
-                    "case_kind", "notification"} <= tables
+            assert {
+                "ab_user",
+                "ab_role",
+                "ab_permission_view",
+                "branch",
+                "department",
+                "vendor",
+                "branch_contact",
+                "branch_contact_change",
+                "channel",
+                "case_kind",
+                "notification",
+            } <= tables
             downgrade(directory=directory, revision="base")
             db.engine.dispose()
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -6,8 +6,17 @@ from app.security.roles import ROLES, grants_for
 from app.security.sync import sync_roles
 
 DESIGN_ROLES = {
-    "系统管理员", "客服部", "客服部主管", "一线受理员", "分子公司联络员", "分子公司办理人",
-    "分子公司责任人", "公司服务分管领导", "服务管理委员会", "风险管理部", "党委工作部传讯组",
+    "系统管理员",
+    "客服部",
+    "客服部主管",
+    "一线受理员",
+    "分子公司联络员",
+    "分子公司办理人",
+    "分子公司责任人",
+    "公司服务分管领导",
+    "服务管理委员会",
+    "风险管理部",
+    "党委工作部传讯组",
 }
 
 
@@ -34,8 +43,10 @@ def test_sync_is_idempotent_and_matches_the_declaration(app):
             if not spec.is_admin:
                 assert grants_for(spec) <= first[spec.name], spec.code
         # The administrator holds every permission there is; the public role none.
-        every = {(pv.permission.name, pv.view_menu.name)
-                 for pv in sm.session.query(sm.permissionview_model)}
+        every = {
+            (pv.permission.name, pv.view_menu.name)
+            for pv in sm.session.query(sm.permissionview_model)
+        }
         assert first["系统管理员"] == every
         assert first["匿名访客"] == set()
 

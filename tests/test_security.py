@@ -17,8 +17,10 @@ from tests.conftest import TEST_PASSWORD, csrf_token, login
 
 def _first_vendor_and_department(db_session):
     department = db_session.scalar(
-        select(Department).where(~Department.id.in_(select(Vendor.department_id)))
-        .order_by(Department.id))
+        select(Department)
+        .where(~Department.id.in_(select(Vendor.department_id)))
+        .order_by(Department.id)
+    )
     return department
 
 
@@ -56,8 +58,9 @@ def test_state_changing_routes_do_not_accept_plain_get(app):
 
 @pytest.fixture
 def limited_app(extra_app):
-    return extra_app(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="5 per minute",
-                     RATELIMIT_STORAGE_URI="memory://")
+    return extra_app(
+        RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="5 per minute", RATELIMIT_STORAGE_URI="memory://"
+    )
 
 
 def test_web_login_is_rate_limited(limited_app):
@@ -65,8 +68,11 @@ def test_web_login_is_rate_limited(limited_app):
     statuses = []
     for _ in range(7):
         token = csrf_token(client, "/login/")
-        statuses.append(client.post("/login/", data={
-            "username": "admin", "password": "wrong", "csrf_token": token}).status_code)
+        statuses.append(
+            client.post(
+                "/login/", data={"username": "admin", "password": "wrong", "csrf_token": token}
+            ).status_code
+        )
     assert statuses[:5] == [302] * 5
     assert statuses[-1] == 429
 
@@ -74,24 +80,38 @@ def test_web_login_is_rate_limited(limited_app):
 def test_api_login_is_rate_limited_too(limited_app):
     client = limited_app.test_client()
     statuses = [
-        client.post("/api/v1/security/login",
-                    json={"username": "admin", "password": "wrong", "provider": "db"}).status_code
+        client.post(
+            "/api/v1/security/login",
+            json={"username": "admin", "password": "wrong", "provider": "db"},
+        ).status_code
         for _ in range(7)
     ]
     assert statuses[:5] == [401] * 5
     assert statuses[-1] == 429
-    assert "尝试次数过多" in client.post(
-        "/api/v1/security/login", json={"username": "admin", "password": "x", "provider": "db"}
-    ).get_json()["message"]
+    assert (
+        "尝试次数过多"
+        in client.post(
+            "/api/v1/security/login", json={"username": "admin", "password": "x", "provider": "db"}
+        ).get_json()["message"]
+    )
 
 
-@pytest.mark.parametrize("weak", ["short1A!", "alllowercase123!", "NoDigitsHere!!", "NoSymbol12345"])
+@pytest.mark.parametrize(
+    "weak", ["short1A!", "alllowercase123!", "NoDigitsHere!!", "NoSymbol12345"]
+)
 def test_password_policy_applies_to_commands_and_fab_internals(app, weak):
     with app.test_request_context():
         sm = app.appbuilder.sm
         with pytest.raises(InvalidRecordError):
-            create_user(sm, username="weak", last_name="弱", first_name="口令",
-                        email="weak@example.com", role_names=["客服部"], password=weak)
+            create_user(
+                sm,
+                username="weak",
+                last_name="弱",
+                first_name="口令",
+                email="weak@example.com",
+                role_names=["客服部"],
+                password=weak,
+            )
         with pytest.raises(PasswordComplexityValidationError):
             sm.add_user("weak2", "口令", "弱", "weak2@example.com", [], password=weak)
         with pytest.raises(PasswordComplexityValidationError):
@@ -102,8 +122,10 @@ def test_password_policy_applies_to_commands_and_fab_internals(app, weak):
 def test_my_password_form_rejects_a_weak_password_in_chinese(app, login_as):
     client = login_as("liaison_hankou")
     token = csrf_token(client, "/resetmypassword/form")
-    body = client.post("/resetmypassword/form", data={
-        "csrf_token": token, "password": "abc", "conf_password": "abc"}).get_data(as_text=True)
+    body = client.post(
+        "/resetmypassword/form",
+        data={"csrf_token": token, "password": "abc", "conf_password": "abc"},
+    ).get_data(as_text=True)
     assert "密码必须包含" in body
     login(app.test_client(), "liaison_hankou", TEST_PASSWORD)  # old password still valid
 
@@ -121,15 +143,18 @@ def test_uploads_are_size_limited(app, login_as):
     client = login_as("admin")
     limit = app.config["MAX_CONTENT_LENGTH"]
     assert 0 < limit <= 50 * 1024 * 1024
-    response = client.post("/departmentview/add", data=b"x" * (limit + 1),
-                           content_type="application/octet-stream")
+    response = client.post(
+        "/departmentview/add", data=b"x" * (limit + 1), content_type="application/octet-stream"
+    )
     assert response.status_code == 413
 
 
 def test_secret_key_is_required_and_long_enough(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    base = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
-            "SUQIU_INSTANCE_PATH": str(tmp_path)}
+    base = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+        "SUQIU_INSTANCE_PATH": str(tmp_path),
+    }
     with pytest.raises(MissingSecretKeyError):
         create_app(base)
     with pytest.raises(MissingSecretKeyError):

@@ -52,4 +52,5 @@ def test_fab_weak_strings_are_overridden(app):
     with app.test_request_context():
         assert gettext("Add") == "新增" and gettext("Show") == "查看"
         assert "good password policy" not in gettext(
-            "Please use a good password policy, this application does not check this for you")
+            "Please use a good password policy, this application does not check this for you"
+        )

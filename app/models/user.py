@@ -21,5 +21,8 @@ class SuqiuUser(User):
         # Chinese names read family name first.
         return f"{self.last_name}{self.first_name}"
 
+    def get_full_name(self) -> str:  # FAB's navbar and lists: "李娜", not "娜 李"
+        return self.display_name
+
     def __str__(self) -> str:
         return self.display_name

@@ -8,7 +8,6 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from app.domain.i18n import _l
 from app.models import SuqiuUser
 from app.security.passwords import check_password_policy
-from app.views.datamodel import ScopedInterface
 from app.security.views import (
     MyPasswordView,
     MyProfileView,
@@ -16,6 +15,7 @@ from app.security.views import (
     SuqiuUserView,
     UserPasswordView,
 )
+from app.views.datamodel import ScopedInterface
 
 
 class SuqiuSecurityManager(SecurityManager):
@@ -32,14 +32,25 @@ class SuqiuSecurityManager(SecurityManager):
         # back so users, like every other record, go through the branch filter and the service.
         self.userdbmodelview.datamodel = ScopedInterface(self.user_model)
 
-    def add_user(self, username, first_name, last_name, email, role=None, password="",
-                 hashed_password="", groups=None, commit=True):
+    def add_user(
+        self,
+        username,
+        first_name,
+        last_name,
+        email,
+        role=None,
+        password="",
+        hashed_password="",
+        groups=None,
+        commit=True,
+    ):
         # Every way of setting a password (web forms, `suqiu init`, FAB's own `fab create-admin`
         # and `fab reset-password` commands) passes the same policy.
         if password:
             check_password_policy(password)
-        return super().add_user(username, first_name, last_name, email, role, password,
-                                hashed_password, groups, commit)
+        return super().add_user(
+            username, first_name, last_name, email, role, password, hashed_password, groups, commit
+        )
 
     def reset_password(self, userid, password) -> None:
         check_password_policy(password)
