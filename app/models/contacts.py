@@ -24,7 +24,7 @@ class BranchContact(Model):
     __table_args__ = (UniqueConstraint("branch_id", "role", name="uq_branch_contact_role"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)
-    branch: Mapped[Branch] = relationship()
+    branch: Mapped[Branch] = relationship(lazy="joined")
     role: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(50))
     mobile: Mapped[str] = mapped_column(String(40))

@@ -129,7 +129,8 @@ class VendorView(SuqiuModelView):
     ]
     add_columns = ["name", "vendor_type", "department", "contact_name", "phone", "active"]
     edit_columns = add_columns
-    search_columns = ["name", "department", "active"]
+    # By unit, not department: a department dropdown would list every department of the company.
+    search_columns = ["name", "branch", "active"]
     order_columns = ["name"]
     formatters_columns = {"vendor_type": label_from(VENDOR_TYPES), "active": yes_no}
     add_form_extra_fields = {

@@ -1,0 +1,105 @@
+"""Page cost of the master-data views: median time and SQL statements per request.
+
+    .venv/bin/python bench/pages.py [--units 2000] [--database-url URL]
+
+Builds a throw-away database (SQLite in a temp folder unless --database-url is given) with the
+demo data plus ``--units`` extra units, each with three departments and a vendor, then requests
+each list page as the administrator and as a branch liaison. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, insert, select  # noqa: E402
+
+PASSWORD = "Bench#Pass2026"
+PAGES = ["/", "/branchview/list/", "/departmentview/list/", "/vendorview/list/",
+         "/branchcontactview/list/", "/users/list/"]
+
+
+def build(url: str, instance: Path, units: int):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.demo import seed_demo
+    from app.extensions import db
+    from app.models import Branch, Department, Vendor
+    from app.security.sync import sync_roles
+    from app.seed import seed_catalog
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "b" * 40,
+                      "SUQIU_INSTANCE_PATH": str(instance), "SESSION_COOKIE_SECURE": False,
+                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        sync_roles(app.appbuilder)
+        seed_catalog(db.session)
+        seed_demo(app.appbuilder.sm, db.session, PASSWORD)
+        hankou = db.session.scalar(select(Branch).where(Branch.code == "hankou"))
+        start = db.session.scalar(select(Branch.id).order_by(Branch.id.desc())) + 1
+        db.session.execute(insert(Branch), [
+            {"id": start + i, "code": f"u{i}", "name": f"单位{i}", "unit_type": "station",
+             "active": True, "sort_order": i,
+             "parent_id": hankou.id if i % 2 else None,
+             "path": (f"{hankou.path}{start + i}/" if i % 2 else f"/{start + i}/")}
+            for i in range(units)])
+        db.session.execute(insert(Department), [
+            {"branch_id": start + i, "name": f"部门{j}", "active": True}
+            for i in range(units) for j in range(3)])
+        first_dept = db.session.scalar(select(Department.id).where(
+            Department.branch_id == start))
+        db.session.execute(insert(Vendor), [
+            {"name": f"施工队{i}", "vendor_type": "outsourced_crew",
+             "department_id": first_dept + 3 * i, "branch_id": start + i, "active": True}
+            for i in range(units)])
+        db.session.commit()
+    return app
+
+
+def measure(app, username: str, repeat: int = 15):
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    client.post("/login/", data={"username": username, "password": PASSWORD})
+    counted: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: counted.append(a[2]))
+    for url in PAGES:
+        times, queries = [], []
+        for _ in range(repeat):
+            counted.clear()
+            began = time.perf_counter()
+            status = client.get(url).status_code
+            times.append((time.perf_counter() - began) * 1000)
+            queries.append(len(counted))
+        print(f"{username:<16}{url:<28}{status:>5}{statistics.median(times):>10.1f} ms"
+              f"{statistics.median(queries):>8.0f} queries")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        began = time.perf_counter()
+        app = build(url, Path(folder), args.units)
+        print(f"database: {url.split('://')[0]}, units: {args.units + 3}, "
+              f"departments: {3 * args.units + 7}, built in {time.perf_counter() - began:.1f} s")
+        print(f"{'user':<16}{'page':<28}{'HTTP':>5}{'median':>13}{'SQL':>16}")
+        for username in ("admin", "liaison_hankou"):
+            measure(app, username)
+
+
+if __name__ == "__main__":
+    main()
