@@ -20,9 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, insert, select  # noqa: E402
 
-PASSWORD = "Bench#Pass2026"
-PAGES = ["/", "/branchview/list/", "/departmentview/list/", "/vendorview/list/",
-         "/branchcontactview/list/", "/users/list/"]
+PASSWORD = "Bench#Pass2026"  # noqa: S105  (throw-away benchmark database)
+PAGES = [
+    "/",
+    "/branchview/list/",
+    "/departmentview/list/",
+    "/vendorview/list/",
+    "/branchcontactview/list/",
+    "/users/list/",
+]
 
 
 def build(url: str, instance: Path, units: int):
@@ -35,9 +41,16 @@ def build(url: str, instance: Path, units: int):
     from app.security.sync import sync_roles
     from app.seed import seed_catalog
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "b" * 40,
-                      "SUQIU_INSTANCE_PATH": str(instance), "SESSION_COOKIE_SECURE": False,
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "b" * 40,
+            "SUQIU_INSTANCE_PATH": str(instance),
+            "SESSION_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         sync_roles(app.appbuilder)
@@ -45,21 +58,44 @@ def build(url: str, instance: Path, units: int):
         seed_demo(app.appbuilder.sm, db.session, PASSWORD)
         hankou = db.session.scalar(select(Branch).where(Branch.code == "hankou"))
         start = db.session.scalar(select(Branch.id).order_by(Branch.id.desc())) + 1
-        db.session.execute(insert(Branch), [
-            {"id": start + i, "code": f"u{i}", "name": f"单位{i}", "unit_type": "station",
-             "active": True, "sort_order": i,
-             "parent_id": hankou.id if i % 2 else None,
-             "path": (f"{hankou.path}{start + i}/" if i % 2 else f"/{start + i}/")}
-            for i in range(units)])
-        db.session.execute(insert(Department), [
-            {"branch_id": start + i, "name": f"部门{j}", "active": True}
-            for i in range(units) for j in range(3)])
-        first_dept = db.session.scalar(select(Department.id).where(
-            Department.branch_id == start))
-        db.session.execute(insert(Vendor), [
-            {"name": f"施工队{i}", "vendor_type": "outsourced_crew",
-             "department_id": first_dept + 3 * i, "branch_id": start + i, "active": True}
-            for i in range(units)])
+        db.session.execute(
+            insert(Branch),
+            [
+                {
+                    "id": start + i,
+                    "code": f"u{i}",
+                    "name": f"单位{i}",
+                    "unit_type": "station",
+                    "active": True,
+                    "sort_order": i,
+                    "parent_id": hankou.id if i % 2 else None,
+                    "path": (f"{hankou.path}{start + i}/" if i % 2 else f"/{start + i}/"),
+                }
+                for i in range(units)
+            ],
+        )
+        db.session.execute(
+            insert(Department),
+            [
+                {"branch_id": start + i, "name": f"部门{j}", "active": True}
+                for i in range(units)
+                for j in range(3)
+            ],
+        )
+        first_dept = db.session.scalar(select(Department.id).where(Department.branch_id == start))
+        db.session.execute(
+            insert(Vendor),
+            [
+                {
+                    "name": f"施工队{i}",
+                    "vendor_type": "outsourced_crew",
+                    "department_id": first_dept + 3 * i,
+                    "branch_id": start + i,
+                    "active": True,
+                }
+                for i in range(units)
+            ],
+        )
         db.session.commit()
     return app
 
@@ -81,8 +117,10 @@ def measure(app, username: str, repeat: int = 15):
             status = client.get(url).status_code
             times.append((time.perf_counter() - began) * 1000)
             queries.append(len(counted))
-        print(f"{username:<16}{url:<28}{status:>5}{statistics.median(times):>10.1f} ms"
-              f"{statistics.median(queries):>8.0f} queries")
+        print(
+            f"{username:<16}{url:<28}{status:>5}{statistics.median(times):>10.1f} ms"
+            f"{statistics.median(queries):>8.0f} queries"
+        )
 
 
 def main() -> None:
@@ -94,8 +132,10 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{folder}/bench.db"
         began = time.perf_counter()
         app = build(url, Path(folder), args.units)
-        print(f"database: {url.split('://')[0]}, units: {args.units + 3}, "
-              f"departments: {3 * args.units + 7}, built in {time.perf_counter() - began:.1f} s")
+        print(
+            f"database: {url.split('://')[0]}, units: {args.units + 3}, "
+            f"departments: {3 * args.units + 7}, built in {time.perf_counter() - began:.1f} s"
+        )
         print(f"{'user':<16}{'page':<28}{'HTTP':>5}{'median':>13}{'SQL':>16}")
         for username in ("admin", "liaison_hankou"):
             measure(app, username)
