@@ -168,3 +168,32 @@ def test_no_request_leaves_for_the_internet(app, login_as):
     html = login_as("admin").get("/departmentview/list/").get_data(as_text=True)
     for marker in ("gstatic.com", "googleapis", "cdn.", "unpkg", "jsdelivr", "cdnjs"):
         assert marker not in html
+
+
+def _redis_available() -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+@pytest.mark.skipif(not _redis_available(), reason="no Redis server on 127.0.0.1:6379")
+def test_login_limit_is_shared_by_several_instances_through_redis(extra_app):
+    """Scaling out (design §5): with Redis as the limiter's storage, two web instances count
+    sign-in attempts together."""
+    import uuid
+
+    storage = "redis://127.0.0.1:6379"
+    prefix = f"suqiu-test-{uuid.uuid4().hex}"
+    first, second = (
+        extra_app(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="5 per minute",
+                  RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefix)
+        for _ in range(2)
+    )
+    statuses = []
+    for attempt in range(6):
+        client = (first if attempt % 2 else second).test_client()
+        statuses.append(client.post("/api/v1/security/login", json={
+            "username": "admin", "password": "wrong", "provider": "db"}).status_code)
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
