@@ -21,8 +21,7 @@ def calendar():
     return WorkCalendar(years, {day: work for day, (work, _) in exceptions.items()})
 
 
-W, N, H, M = (LimitUnit.WORKING_DAYS, LimitUnit.NATURAL_DAYS, LimitUnit.HOURS,
-              LimitUnit.MINUTES)
+W, N, H, M = (LimitUnit.WORKING_DAYS, LimitUnit.NATURAL_DAYS, LimitUnit.HOURS, LimitUnit.MINUTES)
 
 
 @pytest.mark.parametrize(

@@ -187,13 +187,21 @@ def test_login_limit_is_shared_by_several_instances_through_redis(extra_app):
     storage = "redis://127.0.0.1:6379"
     prefix = f"suqiu-test-{uuid.uuid4().hex}"
     first, second = (
-        extra_app(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="5 per minute",
-                  RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefix)
+        extra_app(
+            RATELIMIT_ENABLED=True,
+            AUTH_RATE_LIMIT="5 per minute",
+            RATELIMIT_STORAGE_URI=storage,
+            RATELIMIT_KEY_PREFIX=prefix,
+        )
         for _ in range(2)
     )
     statuses = []
     for attempt in range(6):
         client = (first if attempt % 2 else second).test_client()
-        statuses.append(client.post("/api/v1/security/login", json={
-            "username": "admin", "password": "wrong", "provider": "db"}).status_code)
+        statuses.append(
+            client.post(
+                "/api/v1/security/login",
+                json={"username": "admin", "password": "wrong", "provider": "db"},
+            ).status_code
+        )
     assert statuses[:5] == [401] * 5 and statuses[5] == 429

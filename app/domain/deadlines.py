@@ -45,8 +45,13 @@ def _next_working_day(day: date, calendar: WorkCalendar) -> tuple[date, bool]:
         day += timedelta(days=1)
 
 
-def deadline_for(received: datetime, amount: int, unit: LimitUnit, calendar: WorkCalendar,
-                 clock: Clock = Clock.ALWAYS) -> Deadline:
+def deadline_for(
+    received: datetime,
+    amount: int,
+    unit: LimitUnit,
+    calendar: WorkCalendar,
+    clock: Clock = Clock.ALWAYS,
+) -> Deadline:
     if amount <= 0:
         raise ValueError("a time limit must be positive")
     if unit is LimitUnit.NATURAL_DAYS:
