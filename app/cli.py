@@ -26,11 +26,11 @@ def main():
 def _prepare_database() -> None:
     from app.extensions import db
     from app.security.sync import sync_roles
-    from app.seed import seed_catalog
+    from app.seed import seed_reference_data
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     counts = sync_roles(current_app.appbuilder)
-    added = seed_catalog(db.session)
+    added = seed_reference_data(db.session)
     click.echo(f"数据库已升级；已同步 {len(counts)} 个角色；新增基础数据 {added} 条。")
 
 

@@ -152,6 +152,18 @@ def seed_catalog(session: Session) -> int:
     return added
 
 
+def seed_reference_data(session: Session) -> int:
+    """Everything `suqiu init` inserts when missing: master data, the official working-day
+    calendar and the default time-limit rules."""
+    from app.services.calendar import seed_official_calendar
+    from app.services.time_limits import seed_default_rules
+
+    added = seed_catalog(session)
+    added += seed_official_calendar(session)
+    added += seed_default_rules(session)
+    return added
+
+
 def seed_demo_branches(session: Session) -> dict[str, Branch]:
     """The demo units (with a sub-unit under 汉口) and their departments."""
     from app.services import masterdata

@@ -47,12 +47,12 @@ def _seed(app) -> None:
     from app.demo import seed_demo
     from app.extensions import db
     from app.security.sync import sync_roles
-    from app.seed import seed_catalog
+    from app.seed import seed_reference_data
 
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         sync_roles(app.appbuilder)
-        seed_catalog(db.session)
+        seed_reference_data(db.session)
         seed_demo(app.appbuilder.sm, db.session, TEST_PASSWORD)
         db.session.remove()
         db.engine.dispose()
@@ -154,7 +154,8 @@ def app(_apps, database_url):
 def db_session(_apps, database_url):
     from app.extensions import db
 
-    with _apps[2].app_context():
+    # A request context: messages render in Chinese, as users see them.
+    with _apps[2].test_request_context():
         yield db.session
         db.session.remove()
 

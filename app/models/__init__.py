@@ -1,5 +1,8 @@
 """ORM models. Importing this package registers every table on FAB's ``Model.metadata``."""
 
+from app.models.bulletin import Bulletin
+from app.models.calendar import CalendarDay, CalendarYear, TimeLimitRule
+from app.models.case import Case, CaseEvent, CaseNumberCounter, ExtensionRequest
 from app.models.catalog import BusinessCategory, CaseKind, Channel, ChannelCategory, ContentClass
 from app.models.contacts import BranchContact, BranchContactChange, ContactRole
 from app.models.notification import Notification
@@ -7,6 +10,14 @@ from app.models.org import Branch, Department, Vendor, VendorType, department_bu
 from app.models.user import SuqiuUser
 
 __all__ = [
+    "Bulletin",
+    "CalendarDay",
+    "CalendarYear",
+    "Case",
+    "CaseEvent",
+    "CaseNumberCounter",
+    "ExtensionRequest",
+    "TimeLimitRule",
     "Branch",
     "BranchContact",
     "BranchContactChange",

@@ -105,3 +105,46 @@ def grants_for(spec: RoleSpec) -> set[tuple[str, str]]:
         for view, levels in source.items():
             pairs.update((f"can_{level}", view) for level in levels)
     return pairs
+
+
+# What each role may do to a case (design §1 and §2). The service checks this and the case's
+# branch scope; "own" refinements (a handler only on cases assigned to them, an agent only on
+# company-channel cases they registered) live in app.services.case_workflow.
+_CSD_CASE_ACTIONS = frozenset(
+    {
+        "register",
+        "dispatch",
+        "approve",
+        "reject",
+        "answer_government",
+        "callback",
+        "remind",
+        "supervise",
+        "void",
+        "decide_extension",
+    }
+)
+CASE_ACTIONS: dict[str, frozenset[str]] = {
+    "admin": _CSD_CASE_ACTIONS,
+    "csd": _CSD_CASE_ACTIONS,
+    "csd_head": _CSD_CASE_ACTIONS,
+    "agent": frozenset({"register", "resolve_on_spot", "dispatch", "callback"}),
+    "liaison": frozenset(
+        {"sign_for", "return_case", "assign", "progress", "reply", "request_extension", "callback"}
+    ),
+    "handler": frozenset({"progress", "reply"}),
+    "head": frozenset({"progress"}),
+    "leader": frozenset(),
+    "committee": frozenset(),
+    "risk": frozenset(),
+    "press": frozenset(),
+}
+
+
+def case_actions_for(role_names: set[str]) -> frozenset[str]:
+    actions: set[str] = set()
+    for name in role_names:
+        spec = ROLES_BY_NAME.get(name)
+        if spec is not None:
+            actions |= CASE_ACTIONS[spec.code]
+    return frozenset(actions)

@@ -19,3 +19,11 @@ class RecordInUseError(DomainError):
 
 class InvalidRecordError(DomainError):
     """Input that breaks a rule the form could not check on its own."""
+
+
+class PermissionDeniedError(DomainError):
+    """The actor's role may not do this (HTTP 403)."""
+
+
+class ConflictError(DomainError):
+    """Someone else changed the record first; nothing of this request was saved (HTTP 409)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.domain.i18n import _l
@@ -15,7 +15,10 @@ from app.models import (
     Branch,
     BranchContact,
     BranchContactChange,
+    Case,
+    CaseEvent,
     Department,
+    ExtensionRequest,
     Notification,
     SuqiuUser,
     Vendor,
@@ -31,7 +34,10 @@ BRANCH_COLUMNS = {
     BranchContact: BranchContact.branch_id,
     BranchContactChange: BranchContactChange.branch_id,
     SuqiuUser: SuqiuUser.branch_id,
+    Case: Case.branch_id,
 }
+# Records that belong to a case: visible when the case is.
+CASE_CHILDREN = {CaseEvent: CaseEvent.case_id, ExtensionRequest: ExtensionRequest.case_id}
 # Model -> the column naming the only user who may see a row.
 PERSONAL_COLUMNS = {Notification: Notification.recipient_id}
 
@@ -70,10 +76,19 @@ class Scope:
         personal = PERSONAL_COLUMNS.get(model)
         if personal is not None:
             return personal == self.user_id if self.user_id is not None else ~true()
+        if model in CASE_CHILDREN:
+            case_clause = self.clause(Case)
+            if case_clause is None:
+                return None
+            return CASE_CHILDREN[model].in_(select(Case.id).where(case_clause))
         column = BRANCH_COLUMNS.get(model)
         if column is None or self.all_branches:
             return None
-        return column.in_(self.visible_branch_ids())
+        clause = column.in_(self.visible_branch_ids())
+        if model is Case and self.user_id is not None:
+            # Art.18: the first contact follows the case wherever it was routed.
+            clause = or_(clause, Case.first_contact_id == self.user_id)
+        return clause
 
     def apply(self, query, model):
         clause = self.clause(model)

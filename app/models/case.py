@@ -1,0 +1,136 @@
+"""服务诉求工单 and what hangs on it: the immutable event timeline (Art.13/31), extension
+requests (Art.30) and the per-day counter behind readable case numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.clock import now
+from app.domain.lifecycle import CaseStatus
+from app.models.catalog import BusinessCategory, CaseKind, Channel
+from app.models.org import Branch, Department
+
+
+class Case(Model):
+    __tablename__ = "service_case"
+    __table_args__ = (
+        Index("ix_case_branch_status_due", "branch_id", "status", "finish_due"),
+        Index("ix_case_status_due", "status", "finish_due"),
+        Index("ix_case_received", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
+    channel: Mapped[Channel] = relationship(lazy="joined")
+    channel_category_code: Mapped[str] = mapped_column(String(32))  # copied: drives the workflow
+    kind_id: Mapped[int] = mapped_column(ForeignKey("case_kind.id"))
+    kind: Mapped[CaseKind] = relationship(lazy="joined")
+    business_category_id: Mapped[int | None] = mapped_column(ForeignKey("business_category.id"))
+    business_category: Mapped[BusinessCategory | None] = relationship(lazy="joined")
+    customer_name: Mapped[str] = mapped_column(String(50))
+    customer_phone: Mapped[str | None] = mapped_column(String(40))
+    customer_address: Mapped[str | None] = mapped_column(String(200))
+    gas_account: Mapped[str | None] = mapped_column(String(40))
+    content: Mapped[str] = mapped_column(Text)
+    external_ref: Mapped[str | None] = mapped_column(String(60), index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    media_involved: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.29
+    adverse_impact: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.33
+    major_interest: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.34
+    property_loss: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.34
+    casualties: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.34
+
+    status: Mapped[str] = mapped_column(String(30), default=CaseStatus.PENDING_DISPATCH)
+    first_contact_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    first_contact = relationship("SuqiuUser", foreign_keys=[first_contact_id], lazy="joined")
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    branch: Mapped[Branch | None] = relationship(lazy="joined")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    department: Mapped[Department | None] = relationship()
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    handler = relationship("SuqiuUser", foreign_keys=[handler_id])
+
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    sign_due: Mapped[datetime | None] = mapped_column(DateTime)
+    finish_due: Mapped[datetime | None] = mapped_column(DateTime)  # negotiated or extended
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    negotiated_reason: Mapped[str | None] = mapped_column(Text)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[str | None] = mapped_column(Text)
+    callback_result: Mapped[str | None] = mapped_column(String(30))
+    rehandle_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    unreachable_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    sign_overdue: Mapped[bool] = mapped_column(Boolean, default=False)  # set by the sweep
+    finish_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic locking: two people acting on one case at once, exactly one wins (design §2).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="save-update"
+    )
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseEvent(Model):
+    """One immutable step of a case's timeline: who, when, what, before → after, note."""
+
+    __tablename__ = "case_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), index=True)
+    case: Mapped[Case] = relationship(back_populates="events")
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    actor = relationship("SuqiuUser", foreign_keys=[actor_id], lazy="joined")
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON of what changed
+
+
+class ExtensionRequest(Model):
+    """延期申请 (Art.30): asked by the branch before the deadline's day, decided by CSD."""
+
+    __tablename__ = "extension_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), index=True)
+    case: Mapped[Case] = relationship()
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
+    requested_by = relationship("SuqiuUser", foreign_keys=[requested_by_id])
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    reason: Mapped[str] = mapped_column(Text)
+    old_due: Mapped[datetime] = mapped_column(DateTime)
+    requested_due: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    decided_by = relationship("SuqiuUser", foreign_keys=[decided_by_id])
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseNumberCounter(Model):
+    """Last sequence number handed out per day (``SQ20261128`` → 1, 2, …)."""
+
+    __tablename__ = "case_number_counter"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,78 @@
+"""Who may do what to a case: the role's actions (app.security.roles) and, per case, the
+branch scope and the "own case" refinements."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.i18n import _l
+from app.models import Case
+from app.security.roles import case_actions_for
+from app.services.actor import Actor
+from app.services.errors import OutOfScopeError, PermissionDeniedError
+
+
+def role_actions(actor: Actor) -> frozenset[str]:
+    if actor.user is None:
+        return frozenset(
+            {
+                "register",
+                "dispatch",
+                "sign_for",
+                "reply",
+                "approve",
+                "callback",
+                "void",
+                "request_extension",
+                "decide_extension",
+                "answer_government",
+                "reject",
+                "return_case",
+                "assign",
+                "progress",
+                "remind",
+                "supervise",
+                "resolve_on_spot",
+            }
+        )  # the system (seeding, jobs)
+    return case_actions_for({role.name for role in actor.user.roles})
+
+
+def ensure_may(actor: Actor, action: str) -> None:
+    if action not in role_actions(actor):
+        raise PermissionDeniedError(_l("Your role may not do this."))
+
+
+def load_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    """The case if the actor may see it (branch scope, or first contact, Art.18)."""
+    query = actor.scope.apply(select(Case).where(Case.id == case_id), Case)
+    case = session.scalar(query)
+    if case is None:
+        raise OutOfScopeError(_l("The case does not exist or you may not see it."))
+    return case
+
+
+def may_act_on(actor: Actor, case: Case, action: str) -> bool:
+    """Role plus the per-case refinements; used to offer only the actions that would work."""
+    if action not in role_actions(actor):
+        return False
+    user = actor.user
+    if user is None:
+        return True
+    codes = {role.name for role in user.roles}
+    is_branch_user = not actor.scope.all_branches and user.branch_id is not None
+    if action == "dispatch" and not actor.scope.all_branches:
+        # Agents dispatch only the company-channel cases they registered (design §2).
+        return case.channel_category_code == "company" and case.first_contact_id == user.id
+    if action == "callback" and not actor.scope.all_branches:
+        if is_branch_user:  # Art.35: branches call back 政务/网办 cases
+            return case.channel_category_code in ("government", "online")
+        return case.channel_category_code == "company" and case.first_contact_id == user.id
+    if (
+        action in ("progress", "reply")
+        and "分子公司办理人" in codes
+        and "分子公司联络员" not in codes
+    ):
+        return case.handler_id == user.id
+    return True

@@ -1,0 +1,244 @@
+"""Every move of a case after registration: one entry point that checks the actor's role and
+branch, the allowed transition and the form's version, writes the immutable event, notifies
+and commits once (design §2; Art.13, 18–21, 30, 31, 35, 36)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.domain.clock import now as clock_now
+from app.domain.i18n import _l
+from app.domain.lifecycle import Action, CallbackResult, CaseStatus, next_status
+from app.models import Branch, Case, CaseEvent, Department, SuqiuUser
+from app.services.actor import Actor
+from app.services.case_notify import notify_case
+from app.services.case_permissions import load_visible_case, may_act_on
+from app.services.errors import ConflictError, InvalidRecordError, PermissionDeniedError
+
+FINISHING = {CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED, CaseStatus.VOIDED}
+
+
+def _required(value: str | None, message) -> str:
+    if not (value or "").strip():
+        raise InvalidRecordError(message)
+    return value.strip()
+
+
+def perform(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    action: Action | str,
+    *,
+    version: int | None,
+    now: datetime | None = None,
+    **inputs,
+) -> Case:
+    """Apply ``action`` to the case; raises a typed error and changes nothing otherwise."""
+    action = Action(action)
+    now = now or clock_now()
+    try:
+        case = load_visible_case(session, actor, case_id)
+        if version is not None and version != case.version:
+            raise ConflictError(
+                _l(
+                    "Someone else changed this case a moment ago; your action was "
+                    "not saved. The page now shows the current state."
+                )
+            )
+        if not may_act_on(actor, case, action.value):
+            raise PermissionDeniedError(_l("Your role may not do this to this case."))
+        before = CaseStatus(case.status)
+        handler = _HANDLERS[action]
+        note, detail, callback = handler(session, actor, case, now, **inputs)
+        after = next_status(
+            before,
+            action,
+            government=case.channel_category_code == "government",
+            rehandle_count=case.rehandle_count,
+            callback=callback,
+            unreachable_attempts=case.unreachable_attempts,
+        )
+        _bookkeeping(case, action, before, after, callback, now)
+        case.status = after
+        session.add(
+            CaseEvent(
+                case=case,
+                action=action.value,
+                actor_id=actor.user_id,
+                at=now,
+                from_status=before,
+                to_status=after,
+                note=note,
+                detail=json.dumps(detail, ensure_ascii=False) if detail else None,
+            )
+        )
+        notify_case(session, case, action, before, after, note)
+        session.commit()
+        return case
+    except StaleDataError as exc:
+        session.rollback()
+        raise ConflictError(
+            _l(
+                "Someone else changed this case a moment ago; your action was "
+                "not saved. The page now shows the current state."
+            )
+        ) from exc
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _bookkeeping(case, action, before, after, callback, now) -> None:
+    if action is Action.CALLBACK:
+        case.callback_result = callback.value
+        if callback is CallbackResult.UNREACHABLE:
+            case.unreachable_attempts += 1
+        if after is CaseStatus.REHANDLING:
+            case.rehandle_count += 1  # Art.21: the one 重办
+            case.replied_at = None
+    if after in FINISHING and case.closed_at is None:
+        case.closed_at = now
+
+
+def _dispatch(session, actor, case, now, branch_id=None, department_id=None, note=None):
+    branch = session.get(Branch, branch_id) if branch_id else None
+    if branch is None or not branch.active:
+        raise InvalidRecordError(_l("Please choose the unit the case goes to."))
+    department = session.get(Department, department_id) if department_id else None
+    if department is not None and department.branch_id != branch.id:
+        raise InvalidRecordError(_l("The department must belong to the chosen unit."))
+    case.branch, case.department, case.dispatched_at = branch, department, now
+    return (
+        note,
+        {"branch": branch.name, "department": department.name if department else None},
+        None,
+    )
+
+
+def _return(session, actor, case, now, reason=None):
+    reason = _required(reason, _l("Please give the reason for returning the case."))
+    case.return_count += 1
+    previous = case.branch.name if case.branch else None
+    case.branch, case.department, case.handler = None, None, None
+    return reason, {"branch": previous}, None
+
+
+def _sign(session, actor, case, now):
+    case.signed_at = now
+    return None, None, None
+
+
+def _assign(session, actor, case, now, handler_id=None, department_id=None, note=None):
+    handler = session.get(SuqiuUser, handler_id) if handler_id else None
+    if handler is None or handler.branch_id != case.branch_id:
+        raise InvalidRecordError(_l("Please choose a handler of the case's unit."))
+    case.handler = handler
+    if department_id:
+        department = session.get(Department, department_id)
+        if department is None or department.branch_id != case.branch_id:
+            raise InvalidRecordError(_l("The department must belong to the chosen unit."))
+        case.department = department
+    return note, {"handler": handler.display_name}, None
+
+
+def _progress(session, actor, case, now, note=None):
+    return _required(note, _l("Please describe the progress.")), None, None
+
+
+def _reply(session, actor, case, now, result=None):
+    case.result = _required(result, _l("Please record the result of the handling."))
+    case.replied_at = now
+    return case.result, None, None
+
+
+def _approve(session, actor, case, now, note=None):
+    return note, None, None
+
+
+def _reject(session, actor, case, now, reason=None):
+    return _required(reason, _l("Please give the reason for sending the result back.")), None, None
+
+
+def _answer_government(session, actor, case, now, note=None):
+    return (
+        _required(note, _l("Please record the reply sent to the government department.")),
+        None,
+        None,
+    )
+
+
+def _callback(session, actor, case, now, result=None, note=None):
+    try:
+        outcome = CallbackResult(result)
+    except ValueError as exc:
+        raise InvalidRecordError(_l("Please record the callback result.")) from exc
+    if outcome is CallbackResult.DISSATISFIED and not (note or "").strip():
+        raise InvalidRecordError(_l("Please record what the customer is dissatisfied with."))
+    return note, {"result": outcome.value}, outcome
+
+
+def _remind(session, actor, case, now, note=None):
+    return note, None, None
+
+
+def _supervise(session, actor, case, now, note=None, reply_due=None):
+    note = _required(note, _l("Please write the supervision notice."))
+    return note, {"reply_due": reply_due.isoformat(sep=" ") if reply_due else None}, None
+
+
+def _void(session, actor, case, now, reason=None):
+    return _required(reason, _l("Please give the reason for voiding the case.")), None, None
+
+
+_HANDLERS = {
+    Action.DISPATCH: _dispatch,
+    Action.RETURN_CASE: _return,
+    Action.SIGN_FOR: _sign,
+    Action.ASSIGN: _assign,
+    Action.PROGRESS: _progress,
+    Action.REPLY: _reply,
+    Action.APPROVE: _approve,
+    Action.REJECT: _reject,
+    Action.ANSWER_GOVERNMENT: _answer_government,
+    Action.CALLBACK: _callback,
+    Action.REMIND: _remind,
+    Action.SUPERVISE: _supervise,
+    Action.VOID: _void,
+}
+
+
+def available_actions(actor: Actor, case: Case) -> list[Action]:
+    """The actions the current user may take on the case now — and only those."""
+    from app.domain.lifecycle import allowed_actions
+
+    possible = allowed_actions(CaseStatus(case.status))
+    return [
+        a for a in Action if a in possible and a in _HANDLERS and may_act_on(actor, case, a.value)
+    ]
+
+
+def route_suggestion(session: Session, case: Case) -> tuple[Branch | None, Department | None]:
+    """Art.24: the unit whose territory names the customer's district, and its department
+    handling the case's business category."""
+    branch = None
+    address = case.customer_address or ""
+    for candidate in session.scalars(select(Branch).where(Branch.active.is_(True))):
+        for place in (candidate.territory or "").replace("，", "、").split("、"):
+            if place.strip() and place.strip() in address:
+                branch = candidate
+                break
+        if branch:
+            break
+    department = None
+    if branch is not None and case.business_category_id:
+        for dept in session.scalars(select(Department).where(Department.branch_id == branch.id)):
+            if any(c.id == case.business_category_id for c in dept.business_categories):
+                department = dept
+                break
+    return branch, department

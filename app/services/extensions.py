@@ -1,0 +1,150 @@
+"""延期申请 (Art.30): the branch asks no later than the calendar day before the deadline's day,
+with a reason; CSD approves (new deadline) or rejects. Late requests are refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.clock import format_datetime
+from app.domain.clock import now as clock_now
+from app.domain.deadlines import extension_request_in_time, latest_extension_request
+from app.domain.i18n import _l
+from app.domain.lifecycle import Action, CaseStatus
+from app.models import CaseEvent, ExtensionRequest, Notification
+from app.services.actor import Actor
+from app.services.case_permissions import ensure_may, load_visible_case, may_act_on
+from app.services.errors import ConflictError, InvalidRecordError, PermissionDeniedError
+
+EXTENDABLE = {CaseStatus.PENDING_SIGN, CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING}
+
+
+def request_extension(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    version: int | None,
+    requested_due: datetime | None,
+    reason: str | None,
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    now = now or clock_now()
+    try:
+        case = load_visible_case(session, actor, case_id)
+        if version is not None and version != case.version:
+            raise ConflictError(
+                _l(
+                    "Someone else changed this case a moment ago; your action was "
+                    "not saved. The page now shows the current state."
+                )
+            )
+        if not may_act_on(actor, case, "request_extension"):
+            raise PermissionDeniedError(_l("Your role may not do this to this case."))
+        if CaseStatus(case.status) not in EXTENDABLE:
+            raise InvalidRecordError(_l("Only a case being handled can be extended."))
+        if not (reason or "").strip():
+            raise InvalidRecordError(_l("Please give the reason for the extension."))
+        if requested_due is None or requested_due <= case.finish_due:
+            raise InvalidRecordError(_l("The new deadline must be later than the current one."))
+        if not extension_request_in_time(case.finish_due, now):
+            raise InvalidRecordError(
+                _l(
+                    "Art.30: an extension must be requested at least one day before the "
+                    "deadline, i.e. by %(latest)s; this case now counts as overdue if not "
+                    "finished in time."
+                ),
+                latest=format_datetime(latest_extension_request(case.finish_due)),
+            )
+        pending = session.scalar(
+            select(ExtensionRequest.id).where(
+                ExtensionRequest.case_id == case.id, ExtensionRequest.status == "pending"
+            )
+        )
+        if pending:
+            raise InvalidRecordError(
+                _l("An extension request for this case is already waiting for a decision.")
+            )
+        request = ExtensionRequest(
+            case=case,
+            requested_by_id=actor.user_id,
+            requested_at=now,
+            reason=reason.strip(),
+            old_due=case.finish_due,
+            requested_due=requested_due,
+        )
+        session.add(request)
+        session.add(
+            CaseEvent(
+                case=case,
+                action=Action.REQUEST_EXTENSION.value,
+                actor_id=actor.user_id,
+                at=now,
+                from_status=case.status,
+                to_status=case.status,
+                note=request.reason,
+                detail=f'{{"requested_due": "{requested_due:%Y-%m-%d %H:%M}"}}',
+            )
+        )
+        session.commit()
+        return request
+    except Exception:
+        session.rollback()
+        raise
+
+
+def decide_extension(
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    *,
+    approve: bool,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    now = now or clock_now()
+    try:
+        ensure_may(actor, "decide_extension")
+        request = session.get(ExtensionRequest, request_id)
+        if request is None:
+            raise InvalidRecordError(_l("The extension request does not exist."))
+        case = load_visible_case(session, actor, request.case_id)
+        if request.status != "pending":
+            raise ConflictError(_l("This extension request has already been decided."))
+        if not approve and not (note or "").strip():
+            raise InvalidRecordError(_l("Please give the reason for rejecting the extension."))
+        request.status = "approved" if approve else "rejected"
+        request.decided_by_id, request.decided_at, request.decision_note = actor.user_id, now, note
+        if approve:
+            case.finish_due = request.requested_due
+            case.finish_overdue = False
+            case.extension_count += 1
+        session.add(
+            CaseEvent(
+                case=case,
+                action=Action.DECIDE_EXTENSION.value,
+                actor_id=actor.user_id,
+                at=now,
+                from_status=case.status,
+                to_status=case.status,
+                note=note,
+                detail=f'{{"approved": {str(approve).lower()}}}',
+            )
+        )
+        session.add(
+            Notification(
+                recipient_id=request.requested_by_id,
+                category="extension_decided",
+                title=f"{case.number} "
+                + str(_l("extension approved") if approve else _l("extension rejected")),
+                body=note,
+                link=f"/cases/show/{case.id}",
+            )
+        )
+        session.commit()
+        return request
+    except Exception:
+        session.rollback()
+        raise

@@ -1,0 +1,67 @@
+"""The overdue sweep (Art.30): flags cases past their sign-for or finish deadline and tells
+the unit, once. Set-based UPDATEs whose WHERE re-checks the flag make it safe when several
+instances run it at the same moment: each case is flagged, and notified, exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_appbuilder.security.sqla.models import Role
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.domain.clock import now as clock_now
+from app.domain.i18n import _l
+from app.domain.lifecycle import CaseStatus
+from app.models import Case, Notification, SuqiuUser
+from app.security.roles import LIAISON
+
+SIGN_OPEN = (CaseStatus.PENDING_DISPATCH, CaseStatus.PENDING_SIGN)
+FINISH_OPEN = (
+    CaseStatus.PENDING_DISPATCH,
+    CaseStatus.PENDING_SIGN,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.REHANDLING,
+)
+
+
+def sweep_overdue(session: Session, now: datetime | None = None) -> dict[str, int]:
+    now = now or clock_now()
+    sign = session.execute(
+        update(Case)
+        .where(Case.status.in_(SIGN_OPEN), Case.sign_due < now, Case.sign_overdue.is_(False))
+        .values(sign_overdue=True)
+        .returning(Case.id, Case.number, Case.branch_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    finish = session.execute(
+        update(Case)
+        .where(Case.status.in_(FINISH_OPEN), Case.finish_due < now, Case.finish_overdue.is_(False))
+        .values(finish_overdue=True)
+        .returning(Case.id, Case.number, Case.branch_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    liaisons: dict[int, list[int]] = {}
+    for _, _, branch_id in finish:
+        if branch_id is not None and branch_id not in liaisons:
+            liaisons[branch_id] = list(
+                session.scalars(
+                    select(SuqiuUser.id).where(
+                        SuqiuUser.branch_id == branch_id,
+                        SuqiuUser.roles.any(Role.name == LIAISON.name),
+                    )
+                )
+            )
+    title = str(_l("overdue (Art.30)"))
+    session.add_all(
+        Notification(
+            recipient_id=user_id,
+            category="overdue",
+            title=f"{number} {title}",
+            link=f"/cases/show/{case_id}",
+        )
+        for case_id, number, branch_id in finish
+        for user_id in liaisons.get(branch_id, [])
+    )
+    session.commit()
+    return {"sign_overdue": len(sign), "finish_overdue": len(finish)}
