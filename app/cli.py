@@ -82,6 +82,17 @@ def sync_roles_command():
         click.echo(f"{name}: {count} 项权限")
 
 
+@main.command("sweep")
+@with_appcontext
+def sweep_command():
+    """标记超期诉求并通知承办单位（可在多个实例上同时运行）。"""
+    from app.extensions import db
+    from app.services.sweep import sweep_overdue
+
+    result = sweep_overdue(db.session)
+    click.echo(f"新增签收超期 {result['sign_overdue']} 件，办结超期 {result['finish_overdue']} 件。")
+
+
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

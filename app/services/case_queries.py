@@ -1,0 +1,56 @@
+"""Read-side helpers for cases: overdue at read time, the work queues and their counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.deadlines import is_overdue
+from app.domain.lifecycle import CaseStatus
+from app.models import Case
+from app.services.actor import Actor
+from app.services.sweep import FINISH_OPEN, SIGN_OPEN
+
+NEAR = timedelta(hours=24)
+
+
+def overdue_state(case: Case, now: datetime) -> str | None:
+    """"sign" or "finish" when the case is past a deadline now, without waiting for the sweep."""
+    status = CaseStatus(case.status)
+    if status in FINISH_OPEN and is_overdue(case.finish_due, now):
+        return "finish"
+    if status in SIGN_OPEN and is_overdue(case.sign_due, now):
+        return "sign"
+    return None
+
+
+def queue_filters(actor: Actor, now: datetime) -> dict[str, list]:
+    """The WHERE clauses of each work queue of the menu (design §2 work queues)."""
+    user_id = actor.user_id
+    return {
+        "to_sign": [Case.status == CaseStatus.PENDING_SIGN],
+        "to_handle": [Case.status.in_((CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING))]
+        + ([Case.handler_id == user_id] if _is_handler_only(actor) else []),
+        "to_review": [Case.status.in_((CaseStatus.PENDING_REVIEW,
+                                       CaseStatus.PENDING_GOVERNMENT_REPLY))],
+        "to_callback": [Case.status == CaseStatus.PENDING_CALLBACK],
+        "due_soon": [Case.status.in_(FINISH_OPEN), Case.finish_due >= now,
+                     Case.finish_due < now + NEAR],
+        "overdue": [Case.status.in_(FINISH_OPEN), Case.finish_due < now],
+        "first_contact": [Case.first_contact_id == user_id],
+    }
+
+
+def _is_handler_only(actor: Actor) -> bool:
+    names = {role.name for role in actor.user.roles} if actor.user else set()
+    return names == {"分子公司办理人"}
+
+
+def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:
+    counts = {}
+    for name, where in queue_filters(actor, now).items():
+        query = actor.scope.apply(select(func.count()).select_from(Case).where(*where), Case)
+        counts[name] = session.scalar(query) or 0
+    return counts
