@@ -90,7 +90,9 @@ def sweep_command():
     from app.services.sweep import sweep_overdue
 
     result = sweep_overdue(db.session)
-    click.echo(f"新增签收超期 {result['sign_overdue']} 件，办结超期 {result['finish_overdue']} 件。")
+    click.echo(
+        f"新增签收超期 {result['sign_overdue']} 件，办结超期 {result['finish_overdue']} 件。"
+    )
 
 
 @main.command("demo")

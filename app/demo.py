@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.demo_cases import seed_demo_cases
 from app.models import BranchContact, ContactRole, Department
 from app.security import roles as R
 from app.seed import seed_demo_branches
@@ -109,4 +110,5 @@ def seed_demo(sm, session, password: str) -> list[tuple[str, str, str, str, bool
                 user=user,
             )
             masterdata.save(session, actor, contact, is_new=True)
+    seed_demo_cases(session)
     return rows

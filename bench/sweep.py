@@ -39,8 +39,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/sweep.db"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "s" * 40,
-                          "SUQIU_INSTANCE_PATH": folder})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "s" * 40, "SUQIU_INSTANCE_PATH": folder}
+        )
         with app.app_context():
             upgrade(directory=app.extensions["migrate"].directory)
             sync_roles(app.appbuilder)
@@ -63,18 +64,36 @@ def main() -> None:
                     due = now - timedelta(hours=rng.randrange(1, 500))  # overdue
                 elif status == "in_progress":
                     due = now + timedelta(hours=rng.randrange(1, 500))
-                batch.append({
-                    "number": f"SQB{i:09d}", "channel_id": channel.id,
-                    "channel_category_code": "government", "kind_id": kind,
-                    "customer_name": "客户", "content": "批量生成", "status": status,
-                    "first_contact_id": agent, "branch_id": rng.choice(branches),
-                    "received_at": received, "sign_due": received + timedelta(days=1),
-                    "finish_due": due, "version": 1, "urgent": False,
-                    "media_involved": False, "adverse_impact": False, "major_interest": False,
-                    "property_loss": False, "casualties": False, "due_provisional": False,
-                    "rehandle_count": 0, "return_count": 0, "unreachable_attempts": 0,
-                    "extension_count": 0, "sign_overdue": status != "closed",
-                    "finish_overdue": False})
+                batch.append(
+                    {
+                        "number": f"SQB{i:09d}",
+                        "channel_id": channel.id,
+                        "channel_category_code": "government",
+                        "kind_id": kind,
+                        "customer_name": "客户",
+                        "content": "批量生成",
+                        "status": status,
+                        "first_contact_id": agent,
+                        "branch_id": rng.choice(branches),
+                        "received_at": received,
+                        "sign_due": received + timedelta(days=1),
+                        "finish_due": due,
+                        "version": 1,
+                        "urgent": False,
+                        "media_involved": False,
+                        "adverse_impact": False,
+                        "major_interest": False,
+                        "property_loss": False,
+                        "casualties": False,
+                        "due_provisional": False,
+                        "rehandle_count": 0,
+                        "return_count": 0,
+                        "unreachable_attempts": 0,
+                        "extension_count": 0,
+                        "sign_overdue": status != "closed",
+                        "finish_overdue": False,
+                    }
+                )
                 if len(batch) == 20_000:
                     db.session.execute(insert(Case), batch)
                     batch.clear()
@@ -82,13 +101,17 @@ def main() -> None:
                 db.session.execute(insert(Case), batch)
             db.session.commit()
             total = db.session.scalar(select(func.count()).select_from(Case))
-            print(f"database: {db.engine.dialect.name}, cases: {total}, "
-                  f"generated in {time.perf_counter() - began:.1f} s")
+            print(
+                f"database: {db.engine.dialect.name}, cases: {total}, "
+                f"generated in {time.perf_counter() - began:.1f} s"
+            )
             for label in ("first sweep", "second sweep"):
                 began = time.perf_counter()
                 result = sweep_overdue(db.session, now=now)
-                print(f"{label}: {time.perf_counter() - began:.2f} s, "
-                      f"newly overdue: {result['finish_overdue']}")
+                print(
+                    f"{label}: {time.perf_counter() - began:.2f} s, "
+                    f"newly overdue: {result['finish_overdue']}"
+                )
 
 
 if __name__ == "__main__":

@@ -24,20 +24,36 @@ DUE = datetime(2026, 10, 19, 23, 59, 59)  # design §6: 10 working days from 202
 
 @pytest.fixture
 def handled_case(db_session):
-    case = gen_case(db_session, kind="complaint", received=datetime(2026, 9, 29, 10),
-                    now=datetime(2026, 9, 29, 10, 5))
+    case = gen_case(
+        db_session,
+        kind="complaint",
+        received=datetime(2026, 9, 29, 10),
+        now=datetime(2026, 9, 29, 10, 5),
+    )
     assert case.finish_due == DUE
-    act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "hankou"),
-        now=datetime(2026, 9, 29, 11))
+    act(
+        db_session,
+        "csd",
+        case,
+        "dispatch",
+        branch_id=branch_id(db_session, "hankou"),
+        now=datetime(2026, 9, 29, 11),
+    )
     act(db_session, "liaison_hankou", case, "sign_for", now=datetime(2026, 9, 29, 14))
     return case
 
 
 def ask(db_session, case, now, reason="需更换管段，等待材料"):
     db_session.expire_all()
-    return request_extension(db_session, actor(db_session, "liaison_hankou"), case.id,
-                             version=None, requested_due=datetime(2026, 10, 26, 23, 59, 59),
-                             reason=reason, now=now)
+    return request_extension(
+        db_session,
+        actor(db_session, "liaison_hankou"),
+        case.id,
+        version=None,
+        requested_due=datetime(2026, 10, 26, 23, 59, 59),
+        reason=reason,
+        now=now,
+    )
 
 
 def test_art30_extension_requested_the_day_before_is_accepted_and_approved(
@@ -45,40 +61,71 @@ def test_art30_extension_requested_the_day_before_is_accepted_and_approved(
 ):
     request = ask(db_session, handled_case, datetime(2026, 10, 18, 23, 59, 59))
     assert request.status == "pending"
-    decide_extension(db_session, actor(db_session, "csd"), request.id, approve=True,
-                     note="同意", now=datetime(2026, 10, 19, 9))
+    decide_extension(
+        db_session,
+        actor(db_session, "csd"),
+        request.id,
+        approve=True,
+        note="同意",
+        now=datetime(2026, 10, 19, 9),
+    )
     db_session.expire_all()
     case = db_session.get(Case, handled_case.id)
     assert case.finish_due == datetime(2026, 10, 26, 23, 59, 59) and case.extension_count == 1
-    assert db_session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.category == "extension_decided")) == 1
+    assert (
+        db_session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.category == "extension_decided",
+                Notification.link == f"/cases/show/{case.id}",
+            )
+        )
+        == 1
+    )
 
 
-def test_art30_extension_on_the_deadlines_day_is_refused_with_the_rule(
-    db_session, handled_case
-):
+def test_art30_extension_on_the_deadlines_day_is_refused_with_the_rule(db_session, handled_case):
     with pytest.raises(InvalidRecordError) as err:
         ask(db_session, handled_case, datetime(2026, 10, 19, 0, 0, 0))
     message = str(err.value)
     assert "第三十条" in message and "2026-10-18 23:59" in message
-    assert db_session.scalar(select(func.count()).select_from(ExtensionRequest)) == 0
+    assert (
+        db_session.scalar(
+            select(func.count())
+            .select_from(ExtensionRequest)
+            .where(ExtensionRequest.case_id == handled_case.id)
+        )
+        == 0
+    )
 
 
 def test_art30_extension_needs_a_reason_and_a_later_deadline(db_session, handled_case):
     with pytest.raises(InvalidRecordError):
         ask(db_session, handled_case, datetime(2026, 10, 10), reason=" ")
     with pytest.raises(InvalidRecordError):
-        request_extension(db_session, actor(db_session, "liaison_hankou"), handled_case.id,
-                          version=None, requested_due=datetime(2026, 10, 1), reason="x",
-                          now=datetime(2026, 10, 10))
+        request_extension(
+            db_session,
+            actor(db_session, "liaison_hankou"),
+            handled_case.id,
+            version=None,
+            requested_due=datetime(2026, 10, 1),
+            reason="x",
+            now=datetime(2026, 10, 10),
+        )
 
 
 def test_art30_rejected_extension_keeps_the_deadline(db_session, handled_case):
     request = ask(db_session, handled_case, datetime(2026, 10, 10))
     with pytest.raises(InvalidRecordError):
         decide_extension(db_session, actor(db_session, "csd"), request.id, approve=False)
-    decide_extension(db_session, actor(db_session, "csd"), request.id, approve=False,
-                     note="材料可调剂，请按期办结")
+    decide_extension(
+        db_session,
+        actor(db_session, "csd"),
+        request.id,
+        approve=False,
+        note="材料可调剂，请按期办结",
+    )
     db_session.expire_all()
     assert db_session.get(Case, handled_case.id).finish_due == DUE
 
@@ -88,13 +135,24 @@ def test_art30_sweep_flags_overdue_cases_once_and_tells_the_unit(db_session, han
     after = datetime(2026, 10, 20, 0, 0, 0)
     assert sweep_overdue(db_session, now=after)["finish_overdue"] == 1
     assert sweep_overdue(db_session, now=after)["finish_overdue"] == 0
-    notes = db_session.scalars(select(Notification).where(Notification.category == "overdue"))
+    notes = db_session.scalars(
+        select(Notification).where(
+            Notification.category == "overdue",
+            Notification.link == f"/cases/show/{handled_case.id}",
+        )
+    )
     assert [n.recipient.username for n in notes] == ["liaison_hankou"]
 
 
 def test_a_replied_case_is_not_overdue(db_session, handled_case):
-    act(db_session, "liaison_hankou", handled_case, "reply", result="已办结",
-        now=datetime(2026, 10, 16))
+    act(
+        db_session,
+        "liaison_hankou",
+        handled_case,
+        "reply",
+        result="已办结",
+        now=datetime(2026, 10, 16),
+    )
     assert sweep_overdue(db_session, now=datetime(2026, 10, 25))["finish_overdue"] == 0
 
 
@@ -123,8 +181,17 @@ def test_two_instances_sweeping_at_once_flag_and_notify_each_case_once(
         thread.join()
     assert not errors, errors
     assert sorted(r["finish_overdue"] for r in results) == [0, 1]
-    assert db_session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.category == "overdue")) == 1
+    assert (
+        db_session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.category == "overdue",
+                Notification.link == f"/cases/show/{handled_case.id}",
+            )
+        )
+        == 1
+    )
 
 
 def test_case_numbers_stay_unique_under_concurrent_registration(app, db_session):
@@ -134,7 +201,7 @@ def test_case_numbers_stay_unique_under_concurrent_registration(app, db_session)
         engine = db.engine
     numbers, errors = [], []
     barrier = threading.Barrier(8)
-    received = datetime(2026, 11, 28, 9, 0)
+    received = datetime(2026, 3, 3, 9, 0)  # a day without demo cases
 
     def register():
         try:
@@ -153,7 +220,7 @@ def test_case_numbers_stay_unique_under_concurrent_registration(app, db_session)
         thread.join()
     assert not errors, errors
     assert len(numbers) == 40 and len(set(numbers)) == 40
-    assert sorted(numbers)[-1] == "SQ202611280040"
+    assert sorted(numbers)[-1] == "SQ202603030040"
 
 
 def test_read_time_overdue_without_waiting_for_the_sweep(db_session, handled_case):

@@ -22,6 +22,7 @@ DATA_COLUMNS = [
     ("business_category", "code"),
     ("ab_user", "username"),
     ("ab_user", "email"),
+    ("service_case", "number"),
 ]
 
 
@@ -78,6 +79,14 @@ def test_every_menu_page_is_chinese(app, db_session, login_as, username):
         pages = menu_pages(app, client)
     visited = 0
     extra = ["/resetpassword/form?pk=2"] if username == "admin" else []
+    if username != "admin":  # every queue, and the page of every case the user may see
+        from app.services.case_queries import QUEUE_NAMES
+
+        extra += [f"/queues/{name}" for name in QUEUE_NAMES]
+        ids = db_session.scalars(text("SELECT id FROM service_case")).all()
+        extra += [
+            f"/cases/show/{pk}" for pk in ids if client.get(f"/cases/show/{pk}").status_code == 200
+        ]
     for url in dict.fromkeys(pages + SELF_SERVICE_PAGES + extra):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -46,10 +46,16 @@ _CATALOG_READ = {
     "BusinessCategory": READ,
 }
 
+_CASE_READ = {"Case": READ, "CaseQueue": READ}
+_CASE_WORK = {"Case": ("read", "act"), "CaseQueue": READ}
+_REGISTER = {"CaseRegistration": ("write",)}
+
 ADMIN = RoleSpec("admin", "系统管理员", all_branches=True, is_admin=True)
-CSD = RoleSpec("csd", "客服部", True, {**_ORG_READ, **_CATALOG_READ})
-CSD_HEAD = RoleSpec("csd_head", "客服部主管", True, {**_ORG_READ, **_CATALOG_READ})
-AGENT = RoleSpec("agent", "一线受理员", False, dict(_CATALOG_READ))
+CSD = RoleSpec("csd", "客服部", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER})
+CSD_HEAD = RoleSpec(
+    "csd_head", "客服部主管", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER}
+)
+AGENT = RoleSpec("agent", "一线受理员", False, {**_CATALOG_READ, **_CASE_WORK, **_REGISTER})
 LIAISON = RoleSpec(
     "liaison",
     "分子公司联络员",
@@ -60,17 +66,22 @@ LIAISON = RoleSpec(
         "Vendor": WRITE,
         "BranchContact": WRITE,
         "BranchContactChange": READ,
+        **_CASE_WORK,
     },
 )
-HANDLER = RoleSpec("handler", "分子公司办理人", False, {"Branch": READ, "Department": READ})
+HANDLER = RoleSpec(
+    "handler", "分子公司办理人", False, {"Branch": READ, "Department": READ, **_CASE_WORK}
+)
 HEAD = RoleSpec(
     "head",
     "分子公司责任人",
     False,
-    {**_ORG_READ, "BranchContact": WRITE},
+    {**_ORG_READ, "BranchContact": WRITE, **_CASE_WORK},
 )
-LEADER = RoleSpec("leader", "公司服务分管领导", True, {**_ORG_READ, **_CATALOG_READ})
-COMMITTEE = RoleSpec("committee", "服务管理委员会", True, {**_ORG_READ, **_CATALOG_READ})
+LEADER = RoleSpec("leader", "公司服务分管领导", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_READ})
+COMMITTEE = RoleSpec(
+    "committee", "服务管理委员会", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_READ}
+)
 RISK = RoleSpec("risk", "风险管理部", False)
 PRESS = RoleSpec("press", "党委工作部传讯组", False)
 

@@ -14,10 +14,19 @@ from app.services.actor import Actor
 from app.services.sweep import FINISH_OPEN, SIGN_OPEN
 
 NEAR = timedelta(hours=24)
+QUEUE_NAMES = (
+    "to_sign",
+    "to_handle",
+    "to_review",
+    "to_callback",
+    "due_soon",
+    "overdue",
+    "first_contact",
+)
 
 
 def overdue_state(case: Case, now: datetime) -> str | None:
-    """"sign" or "finish" when the case is past a deadline now, without waiting for the sweep."""
+    """ "sign" or "finish" when the case is past a deadline now, without waiting for the sweep."""
     status = CaseStatus(case.status)
     if status in FINISH_OPEN and is_overdue(case.finish_due, now):
         return "finish"
@@ -33,11 +42,15 @@ def queue_filters(actor: Actor, now: datetime) -> dict[str, list]:
         "to_sign": [Case.status == CaseStatus.PENDING_SIGN],
         "to_handle": [Case.status.in_((CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING))]
         + ([Case.handler_id == user_id] if _is_handler_only(actor) else []),
-        "to_review": [Case.status.in_((CaseStatus.PENDING_REVIEW,
-                                       CaseStatus.PENDING_GOVERNMENT_REPLY))],
+        "to_review": [
+            Case.status.in_((CaseStatus.PENDING_REVIEW, CaseStatus.PENDING_GOVERNMENT_REPLY))
+        ],
         "to_callback": [Case.status == CaseStatus.PENDING_CALLBACK],
-        "due_soon": [Case.status.in_(FINISH_OPEN), Case.finish_due >= now,
-                     Case.finish_due < now + NEAR],
+        "due_soon": [
+            Case.status.in_(FINISH_OPEN),
+            Case.finish_due >= now,
+            Case.finish_due < now + NEAR,
+        ],
         "overdue": [Case.status.in_(FINISH_OPEN), Case.finish_due < now],
         "first_contact": [Case.first_contact_id == user_id],
     }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def register_views(appbuilder) -> None:
-    from app.views import api, catalog, contacts, home, notifications, org
+    from app.views import api, cases, catalog, contacts, home, notifications, org
 
+    cases.register(appbuilder)
     org.register(appbuilder)
     contacts.register(appbuilder)
     catalog.register(appbuilder)

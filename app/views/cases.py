@@ -1,0 +1,335 @@
+"""服务诉求 pages: the list, the case page with its timeline and the actions the user may take
+now, registration beside the active bulletins, and the work queues."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from sqlalchemy import func, select
+
+from app.domain.clock import now as clock_now
+from app.domain.errors import DomainError
+from app.domain.i18n import _l
+from app.domain.lifecycle import STATUS_LABELS
+from app.extensions import db
+from app.models import (
+    Branch,
+    BusinessCategory,
+    Case,
+    CaseEvent,
+    CaseKind,
+    Channel,
+    ExtensionRequest,
+    SuqiuUser,
+)
+from app.services import case_workflow, extensions
+from app.services.actor import current_actor
+from app.services.case_permissions import load_visible_case, may_act_on
+from app.services.case_queries import overdue_state, queue_counts, queue_filters
+from app.services.case_registration import Registration, active_bulletins, register_case
+from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.views.base import SuqiuModelView
+from app.views.case_forms import RegistrationForm
+from app.views.case_labels import (
+    ACTION_LABELS,
+    CALLBACK_LABELS,
+    CHANNEL_CATEGORY_LABELS,
+    QUEUE_LABELS,
+)
+from app.views.datamodel import ScopedInterface
+from app.views.formatting import label_from, timestamp, yes_no
+
+CASE_PERMISSIONS = {
+    "list": "read",
+    "show": "read",
+    "act": "act",
+    "decide": "act",
+    "download": "read",
+}
+
+
+def mask_phone(value: str | None) -> str:
+    """Lists show 139****5678; the full number is on the case page (design §5 privacy)."""
+    if not value:
+        return ""
+    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
+
+
+class CaseView(SuqiuModelView):
+    route_base = "/cases"
+    datamodel = ScopedInterface(Case)
+    class_permission_name = "Case"
+    method_permission_name = CASE_PERMISSIONS
+    base_permissions = ["can_read", "can_act"]
+    list_title = _l("Service requests")
+    show_template = "suqiu/case.html"
+    label_columns = {
+        "number": _l("Case number"),
+        "status": _l("Status"),
+        "channel": _l("Channel"),
+        "kind": _l("Case kind"),
+        "customer_name": _l("Customer"),
+        "customer_phone": _l("Customer phone"),
+        "branch": _l("Handling unit"),
+        "received_at": _l("Received at"),
+        "finish_due": _l("Deadline"),
+        "business_category": _l("Business category"),
+    }
+    list_columns = [
+        "number",
+        "status",
+        "channel",
+        "kind",
+        "customer_name",
+        "customer_phone",
+        "branch",
+        "received_at",
+        "finish_due",
+    ]
+    search_columns = ["number", "customer_name", "branch", "received_at"]
+    order_columns = ["number", "received_at", "finish_due"]
+    base_order = ("received_at", "desc")
+    formatters_columns = {
+        "status": label_from(STATUS_LABELS),
+        "customer_phone": mask_phone,
+        "received_at": timestamp,
+        "finish_due": timestamp,
+    }
+
+    @expose("/show/<int:pk>")
+    @has_access
+    def show(self, pk):
+        actor = current_actor()
+        try:
+            case = load_visible_case(db.session, actor, pk)
+        except OutOfScopeError:
+            abort(404)
+        now = clock_now()
+        branches = db.session.scalars(
+            actor.scope.apply(select(Branch).where(Branch.active.is_(True)), Branch)
+            if not actor.scope.all_branches
+            else select(Branch).where(Branch.active.is_(True))
+        ).all()
+        suggestion = case_workflow.route_suggestion(db.session, case)
+        handlers = (
+            db.session.scalars(
+                select(SuqiuUser).where(
+                    SuqiuUser.branch_id == case.branch_id, SuqiuUser.active.is_(True)
+                )
+            ).all()
+            if case.branch_id
+            else []
+        )
+        events = db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        ).all()
+        pending = db.session.scalars(
+            select(ExtensionRequest)
+            .where(ExtensionRequest.case_id == case.id)
+            .order_by(ExtensionRequest.id)
+        ).all()
+        return self.render_template(
+            self.show_template,
+            case=case,
+            events=events,
+            now=now,
+            actions=[a.value for a in case_workflow.available_actions(actor, case)],
+            can_request_extension=may_act_on(actor, case, "request_extension")
+            and case.status in extensions.EXTENDABLE,
+            can_decide_extension=may_act_on(actor, case, "decide_extension"),
+            extension_requests=pending,
+            overdue=overdue_state(case, now),
+            branches=branches,
+            suggestion=suggestion,
+            handlers=handlers,
+            status_labels=STATUS_LABELS,
+            action_labels=ACTION_LABELS,
+            callback_labels=CALLBACK_LABELS,
+            category_labels=CHANNEL_CATEGORY_LABELS,
+            yes_no=yes_no,
+            title=case.number,
+        )
+
+    @expose("/act/<int:pk>/<action>", methods=["POST"])
+    @has_access
+    def act(self, pk, action):
+        form = request.form
+        inputs = {
+            key: form.get(key) for key in ("note", "reason", "result") if form.get(key) is not None
+        }
+        for key in ("branch_id", "department_id", "handler_id"):
+            if form.get(key):
+                inputs[key] = int(form[key])
+        if form.get("reply_due"):
+            inputs["reply_due"] = datetime.fromisoformat(form["reply_due"])
+        version = int(form["version"]) if form.get("version", "").isdigit() else None
+        try:
+            if action == "request_extension":
+                due = form.get("requested_due")
+                extensions.request_extension(
+                    db.session,
+                    current_actor(),
+                    pk,
+                    version=version,
+                    requested_due=datetime.fromisoformat(due).replace(hour=23, minute=59, second=59)
+                    if due
+                    else None,
+                    reason=form.get("reason"),
+                )
+            else:
+                case_workflow.perform(
+                    db.session, current_actor(), pk, action, version=version, **inputs
+                )
+            flash(str(_l("Done.")), "success")
+        except OutOfScopeError:
+            abort(404)
+        except (PermissionDeniedError, ConflictError, DomainError) as exc:
+            flash(str(exc), "danger")
+        except ValueError:
+            flash(str(_l("The action or a value of the form is not valid.")), "danger")
+        return redirect(url_for("CaseView.show", pk=pk))
+
+    @expose("/extension/<int:request_id>", methods=["POST"])
+    @has_access
+    def decide(self, request_id):
+        request_row = db.session.get(ExtensionRequest, request_id)
+        case_id = request_row.case_id if request_row else None
+        try:
+            extensions.decide_extension(
+                db.session,
+                current_actor(),
+                request_id,
+                approve=request.form.get("decision") == "approve",
+                note=request.form.get("note"),
+            )
+            flash(str(_l("Done.")), "success")
+        except OutOfScopeError:
+            abort(404)
+        except DomainError as exc:
+            flash(str(exc), "danger")
+        if case_id is None:
+            abort(404)
+        return redirect(url_for("CaseView.show", pk=case_id))
+
+
+class CaseRegistrationView(BaseView):
+    route_base = "/register"
+    class_permission_name = "CaseRegistration"
+    method_permission_name = {"form": "write"}
+    default_view = "form"
+
+    def _choices(self, form):
+        channels = db.session.scalars(
+            select(Channel).where(Channel.active.is_(True)).order_by(Channel.sort_order)
+        ).all()
+        form.channel_id.choices = [
+            (c.id, f"{CHANNEL_CATEGORY_LABELS.get(c.category.code, '')} · {c.name}")
+            for c in channels
+        ]
+        form.kind_id.choices = [
+            (k.id, k.name)
+            for k in db.session.scalars(
+                select(CaseKind).where(CaseKind.active.is_(True)).order_by(CaseKind.sort_order)
+            )
+        ]
+        form.business_category_id.choices = [(0, str(_l("(none)")))] + [
+            (b.id, b.name)
+            for b in db.session.scalars(
+                select(BusinessCategory)
+                .where(BusinessCategory.active.is_(True))
+                .order_by(BusinessCategory.sort_order)
+            )
+        ]
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def form(self):
+        form = RegistrationForm()
+        self._choices(form)
+        if form.validate_on_submit():
+            data = Registration(
+                **{
+                    key: (value or None) if key == "business_category_id" else value
+                    for key, value in form.data.items()
+                    if key != "csrf_token"
+                }
+            )
+            try:
+                case = register_case(db.session, current_actor(), data)
+            except DomainError as exc:
+                flash(str(exc), "danger")
+            else:
+                flash(str(_l("Case %(number)s registered.")) % {"number": case.number}, "success")
+                return redirect(url_for("CaseView.show", pk=case.id))
+        return self.render_template(
+            "suqiu/register.html",
+            form=form,
+            bulletins=active_bulletins(db.session, clock_now()),
+            title=str(_l("Register a case")),
+        )
+
+
+class CaseQueueView(BaseView):
+    route_base = "/queues"
+    class_permission_name = "CaseQueue"
+    method_permission_name = {"overview": "read", "queue": "read"}
+    default_view = "overview"
+
+    @expose("/")
+    @has_access
+    def overview(self):
+        actor = current_actor()
+        counts = queue_counts(db.session, actor, clock_now())
+        return self.render_template(
+            "suqiu/queues.html", counts=counts, labels=QUEUE_LABELS, title=str(_l("My work"))
+        )
+
+    @expose("/<name>")
+    @has_access
+    def queue(self, name):
+        actor = current_actor()
+        now = clock_now()
+        filters = queue_filters(actor, now)
+        if name not in filters:
+            abort(404)
+        page = max(int(request.args.get("page", 1) or 1), 1)
+        base = actor.scope.apply(select(Case).where(*filters[name]), Case)
+        total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+        cases = db.session.scalars(
+            base.order_by(Case.finish_due.asc(), Case.id).limit(20).offset((page - 1) * 20)
+        ).all()
+        return self.render_template(
+            "suqiu/queue.html",
+            cases=cases,
+            total=total,
+            page=page,
+            name=name,
+            label=QUEUE_LABELS[name],
+            status_labels=STATUS_LABELS,
+            now=now,
+            overdue_state=overdue_state,
+            mask_phone=mask_phone,
+            title=str(QUEUE_LABELS[name]),
+        )
+
+
+def register(appbuilder) -> None:
+    category = dict(
+        category="Cases", category_icon="fa-comments", category_label=_l("Service requests")
+    )
+    appbuilder.add_view(
+        CaseRegistrationView,
+        "RegisterCase",
+        icon="fa-plus",
+        label=_l("Register a case"),
+        **category,
+    )
+    appbuilder.add_view(
+        CaseQueueView, "MyWork", icon="fa-inbox", label=_l("My work"), category="Cases"
+    )
+    appbuilder.add_view(
+        CaseView, "AllCases", icon="fa-list", label=_l("All cases"), category="Cases"
+    )
