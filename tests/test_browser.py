@@ -37,7 +37,12 @@ def _free_port() -> int:
 def demo_url(tmp_path_factory):
     instance = tmp_path_factory.mktemp("demo-instance")
     port = _free_port()
-    env = {**os.environ, "SUQIU_INSTANCE_PATH": str(instance), "SUQIU_DEMO_PASSWORD": PASSWORD}
+    env = {
+        **os.environ,
+        "SUQIU_INSTANCE_PATH": str(instance),
+        "SUQIU_DEMO_PASSWORD": PASSWORD,
+        "SUQIU_LOGIN_RATE_LIMIT": "100 per minute",
+    }  # several sign-ins per test
     env.pop("DATABASE_URL", None)
     env.pop("SECRET_KEY", None)
     log = open(instance / "demo.log", "w")  # noqa: SIM115
@@ -135,4 +140,81 @@ def test_liaison_sees_only_branch_menus_and_own_data(browser, demo_url):
     page.screenshot(path=str(ARTIFACTS / "liaison-departments.png"), full_page=True)
     page.goto(demo_url + "/branchcontactview/list/")
     page.screenshot(path=str(ARTIFACTS / "liaison-contacts.png"), full_page=True)
+    assert not outside, f"requests left the server: {outside}"
+
+
+def act_in_browser(page, action, **fields):
+    form = page.locator(f"#form-{action}")
+    for name, value in fields.items():
+        element = form.locator(f"[name={name}]")
+        if element.evaluate("e => e.tagName") == "SELECT":
+            element.select_option(label=value)
+        else:
+            element.fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "操作成功" in page.content(), (
+        page.inner_text(".alert-danger") if page.locator(".alert-danger").count() else action
+    )
+
+
+def switch_user(page, demo_url, username):
+    page.goto(demo_url + "/logout/")
+    page.goto(demo_url + "/login/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def register_government_case(page, demo_url, content):
+    page.goto(demo_url + "/register/")
+    page.select_option("#channel_id", label="政务渠道 · 市民热线")
+    page.select_option("#kind_id", label="业务办理")
+    page.select_option("#business_category_id", label="表具")
+    page.fill("#customer_name", "周先生")
+    page.fill("#customer_phone", "13912340000")
+    page.fill("#customer_address", "江岸区沿江大道100号")
+    page.fill("#content", content)
+    page.click("#register-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "已登记" in page.content()
+    return page.url
+
+
+def test_government_case_from_registration_to_closed_and_a_rehandle(browser, demo_url):
+    """Art.13-2 in the browser: csd registers and dispatches, liaison_hankou signs and replies,
+    csd approves and answers the government department, the branch calls back (Art.35); a
+    second case is rated 不满意 and goes to 重办 (Art.21)."""
+    page, outside = sign_in(browser, demo_url, "csd")
+    urls = [
+        register_government_case(page, demo_url, f"燃气表不走字，请上门检查（{n}）") for n in (1, 2)
+    ]
+    for url in urls:
+        page.goto(url)
+        act_in_browser(page, "dispatch", branch_id="汉口分公司")
+    page.screenshot(path=str(ARTIFACTS / "csd-dispatched.png"), full_page=True)
+    switch_user(page, demo_url, "liaison_hankou")
+    for url in urls:
+        page.goto(url)
+        act_in_browser(page, "sign_for")
+        act_in_browser(page, "reply", result="已上门更换燃气表，客户认可。")
+    switch_user(page, demo_url, "csd")
+    for url in urls:
+        page.goto(url)
+        act_in_browser(page, "approve", note="同意")
+        assert "待回复政务部门" in page.content()
+        act_in_browser(page, "answer_government", note="已在政务平台回复。")
+    switch_user(page, demo_url, "liaison_hankou")
+    page.goto(urls[0])
+    act_in_browser(page, "callback", result="满意", note="客户满意")
+    assert "已办结" in page.inner_text(".panel-heading")
+    page.screenshot(path=str(ARTIFACTS / "case-closed.png"), full_page=True)
+    page.goto(urls[1])
+    act_in_browser(page, "callback", result="不满意", note="客户认为上门太晚")
+    assert "重办中" in page.inner_text(".panel-heading")
+    page.screenshot(path=str(ARTIFACTS / "case-rehandling.png"), full_page=True)
+    timeline = page.inner_text("#timeline")
+    for step in ("登记", "派发", "签收", "回复办理结果", "同意", "回复政务部门", "回访"):
+        assert step in timeline
     assert not outside, f"requests left the server: {outside}"
