@@ -231,3 +231,11 @@ def test_read_time_overdue_without_waiting_for_the_sweep(db_session, handled_cas
     assert case.status == CaseStatus.IN_PROGRESS and not case.finish_overdue
     assert overdue_state(case, datetime(2026, 10, 20)) == "finish"
     assert overdue_state(case, datetime(2026, 10, 19, 12)) is None
+
+
+def test_the_administrator_is_alerted_to_load_next_years_calendar(app, login_as):
+    """Art.19: 2027 is not in the official package yet; its deadlines are provisional and the
+    administrator sees an alert on the start page."""
+    html = login_as("admin").get("/").get_data(as_text=True)
+    assert "calendar-alert" in html and "2027" in html and "暂定" in html
+    assert "calendar-alert" not in login_as("liaison_hankou").get("/").get_data(as_text=True)

@@ -29,7 +29,8 @@ class CalendarDay(Model):
     """A day that differs from "Monday to Friday work": a holiday or a make-up workday."""
 
     __tablename__ = "calendar_day"
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str | None] = mapped_column(String(50))
     source: Mapped[str] = mapped_column(String(20), default="official")

@@ -49,11 +49,17 @@ _CATALOG_READ = {
 _CASE_READ = {"Case": READ, "CaseQueue": READ}
 _CASE_WORK = {"Case": ("read", "act"), "CaseQueue": READ}
 _REGISTER = {"CaseRegistration": ("write",)}
+_BULLETINS = {"Bulletin": WRITE}  # CSD publishes business changes and emergencies (Art.37/38)
 
 ADMIN = RoleSpec("admin", "系统管理员", all_branches=True, is_admin=True)
-CSD = RoleSpec("csd", "客服部", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER})
+CSD = RoleSpec(
+    "csd", "客服部", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER, **_BULLETINS}
+)
 CSD_HEAD = RoleSpec(
-    "csd_head", "客服部主管", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER}
+    "csd_head",
+    "客服部主管",
+    True,
+    {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER, **_BULLETINS},
 )
 AGENT = RoleSpec("agent", "一线受理员", False, {**_CATALOG_READ, **_CASE_WORK, **_REGISTER})
 LIAISON = RoleSpec(

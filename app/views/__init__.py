@@ -4,12 +4,13 @@ from __future__ import annotations
 
 
 def register_views(appbuilder) -> None:
-    from app.views import api, cases, catalog, contacts, home, notifications, org
+    from app.views import api, case_admin, cases, catalog, contacts, home, notifications, org
 
     cases.register(appbuilder)
     org.register(appbuilder)
     contacts.register(appbuilder)
     catalog.register(appbuilder)
+    case_admin.register(appbuilder)
     notifications.register(appbuilder)
     api.register(appbuilder)
     home.register(appbuilder)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import g
 from flask_appbuilder import IndexView, expose
 
+from app.domain.clock import now as clock_now
 from app.extensions import db
 from app.services import notifications
 from app.services.actor import current_actor
+from app.services.calendar import missing_years
 
 
 class HomeView(IndexView):
@@ -17,6 +19,10 @@ class HomeView(IndexView):
     def index(self):
         actor = current_actor()
         user = actor.user
+        # The administrator is told which years' holidays are missing (deadlines provisional).
+        missing = []
+        if user is not None and self.appbuilder.sm.has_access("can_write", "WorkCalendar"):
+            missing = missing_years(db.session, clock_now().date())
         return self.render_template(
             self.index_template,
             user=user,
@@ -24,6 +30,7 @@ class HomeView(IndexView):
             roles=[role.name for role in user.roles] if user else [],
             scope_all=actor.scope.all_branches,
             signed_in=bool(user) and g.user is not None,
+            missing_years=missing,
         )
 
 

@@ -1,0 +1,236 @@
+"""What the administrator and CSD maintain around cases: bulletins (Art.37/38), the working-day
+calendar (holidays and make-up workdays) and the time-limit rules."""
+
+from __future__ import annotations
+
+from wtforms import SelectField
+
+from app.domain.deadlines import Clock, LimitUnit
+from app.domain.i18n import _l
+from app.models import Bulletin, CalendarDay, CalendarYear, TimeLimitRule
+from app.views.base import SuqiuModelView
+from app.views.datamodel import ScopedInterface
+from app.views.formatting import choices, label_from, timestamp, yes_no
+
+BULLETIN_KINDS = {
+    "business_change": _l("Business change (Art.37)"),
+    "emergency": _l("Emergency (Art.38)"),
+}
+UNITS = {
+    LimitUnit.MINUTES.value: _l("minutes"),
+    LimitUnit.HOURS.value: _l("hours"),
+    LimitUnit.NATURAL_DAYS.value: _l("natural days"),
+    LimitUnit.WORKING_DAYS.value: _l("working days"),
+}
+CLOCKS = {Clock.ALWAYS.value: _l("24×7"), Clock.WORKING_DAYS.value: _l("working days only")}
+URGENCY = {"": _l("any"), "1": _l("urgent"), "0": _l("not urgent")}
+
+
+class BulletinView(SuqiuModelView):
+    datamodel = ScopedInterface(Bulletin)
+    class_permission_name = "Bulletin"
+    list_title = _l("Bulletins")
+    show_title = _l("Bulletin")
+    add_title = _l("Publish a bulletin")
+    edit_title = _l("Edit bulletin")
+    label_columns = {
+        "kind": _l("Type"),
+        "title": _l("Subject"),
+        "talking_points": _l("Official wording"),
+        "expected_recovery_at": _l("Expected recovery"),
+        "starts_at": _l("From"),
+        "ends_at": _l("Until"),
+        "branch": _l("Area (unit)"),
+        "active": _l("Active"),
+        "created_at": _l("Created at"),
+    }
+    description_columns = {
+        "talking_points": _l(
+            "What agents tell customers (Art.28): shown beside the registration form."
+        ),
+    }
+    list_columns = ["kind", "title", "branch", "starts_at", "ends_at", "active"]
+    show_columns = [
+        "kind",
+        "title",
+        "talking_points",
+        "expected_recovery_at",
+        "branch",
+        "starts_at",
+        "ends_at",
+        "active",
+    ]
+    add_columns = show_columns
+    edit_columns = show_columns
+    search_columns = ["title", "active"]
+    base_order = ("starts_at", "desc")
+    formatters_columns = {
+        "kind": label_from(BULLETIN_KINDS),
+        "starts_at": timestamp,
+        "ends_at": timestamp,
+        "active": yes_no,
+    }
+    add_form_extra_fields = {"kind": SelectField(_l("Type"), choices=choices(BULLETIN_KINDS))}
+    edit_form_extra_fields = add_form_extra_fields
+
+
+class CalendarDayView(SuqiuModelView):
+    datamodel = ScopedInterface(CalendarDay)
+    class_permission_name = "WorkCalendar"
+    list_title = _l("Holidays and make-up workdays")
+    show_title = _l("Calendar day")
+    add_title = _l("Add a calendar day")
+    edit_title = _l("Edit calendar day")
+    label_columns = {
+        "day": _l("Date"),
+        "is_workday": _l("Working day"),
+        "name": _l("Name"),
+        "source": _l("Source"),
+    }
+    description_columns = {"is_workday": _l("Ticked: a make-up workday; not ticked: a holiday.")}
+    list_columns = ["day", "is_workday", "name", "source"]
+    add_columns = ["day", "is_workday", "name"]
+    edit_columns = add_columns
+    search_columns = ["day", "name"]
+    base_order = ("day", "desc")
+    formatters_columns = {
+        "is_workday": yes_no,
+        "source": label_from({"official": _l("official calendar"), "admin": _l("administrator")}),
+    }
+
+    def pre_add(self, item):
+        item.source = "admin"
+
+    def pre_update(self, item):
+        item.source = "admin"
+
+
+class CalendarYearView(SuqiuModelView):
+    datamodel = ScopedInterface(CalendarYear)
+    class_permission_name = "WorkCalendar"
+    list_title = _l("Loaded calendar years")
+    show_title = _l("Calendar year")
+    add_title = _l("Mark a year as loaded")
+    edit_title = _l("Edit calendar year")
+    label_columns = {"year": _l("Year"), "source": _l("Source"), "loaded_at": _l("Loaded at")}
+    description_columns = {
+        "year": _l(
+            "Add the year after entering all its holidays and "
+            "make-up workdays: its deadlines stop being "
+            "provisional."
+        )
+    }
+    list_columns = ["year", "source", "loaded_at"]
+    add_columns = ["year"]
+    edit_columns = ["year"]
+    base_order = ("year", "desc")
+    formatters_columns = {
+        "loaded_at": timestamp,
+        "source": label_from({"official": _l("official calendar"), "admin": _l("administrator")}),
+    }
+
+    def pre_add(self, item):
+        item.source = "admin"
+
+
+class TimeLimitRuleView(SuqiuModelView):
+    datamodel = ScopedInterface(TimeLimitRule)
+    class_permission_name = "TimeLimitRule"
+    list_title = _l("Time-limit rules")
+    show_title = _l("Time-limit rule")
+    add_title = _l("Add a time-limit rule")
+    edit_title = _l("Edit time-limit rule")
+    label_columns = {
+        "channel_category": _l("Channel category"),
+        "kind": _l("Case kind"),
+        "urgent": _l("Urgency"),
+        "business_category_code": _l("Business category code"),
+        "sign_amount": _l("Sign-for limit"),
+        "sign_unit": _l("Unit"),
+        "sign_clock": _l("Clock"),
+        "finish_amount": _l("Finish limit"),
+        "finish_unit": _l("Unit"),
+        "finish_clock": _l("Clock"),
+        "note": _l("Note"),
+        "active": _l("Active"),
+    }
+    description_columns = {
+        "channel_category": _l(
+            "Empty selectors match every case; the most specific active rule applies."
+        )
+    }
+    list_columns = [
+        "channel_category",
+        "kind",
+        "urgent",
+        "business_category_code",
+        "sign_amount",
+        "sign_unit",
+        "finish_amount",
+        "finish_unit",
+        "note",
+        "active",
+    ]
+    add_columns = [
+        "channel_category",
+        "kind",
+        "urgent",
+        "business_category_code",
+        "sign_amount",
+        "sign_unit",
+        "sign_clock",
+        "finish_amount",
+        "finish_unit",
+        "finish_clock",
+        "note",
+        "active",
+    ]
+    edit_columns = add_columns
+    show_columns = add_columns
+    formatters_columns = {
+        "sign_unit": label_from(UNITS),
+        "finish_unit": label_from(UNITS),
+        "sign_clock": label_from(CLOCKS),
+        "finish_clock": label_from(CLOCKS),
+        "urgent": lambda v: str(URGENCY["" if v is None else str(int(v))]),
+        "active": yes_no,
+    }
+    add_form_extra_fields = {
+        "sign_unit": SelectField(_l("Unit"), choices=choices(UNITS)),
+        "finish_unit": SelectField(_l("Unit"), choices=choices(UNITS)),
+        "sign_clock": SelectField(_l("Clock"), choices=choices(CLOCKS)),
+        "finish_clock": SelectField(_l("Clock"), choices=choices(CLOCKS)),
+        "urgent": SelectField(
+            _l("Urgency"),
+            choices=choices(URGENCY),
+            coerce=lambda v: None if v in ("", None, "None") else v in ("1", True, "True"),
+        ),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(
+        BulletinView, "Bulletins", icon="fa-bullhorn", label=_l("Bulletins"), category="Cases"
+    )
+    appbuilder.add_view(
+        TimeLimitRuleView,
+        "TimeLimitRules",
+        icon="fa-clock-o",
+        label=_l("Time-limit rules"),
+        category="MasterData",
+    )
+    appbuilder.add_view(
+        CalendarDayView,
+        "CalendarDays",
+        icon="fa-calendar",
+        label=_l("Holidays and make-up workdays"),
+        category="MasterData",
+    )
+    appbuilder.add_view(
+        CalendarYearView,
+        "CalendarYears",
+        icon="fa-calendar-check-o",
+        label=_l("Loaded calendar years"),
+        category="MasterData",
+    )
