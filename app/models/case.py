@@ -90,6 +90,11 @@ class Case(Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def customer_card(self) -> tuple[str, int | None, str]:
+        """What a list needs to decide whether the customer's name may be shown (举报)."""
+        return (self.kind.code, self.first_contact_id, self.customer_name)
+
 
 class CaseEvent(Model):
     """One immutable step of a case's timeline: who, when, what, before → after, note."""

@@ -25,12 +25,13 @@ from app.models import (
     ExtensionRequest,
     SuqiuUser,
 )
-from app.services import case_workflow, extensions
+from app.services import case_workflow, extensions, privacy
 from app.services.actor import current_actor
 from app.services.case_permissions import load_visible_case, may_act_on
 from app.services.case_queries import overdue_state, queue_counts, queue_filters
 from app.services.case_registration import Registration, active_bulletins, register_case
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.services.privacy import mask_phone
 from app.views.base import SuqiuModelView
 from app.views.case_forms import RegistrationForm
 from app.views.case_labels import (
@@ -48,14 +49,8 @@ CASE_PERMISSIONS = {
     "act": "act",
     "decide": "act",
     "download": "read",
+    "reveal": "read",
 }
-
-
-def mask_phone(value: str | None) -> str:
-    """Lists show 139****5678; the full number is on the case page (design §5 privacy)."""
-    if not value:
-        return ""
-    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
 
 
 class CaseView(SuqiuModelView):
@@ -72,6 +67,7 @@ class CaseView(SuqiuModelView):
         "channel": _l("Channel"),
         "kind": _l("Case kind"),
         "customer_name": _l("Customer"),
+        "customer_card": _l("Customer"),
         "customer_phone": _l("Customer phone"),
         "branch": _l("Handling unit"),
         "received_at": _l("Received at"),
@@ -83,7 +79,7 @@ class CaseView(SuqiuModelView):
         "status",
         "channel",
         "kind",
-        "customer_name",
+        "customer_card",
         "customer_phone",
         "branch",
         "received_at",
@@ -95,6 +91,7 @@ class CaseView(SuqiuModelView):
     formatters_columns = {
         "status": label_from(STATUS_LABELS),
         "customer_phone": mask_phone,
+        "customer_card": lambda card: privacy.listed_name(current_actor(), card),
         "received_at": timestamp,
         "finish_due": timestamp,
     }
@@ -131,11 +128,21 @@ class CaseView(SuqiuModelView):
             .where(ExtensionRequest.case_id == case.id)
             .order_by(ExtensionRequest.id)
         ).all()
+        visibility = privacy.contact_visibility(actor, case)
+        if (
+            visibility == "masked"
+            and request.args.get("revealed") == "1"
+            and any(e.action == "reveal_contact" and e.actor_id == actor.user_id for e in events)
+        ):
+            visibility = "full"
         return self.render_template(
             self.show_template,
             case=case,
             events=events,
             now=now,
+            visibility=visibility,
+            masked_phone=privacy.mask_phone(case.customer_phone),
+            masked_address=privacy.mask_address(case.customer_address),
             actions=[a.value for a in case_workflow.available_actions(actor, case)],
             can_request_extension=may_act_on(actor, case, "request_extension")
             and case.status in extensions.EXTENDABLE,
@@ -191,6 +198,18 @@ class CaseView(SuqiuModelView):
         except ValueError:
             flash(str(_l("The action or a value of the form is not valid.")), "danger")
         return redirect(url_for("CaseView.show", pk=pk))
+
+    @expose("/reveal/<int:pk>", methods=["POST"])
+    @has_access
+    def reveal(self, pk):
+        try:
+            privacy.reveal_contact(db.session, current_actor(), pk, request.form.get("reason"))
+        except OutOfScopeError:
+            abort(404)
+        except DomainError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("CaseView.show", pk=pk))
+        return redirect(url_for("CaseView.show", pk=pk, revealed=1))
 
     @expose("/extension/<int:request_id>", methods=["POST"])
     @has_access
@@ -313,6 +332,7 @@ class CaseQueueView(BaseView):
             overdue_state=overdue_state,
             mask_phone=mask_phone,
             title=str(QUEUE_LABELS[name]),
+            listed_name=lambda card: privacy.listed_name(actor, card),
         )
 
 

@@ -1,0 +1,82 @@
+"""Customer contact details under PIPL (design §5): masked for roles that do not need them,
+revealed on request with a reason that is logged on the case; the reporter of a 举报 is hidden
+from the branch reported on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.domain.clock import now as clock_now
+from app.domain.i18n import _l
+from app.models import Case, CaseEvent
+from app.services.actor import Actor
+from app.services.case_permissions import load_visible_case
+from app.services.errors import InvalidRecordError, PermissionDeniedError
+
+# Roles that call customers back or handle their request see the contact details.
+NEEDS_CONTACT = frozenset(
+    {"系统管理员", "客服部", "客服部主管", "一线受理员", "分子公司联络员", "分子公司办理人"}
+)
+REPORT_KIND = "report"
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
+
+
+def mask_address(value: str | None) -> str:
+    return (value[:6] + "……") if value and len(value) > 6 else (value or "")
+
+
+def _reporter_hidden(actor: Actor, kind_code: str, first_contact_id: int | None) -> bool:
+    # The branch reported on never learns who reported it (only company-wide roles and the
+    # first contact see a 举报 reporter).
+    return (
+        kind_code == REPORT_KIND
+        and not actor.scope.all_branches
+        and first_contact_id != actor.user_id
+    )
+
+
+def contact_visibility(actor: Actor, case: Case) -> str:
+    """ "full", "masked" (may be revealed with a reason) or "hidden" (never, for this user)."""
+    if actor.user is None:
+        return "full"
+    if _reporter_hidden(actor, case.kind.code, case.first_contact_id):
+        return "hidden"
+    names = {role.name for role in actor.user.roles}
+    return "full" if names & NEEDS_CONTACT else "masked"
+
+
+def listed_name(actor: Actor, card: tuple[str, int | None, str]) -> str:
+    """The customer's name as a list shows it (see Case.customer_card)."""
+    kind_code, first_contact_id, name = card
+    return "***" if _reporter_hidden(actor, kind_code, first_contact_id) else name
+
+
+def reveal_contact(
+    session: Session, actor: Actor, case_id: int, reason: str | None, now: datetime | None = None
+) -> Case:
+    """Log who looked at a customer's contact details, when and why (PIPL)."""
+    case = load_visible_case(session, actor, case_id)
+    if contact_visibility(actor, case) == "hidden":
+        raise PermissionDeniedError(_l("The reporter's details are hidden from you."))
+    if not (reason or "").strip():
+        raise InvalidRecordError(_l("Please give the reason for viewing the contact details."))
+    session.add(
+        CaseEvent(
+            case=case,
+            action="reveal_contact",
+            actor_id=actor.user_id,
+            at=now or clock_now(),
+            from_status=case.status,
+            to_status=case.status,
+            note=reason.strip(),
+        )
+    )
+    session.commit()
+    return case
