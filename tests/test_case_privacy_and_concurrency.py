@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.domain.lifecycle import CaseStatus
 from app.models import Case, CaseEvent
 from app.services.case_workflow import perform
-from app.services.errors import ConflictError, InvalidRecordError
+from app.services.errors import ConflictError, InvalidRecordError, PermissionDeniedError
 from app.services.privacy import contact_visibility, reveal_contact
 from tests.case_helpers import actor, branch_id, gen_case
 from tests.conftest import csrf_token
@@ -68,7 +68,7 @@ def test_the_reporter_of_a_report_is_hidden_from_the_branch_reported_on(app, db_
     assert "王先生" not in page and "13912345678" not in page and "举报人信息" in page
     listing = login_as("liaison_hankou").get("/queues/to_sign").get_data(as_text=True)
     assert case.number in listing and "王先生" not in listing
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDeniedError):
         reveal_contact(db_session, actor(db_session, "liaison_hankou"), case.id, "想知道")
 
 

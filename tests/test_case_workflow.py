@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.lifecycle import CaseStatus
+from app.domain.lifecycle import CaseStatus, ForbiddenTransitionError
 from app.models import Case, CaseEvent, Notification
 from app.services.case_workflow import available_actions, perform, route_suggestion
 from app.services.errors import (
@@ -182,7 +182,7 @@ def test_art20_callback_on_a_case_not_yet_replied_is_refused(app, db_session):
     case = gen_case(db_session)
     act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "hankou"))
     act(db_session, "liaison_hankou", case, "sign_for")
-    with pytest.raises(Exception) as err:
+    with pytest.raises(ForbiddenTransitionError) as err:
         act(db_session, "liaison_hankou", case, "callback", result="satisfied")
     assert "办理中" in str(err.value)
     db_session.expire_all()
