@@ -23,6 +23,17 @@ ERROR_TEXT = {
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
 
+    @app.context_processor
+    def _notification_badge():
+        def unread_notifications() -> int:
+            from app.extensions import db
+            from app.services.actor import current_actor
+            from app.services.notifications import unread_count
+
+            return unread_count(db.session, current_actor())
+
+        return {"unread_notifications": unread_notifications}
+
     def render_error(error):
         code = getattr(error, "code", 500) or 500
         message = ERROR_TEXT.get(code, ERROR_TEXT[500])
