@@ -79,6 +79,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": int(os.environ.get("SUQIU_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "UPLOAD_FOLDER": str(instance / "uploads"),
+        "SUQIU_MAX_ATTACHMENT_BYTES": int(os.environ.get("SUQIU_MAX_ATTACHMENT_MB", "10"))
+        * 1024
+        * 1024,
         "FAB_API_MAX_PAGE_SIZE": 100,
     }
     if overrides:

@@ -139,3 +139,21 @@ class CaseNumberCounter(Model):
     __tablename__ = "case_number_counter"
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Attachment(Model):
+    """A file of a case (photo, PDF, recording): stored under a generated name, shown and
+    downloaded under its original (Chinese) one."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), index=True)
+    case: Mapped[Case] = relationship()
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(255), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    uploaded_by = relationship("SuqiuUser", foreign_keys=[uploaded_by_id])
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=now)

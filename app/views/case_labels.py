@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "request_extension": _l("Request an extension"),
     "decide_extension": _l("Decide the extension"),
     "void": _l("Void"),
+    "attach": _l("Attached a file"),
+    "reveal_contact": _l("Viewed the contact details"),
 }
 CALLBACK_LABELS = {
     "satisfied": _l("Satisfied"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import func, select
@@ -14,8 +14,10 @@ from app.domain.clock import now as clock_now
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS
+from app.domain.uploads import AttachmentRejectedError
 from app.extensions import db
 from app.models import (
+    Attachment,
     Branch,
     BusinessCategory,
     Case,
@@ -27,6 +29,7 @@ from app.models import (
 )
 from app.services import case_workflow, extensions, privacy
 from app.services.actor import current_actor
+from app.services.attachments import add_attachment, attachment_for_download, may_attach
 from app.services.case_permissions import load_visible_case, may_act_on
 from app.services.case_queries import overdue_state, queue_counts, queue_filters
 from app.services.case_registration import Registration, active_bulletins, register_case
@@ -50,6 +53,8 @@ CASE_PERMISSIONS = {
     "decide": "act",
     "download": "read",
     "reveal": "read",
+    "attach": "act",
+    "attachment": "read",
 }
 
 
@@ -141,6 +146,10 @@ class CaseView(SuqiuModelView):
             events=events,
             now=now,
             visibility=visibility,
+            attachments=db.session.scalars(
+                select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+            ).all(),
+            can_attach=may_attach(actor),
             masked_phone=privacy.mask_phone(case.customer_phone),
             masked_address=privacy.mask_address(case.customer_address),
             actions=[a.value for a in case_workflow.available_actions(actor, case)],
@@ -198,6 +207,44 @@ class CaseView(SuqiuModelView):
         except ValueError:
             flash(str(_l("The action or a value of the form is not valid.")), "danger")
         return redirect(url_for("CaseView.show", pk=pk))
+
+    @expose("/attach/<int:pk>", methods=["POST"])
+    @has_access
+    def attach(self, pk):
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise AttachmentRejectedError(_l("Please choose a file."))
+            add_attachment(
+                db.session,
+                current_actor(),
+                pk,
+                upload.filename,
+                upload.stream,
+                current_app.config["UPLOAD_FOLDER"],
+                current_app.config["SUQIU_MAX_ATTACHMENT_BYTES"],
+                note=request.form.get("note"),
+            )
+            flash(str(_l("Done.")), "success")
+        except OutOfScopeError:
+            abort(404)
+        except DomainError as exc:
+            flash(str(exc), "danger")
+        return redirect(url_for("CaseView.show", pk=pk))
+
+    @expose("/attachment/<int:attachment_id>")
+    @has_access
+    def attachment(self, attachment_id):
+        try:
+            item, path = attachment_for_download(
+                db.session, current_actor(), attachment_id, current_app.config["UPLOAD_FOLDER"]
+            )
+        except OutOfScopeError:
+            abort(404)
+        # send_file writes filename*=UTF-8''… so the Chinese name survives (RFC 5987).
+        return send_file(
+            path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name
+        )
 
     @expose("/reveal/<int:pk>", methods=["POST"])
     @has_access

@@ -1,0 +1,102 @@
+"""Case attachments: checked on the way in, stored outside the web root under generated names,
+served only to users who may see the case (fab-pitfalls: FAB's download serves any file)."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.domain.clock import now as clock_now
+from app.domain.i18n import _l
+from app.domain.uploads import AttachmentRejectedError, check_attachment
+from app.models import Attachment, CaseEvent
+from app.services.actor import Actor
+from app.services.case_permissions import load_visible_case, role_actions
+from app.services.errors import OutOfScopeError, PermissionDeniedError
+
+HEAD_BYTES = 16
+
+
+def clean_name(filename: str) -> str:
+    """Keep the original name (Chinese included), minus any path and control characters."""
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    return name[:200] or "附件"
+
+
+def add_attachment(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    filename: str,
+    stream,
+    upload_folder: str,
+    max_bytes: int,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Attachment:
+    case = load_visible_case(session, actor, case_id)
+    if not may_attach(actor):
+        raise PermissionDeniedError(_l("Your role may not do this to this case."))
+    data = stream.read(max_bytes + 1)
+    name = clean_name(filename)
+    extension, content_type = check_attachment(name, data[:HEAD_BYTES], len(data), max_bytes)
+    stamp = now or clock_now()
+    stored = f"{stamp:%Y%m}/{uuid.uuid4().hex}.{extension}"
+    target = Path(upload_folder) / stored
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    try:
+        event = CaseEvent(
+            case=case,
+            action="attach",
+            actor_id=actor.user_id,
+            at=stamp,
+            from_status=case.status,
+            to_status=case.status,
+            note=f"{name}" + (f"：{note.strip()}" if note and note.strip() else ""),
+        )
+        attachment = Attachment(
+            case=case,
+            original_name=name,
+            stored_name=stored,
+            content_type=content_type,
+            size=len(data),
+            uploaded_by_id=actor.user_id,
+            uploaded_at=stamp,
+        )
+        session.add_all([event, attachment])
+        session.flush()
+        attachment.event_id = event.id
+        session.commit()
+    except Exception:
+        session.rollback()
+        target.unlink(missing_ok=True)
+        raise
+    return attachment
+
+
+def may_attach(actor: Actor) -> bool:
+    """Whoever works on cases (any case action) may add evidence to a case they can see."""
+    return bool(role_actions(actor))
+
+
+def attachment_for_download(
+    session: Session, actor: Actor, attachment_id: int, upload_folder: str
+) -> tuple[Attachment, Path]:
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise OutOfScopeError(_l("The case does not exist or you may not see it."))
+    load_visible_case(session, actor, attachment.case_id)  # same rule as the case itself
+    path = (Path(upload_folder) / attachment.stored_name).resolve()
+    if not path.is_relative_to(Path(upload_folder).resolve()) or not path.exists():
+        raise OutOfScopeError(_l("The case does not exist or you may not see it."))
+    return attachment, path
+
+
+__all__ = ["AttachmentRejectedError", "add_attachment", "attachment_for_download"]
