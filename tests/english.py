@@ -10,6 +10,8 @@ _HIDDEN_TAGS = {"script", "style", "noscript", "template"}
 _TEXT_ATTRS = {"title", "placeholder", "alt", "aria-label", "data-original-title"}
 # Words that are data or proper names, not interface text.
 ALLOWED = {"suqiu", "local", "demo", "admin"}
+# File formats and size units Chinese interfaces write in Latin letters too.
+ALLOWED |= {"pdf", "jpg", "jpeg", "png", "mp", "wav", "amr", "m", "kb", "mb"}
 
 
 class _VisibleText(HTMLParser):
