@@ -79,6 +79,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": int(os.environ.get("SUQIU_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "UPLOAD_FOLDER": str(instance / "uploads"),
+        "SUQIU_SPOT_CHECK_RATE": os.environ.get("SUQIU_SPOT_CHECK_RATE", "10"),  # percent
         "SUQIU_MAX_ATTACHMENT_BYTES": int(os.environ.get("SUQIU_MAX_ATTACHMENT_MB", "10"))
         * 1024
         * 1024,

@@ -2,7 +2,15 @@
 
 from app.models.bulletin import Bulletin
 from app.models.calendar import CalendarDay, CalendarYear, TimeLimitRule
-from app.models.case import Attachment, Case, CaseEvent, CaseNumberCounter, ExtensionRequest
+from app.models.case import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    ExtensionRequest,
+    SpotCheck,
+    SpotCheckItem,
+)
 from app.models.catalog import BusinessCategory, CaseKind, Channel, ChannelCategory, ContentClass
 from app.models.contacts import BranchContact, BranchContactChange, ContactRole
 from app.models.notification import Notification
@@ -10,6 +18,8 @@ from app.models.org import Branch, Department, Vendor, VendorType, department_bu
 from app.models.user import SuqiuUser
 
 __all__ = [
+    "SpotCheck",
+    "SpotCheckItem",
     "Attachment",
     "Bulletin",
     "CalendarDay",

@@ -157,3 +157,34 @@ class Attachment(Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     uploaded_by = relationship("SuqiuUser", foreign_keys=[uploaded_by_id])
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class SpotCheck(Model):
+    """抽查回访 (Art.35): CSD's random sample of the 政务/网办 cases closed in a period."""
+
+    __tablename__ = "spot_check"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(DateTime)
+    period_end: Mapped[datetime] = mapped_column(DateTime)
+    rate_bp: Mapped[int] = mapped_column(Integer)  # basis points: 1000 = 10 %
+    seed: Mapped[str] = mapped_column(String(64))
+    population: Mapped[int] = mapped_column(Integer)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    drawn_by = relationship("SuqiuUser", foreign_keys=[drawn_by_id])
+    drawn_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    items: Mapped[list[SpotCheckItem]] = relationship(
+        back_populates="spot_check", order_by="SpotCheckItem.id"
+    )
+
+
+class SpotCheckItem(Model):
+    __tablename__ = "spot_check_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spot_check_id: Mapped[int] = mapped_column(ForeignKey("spot_check.id"), index=True)
+    spot_check: Mapped[SpotCheck] = relationship(back_populates="items")
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), index=True)
+    case: Mapped[Case] = relationship(lazy="joined")
+    result: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)

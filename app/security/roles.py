@@ -49,7 +49,8 @@ _CATALOG_READ = {
 _CASE_READ = {"Case": READ, "CaseQueue": READ}
 _CASE_WORK = {"Case": ("read", "act"), "CaseQueue": READ}
 _REGISTER = {"CaseRegistration": ("write",)}
-_BULLETINS = {"Bulletin": WRITE}  # CSD publishes business changes and emergencies (Art.37/38)
+# CSD publishes business changes and emergencies (Art.37/38) and spot-checks callbacks (Art.35).
+_BULLETINS = {"Bulletin": WRITE, "SpotCheck": WRITE}
 
 ADMIN = RoleSpec("admin", "系统管理员", all_branches=True, is_admin=True)
 CSD = RoleSpec(

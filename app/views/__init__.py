@@ -4,9 +4,20 @@ from __future__ import annotations
 
 
 def register_views(appbuilder) -> None:
-    from app.views import api, case_admin, cases, catalog, contacts, home, notifications, org
+    from app.views import (
+        api,
+        case_admin,
+        cases,
+        catalog,
+        contacts,
+        home,
+        notifications,
+        org,
+        spot_checks,
+    )
 
     cases.register(appbuilder)
+    spot_checks.register(appbuilder)
     org.register(appbuilder)
     contacts.register(appbuilder)
     catalog.register(appbuilder)
