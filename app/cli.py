@@ -91,7 +91,8 @@ def sweep_command():
 
     result = sweep_overdue(db.session)
     click.echo(
-        f"新增签收超期 {result['sign_overdue']} 件，办结超期 {result['finish_overdue']} 件。"
+        f"新增签收超期 {result['sign_overdue']} 件，办结超期 {result['finish_overdue']} 件，"
+        f"即将超期提醒 {result['due_soon']} 件。"
     )
 
 

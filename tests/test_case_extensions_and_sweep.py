@@ -131,7 +131,13 @@ def test_art30_rejected_extension_keeps_the_deadline(db_session, handled_case):
 
 
 def test_art30_sweep_flags_overdue_cases_once_and_tells_the_unit(db_session, handled_case):
-    assert sweep_overdue(db_session, now=DUE) == {"sign_overdue": 0, "finish_overdue": 0}
+    soon = sweep_overdue(db_session, now=datetime(2026, 10, 19, 8))  # deadline near
+    assert soon == {"sign_overdue": 0, "finish_overdue": 0, "due_soon": 1}
+    assert sweep_overdue(db_session, now=DUE) == {
+        "sign_overdue": 0,
+        "finish_overdue": 0,
+        "due_soon": 0,
+    }
     after = datetime(2026, 10, 20, 0, 0, 0)
     assert sweep_overdue(db_session, now=after)["finish_overdue"] == 1
     assert sweep_overdue(db_session, now=after)["finish_overdue"] == 0

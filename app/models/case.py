@@ -79,6 +79,7 @@ class Case(Model):
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     sign_overdue: Mapped[bool] = mapped_column(Boolean, default=False)  # set by the sweep
     finish_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_soon_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     # Optimistic locking: two people acting on one case at once, exactly one wins (design §2).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.deadlines import is_overdue
@@ -62,8 +62,12 @@ def _is_handler_only(actor: Actor) -> bool:
 
 
 def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:
-    counts = {}
-    for name, where in queue_filters(actor, now).items():
-        query = actor.scope.apply(select(func.count()).select_from(Case).where(*where), Case)
-        counts[name] = session.scalar(query) or 0
-    return counts
+    """Every queue's count in one query over the actor's cases (open ones, plus first-contact)."""
+    filters = queue_filters(actor, now)
+    columns = [
+        func.coalesce(func.sum(case((and_(*where), 1), else_=0)), 0).label(name)
+        for name, where in filters.items()
+    ]
+    query = actor.scope.apply(select(*columns).select_from(Case), Case)
+    row = session.execute(query).one()
+    return {name: int(row._mapping[name]) for name in filters}

@@ -4,7 +4,7 @@ instances run it at the same moment: each case is flagged, and notified, exactly
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import select, update
@@ -25,8 +25,23 @@ FINISH_OPEN = (
 )
 
 
+DUE_SOON = timedelta(hours=24)
+
+
 def sweep_overdue(session: Session, now: datetime | None = None) -> dict[str, int]:
     now = now or clock_now()
+    soon = session.execute(
+        update(Case)
+        .where(
+            Case.status.in_(FINISH_OPEN),
+            Case.finish_due >= now,
+            Case.finish_due < now + DUE_SOON,
+            Case.due_soon_notified.is_(False),
+        )
+        .values(due_soon_notified=True)
+        .returning(Case.id, Case.number, Case.branch_id)
+        .execution_options(synchronize_session=False)
+    ).all()
     sign = session.execute(
         update(Case)
         .where(Case.status.in_(SIGN_OPEN), Case.sign_due < now, Case.sign_overdue.is_(False))
@@ -42,7 +57,7 @@ def sweep_overdue(session: Session, now: datetime | None = None) -> dict[str, in
         .execution_options(synchronize_session=False)
     ).all()
     liaisons: dict[int, list[int]] = {}
-    for _, _, branch_id in finish:
+    for _, _, branch_id in finish + soon:
         if branch_id is not None and branch_id not in liaisons:
             liaisons[branch_id] = list(
                 session.scalars(
@@ -52,16 +67,19 @@ def sweep_overdue(session: Session, now: datetime | None = None) -> dict[str, in
                     )
                 )
             )
-    title = str(_l("overdue (Art.30)"))
-    session.add_all(
-        Notification(
-            recipient_id=user_id,
-            category="overdue",
-            title=f"{number} {title}",
-            link=f"/cases/show/{case_id}",
+    for rows, category, title in (
+        (finish, "overdue", str(_l("overdue (Art.30)"))),
+        (soon, "due_soon", str(_l("due within 24 hours"))),
+    ):
+        session.add_all(
+            Notification(
+                recipient_id=user_id,
+                category=category,
+                title=f"{number} {title}",
+                link=f"/cases/show/{case_id}",
+            )
+            for case_id, number, branch_id in rows
+            for user_id in liaisons.get(branch_id, [])
         )
-        for case_id, number, branch_id in finish
-        for user_id in liaisons.get(branch_id, [])
-    )
     session.commit()
-    return {"sign_overdue": len(sign), "finish_overdue": len(finish)}
+    return {"sign_overdue": len(sign), "finish_overdue": len(finish), "due_soon": len(soon)}

@@ -35,6 +35,7 @@ from app.services.case_queries import overdue_state, queue_counts, queue_filters
 from app.services.case_registration import Registration, active_bulletins, register_case
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
 from app.services.privacy import mask_phone
+from app.views import queue_menu
 from app.views.base import SuqiuModelView
 from app.views.case_forms import RegistrationForm
 from app.views.case_labels import (
@@ -394,9 +395,10 @@ def register(appbuilder) -> None:
         label=_l("Register a case"),
         **category,
     )
-    appbuilder.add_view(
+    queue_view = appbuilder.add_view(
         CaseQueueView, "MyWork", icon="fa-inbox", label=_l("My work"), category="Cases"
     )
+    queue_menu.register(appbuilder, queue_view)
     appbuilder.add_view(
         CaseView, "AllCases", icon="fa-list", label=_l("All cases"), category="Cases"
     )

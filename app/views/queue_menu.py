@@ -1,0 +1,56 @@
+"""The work queues as menu entries with their counts (design §2): one grouped COUNT query per
+page, cached on the request."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+
+from app.domain.clock import now as clock_now
+from app.views.case_labels import QUEUE_LABELS
+
+
+def _counts() -> dict[str, int]:
+    if not has_request_context():
+        return {}
+    cached = request.environ.get("suqiu.queue_counts")
+    if cached is None:
+        from app.extensions import db
+        from app.services.actor import current_actor
+        from app.services.case_queries import queue_counts
+
+        actor = current_actor()
+        cached = queue_counts(db.session, actor, clock_now()) if actor.user else {}
+        request.environ["suqiu.queue_counts"] = cached
+    return cached
+
+
+class QueueLabel:
+    """A menu label that reads "待我签收（3）" when rendered."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __str__(self) -> str:
+        count = _counts().get(self.name)
+        label = str(QUEUE_LABELS[self.name])
+        return label if count is None else f"{label}（{count}）"
+
+    __html__ = __str__
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, QueueLabel) and other.name == self.name
+
+
+def register(appbuilder, queue_view) -> None:
+    for name in QUEUE_LABELS:
+        appbuilder.add_link(
+            f"Queue_{name}",
+            href=f"/queues/{name}",
+            icon="fa-angle-right",
+            label=QueueLabel(name),
+            category="Cases",
+            baseview=queue_view,
+        )
