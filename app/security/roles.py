@@ -50,7 +50,7 @@ _CASE_READ = {"Case": READ, "CaseQueue": READ}
 _CASE_WORK = {"Case": ("read", "act"), "CaseQueue": READ}
 _REGISTER = {"CaseRegistration": ("write",)}
 # CSD publishes business changes and emergencies (Art.37/38) and spot-checks callbacks (Art.35).
-_BULLETINS = {"Bulletin": WRITE, "SpotCheck": WRITE}
+_BULLETINS = {"Bulletin": WRITE, "SpotCheck": WRITE, "Survey": ("write",)}
 
 ADMIN = RoleSpec("admin", "系统管理员", all_branches=True, is_admin=True)
 CSD = RoleSpec(

@@ -242,3 +242,33 @@ def route_suggestion(session: Session, case: Case) -> tuple[Branch | None, Depar
                 department = dept
                 break
     return branch, department
+
+
+def record_survey(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    result: str | None,
+    note: str | None,
+    now: datetime | None = None,
+) -> Case:
+    """公司渠道: the satisfaction survey's answer is the callback (Art.35)."""
+    case = load_visible_case(session, actor, case_id)
+    if case.channel_category_code != "company":
+        raise InvalidRecordError(
+            _l(
+                "Survey results are taken for company-channel cases only; "
+                "government and online cases are called back by the "
+                "branch (Art.35)."
+            )
+        )
+    return perform(
+        session,
+        actor,
+        case_id,
+        Action.CALLBACK,
+        version=None,
+        now=now,
+        result=result,
+        note=note or str(_l("satisfaction survey")),
+    )

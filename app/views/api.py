@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask_appbuilder.api import ModelRestApi
+from flask import request
+from flask_appbuilder.api import BaseApi, ModelRestApi, expose, protect, safe
+from sqlalchemy import select
 
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
-from app.models import Branch, Department
-from app.services.errors import OutOfScopeError
+from app.extensions import db
+from app.models import Branch, Case, Department
+from app.services.actor import current_actor
+from app.services.case_workflow import record_survey
+from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.views.base import CRUD_PERMISSIONS
 from app.views.datamodel import ScopedInterface
 
@@ -71,3 +76,36 @@ class BranchApi(ScopedRestApi):
 def register(appbuilder) -> None:
     appbuilder.add_api(DepartmentApi)
     appbuilder.add_api(BranchApi)
+    appbuilder.add_api(SurveyApi)
+
+
+class SurveyApi(BaseApi):
+    """公司渠道 satisfaction survey results (Art.35) pushed by the survey system:
+    POST /api/v1/survey/ {"case_number": "...", "result": "satisfied", "note": "..."}."""
+
+    resource_name = "survey"
+    class_permission_name = "Survey"
+    method_permission_name = {"post_result": "write"}
+    allow_browser_login = False
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    def post_result(self):
+        body = request.get_json(silent=True) or {}
+        actor = current_actor()
+        case_id = db.session.scalar(
+            select(Case.id).where(Case.number == str(body.get("case_number", "")))
+        )
+        try:
+            if case_id is None:
+                raise OutOfScopeError(_l("The case does not exist or you may not see it."))
+            record_survey(db.session, actor, case_id, body.get("result"), body.get("note"))
+        except OutOfScopeError as exc:
+            return self.response_404() if case_id is None else self.response(404, message=str(exc))
+        except PermissionDeniedError as exc:
+            return self.response(403, message=str(exc))
+        except DomainError as exc:
+            db.session.rollback()
+            return self.response_422(message=str(exc))
+        return self.response(200, message=str(_l("Done.")))

@@ -1,0 +1,77 @@
+"""公司渠道 callbacks come from the satisfaction survey (Art.35), entered or pushed by API."""
+
+from __future__ import annotations
+
+from app.domain.lifecycle import CaseStatus
+from app.models import Case
+from tests.case_helpers import gen_case
+from tests.test_scope_matrix import api_token
+
+
+def company_case_awaiting_callback(db_session):
+    return gen_case(
+        db_session,
+        by="agent",
+        channel="hotline_96511",
+        kind="consultation",
+        resolve_on_spot=True,
+        result="已答复",
+    )
+
+
+def test_art35_a_survey_result_by_api_closes_a_company_case(app, db_session):
+    case = company_case_awaiting_callback(db_session)
+    client = app.test_client()
+    response = client.post(
+        "/api/v1/survey/",
+        headers=api_token(client, "csd"),
+        json={"case_number": case.number, "result": "satisfied"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).status == CaseStatus.CLOSED
+
+
+def test_art35_a_dissatisfied_survey_opens_the_rehandle(app, db_session):
+    case = company_case_awaiting_callback(db_session)
+    client = app.test_client()
+    client.post(
+        "/api/v1/survey/",
+        headers=api_token(client, "csd"),
+        json={"case_number": case.number, "result": "dissatisfied", "note": "回复不清楚"},
+    )
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).status == CaseStatus.REHANDLING
+
+
+def test_art35_government_cases_are_not_closed_by_the_survey(app, db_session):
+    case = gen_case(db_session)
+    client = app.test_client()
+    response = client.post(
+        "/api/v1/survey/",
+        headers=api_token(client, "csd"),
+        json={"case_number": case.number, "result": "satisfied"},
+    )
+    assert response.status_code == 422 and "分子公司" in response.get_json()["message"]
+
+
+def test_survey_api_needs_the_permission_and_a_known_case(app, db_session):
+    case = company_case_awaiting_callback(db_session)
+    client = app.test_client()
+    assert (
+        client.post(
+            "/api/v1/survey/",
+            headers=api_token(client, "liaison_hankou"),
+            json={"case_number": case.number, "result": "satisfied"},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/survey/",
+            headers=api_token(client, "csd"),
+            json={"case_number": "SQ000", "result": "satisfied"},
+        ).status_code
+        == 404
+    )
+    assert client.post("/api/v1/survey/", json={"case_number": case.number}).status_code == 401
