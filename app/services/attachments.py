@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.uploads import AttachmentRejectedError, check_attachment
-from app.models import Attachment, CaseEvent
+from app.models import Attachment
 from app.services.actor import Actor
+from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case, role_actions
 from app.services.errors import OutOfScopeError, PermissionDeniedError
 
@@ -52,14 +53,12 @@ def add_attachment(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     try:
-        event = CaseEvent(
-            case=case,
-            action="attach",
-            actor_id=actor.user_id,
-            at=stamp,
-            from_status=case.status,
-            to_status=case.status,
-            note=f"{name}" + (f"：{note.strip()}" if note and note.strip() else ""),
+        event = case_event(
+            case,
+            "attach",
+            actor,
+            stamp,
+            note=name + (f"：{note.strip()}" if note and note.strip() else ""),
         )
         attachment = Attachment(
             case=case,

@@ -10,7 +10,7 @@ from app.domain.i18n import _l
 from app.models import Case
 from app.security.roles import case_actions_for
 from app.services.actor import Actor
-from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
 
 
 def role_actions(actor: Actor) -> frozenset[str]:
@@ -50,6 +50,24 @@ def load_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     case = session.scalar(query)
     if case is None:
         raise OutOfScopeError(_l("The case does not exist or you may not see it."))
+    return case
+
+
+STALE_CASE = _l(
+    "Someone else changed this case a moment ago; your action was not saved. The page now "
+    "shows the current state."
+)
+
+
+def load_case_for(
+    session: Session, actor: Actor, case_id: int, action: str, version: int | None
+) -> Case:
+    """The case the actor may see, still as their form showed it, and may do ``action`` to."""
+    case = load_visible_case(session, actor, case_id)
+    if version is not None and version != case.version:
+        raise ConflictError(STALE_CASE)
+    if not may_act_on(actor, case, action):
+        raise PermissionDeniedError(_l("Your role may not do this to this case."))
     return case
 
 

@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.services.actor import Actor
 from app.services.calendar import load_calendar
+from app.services.case_events import case_event
 from app.services.case_permissions import ensure_may
 from app.services.errors import InvalidRecordError
 from app.services.time_limits import deadlines_for, find_rule
@@ -171,14 +172,13 @@ def register_case(
         case.result = data.result.strip()
         case.replied_at = now
         session.add(
-            CaseEvent(
-                case=case,
-                action=Action.RESOLVE_ON_SPOT,
-                actor_id=actor.user_id,
-                at=now,
-                from_status=CaseStatus.PENDING_DISPATCH,
-                to_status=case.status,
+            case_event(
+                case,
+                Action.RESOLVE_ON_SPOT,
+                actor,
+                now,
                 note=case.result,
+                before=CaseStatus.PENDING_DISPATCH,
             )
         )
     session.commit()

@@ -4,7 +4,6 @@ and commits once (design §2; Art.13, 18–21, 30, 31, 35, 36)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,11 +13,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CallbackResult, CaseStatus, next_status
-from app.models import Branch, Case, CaseEvent, Department, SuqiuUser
+from app.models import Branch, Case, Department, SuqiuUser
 from app.services.actor import Actor
+from app.services.case_events import case_event
 from app.services.case_notify import notify_case
-from app.services.case_permissions import load_visible_case, may_act_on
-from app.services.errors import ConflictError, InvalidRecordError, PermissionDeniedError
+from app.services.case_permissions import (
+    STALE_CASE,
+    load_case_for,
+    load_visible_case,
+    may_act_on,
+)
+from app.services.errors import ConflictError, InvalidRecordError
 
 FINISHING = {CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED, CaseStatus.VOIDED}
 
@@ -43,16 +48,7 @@ def perform(
     action = Action(action)
     now = now or clock_now()
     try:
-        case = load_visible_case(session, actor, case_id)
-        if version is not None and version != case.version:
-            raise ConflictError(
-                _l(
-                    "Someone else changed this case a moment ago; your action was "
-                    "not saved. The page now shows the current state."
-                )
-            )
-        if not may_act_on(actor, case, action.value):
-            raise PermissionDeniedError(_l("Your role may not do this to this case."))
+        case = load_case_for(session, actor, case_id, action.value, version)
         before = CaseStatus(case.status)
         handler = _HANDLERS[action]
         note, detail, callback = handler(session, actor, case, now, **inputs)
@@ -67,15 +63,8 @@ def perform(
         _bookkeeping(case, action, before, after, callback, now)
         case.status = after
         session.add(
-            CaseEvent(
-                case=case,
-                action=action.value,
-                actor_id=actor.user_id,
-                at=now,
-                from_status=before,
-                to_status=after,
-                note=note,
-                detail=json.dumps(detail, ensure_ascii=False) if detail else None,
+            case_event(
+                case, action.value, actor, now, note=note, detail=detail, before=before, after=after
             )
         )
         notify_case(session, case, action, before, after, note)
@@ -83,12 +72,7 @@ def perform(
         return case
     except StaleDataError as exc:
         session.rollback()
-        raise ConflictError(
-            _l(
-                "Someone else changed this case a moment ago; your action was "
-                "not saved. The page now shows the current state."
-            )
-        ) from exc
+        raise ConflictError(STALE_CASE) from exc
     except Exception:
         session.rollback()
         raise

@@ -13,10 +13,11 @@ from app.domain.clock import now as clock_now
 from app.domain.deadlines import extension_request_in_time, latest_extension_request
 from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CaseStatus
-from app.models import CaseEvent, ExtensionRequest, Notification
+from app.models import ExtensionRequest, Notification
 from app.services.actor import Actor
-from app.services.case_permissions import ensure_may, load_visible_case, may_act_on
-from app.services.errors import ConflictError, InvalidRecordError, PermissionDeniedError
+from app.services.case_events import case_event
+from app.services.case_permissions import ensure_may, load_case_for, load_visible_case
+from app.services.errors import ConflictError, InvalidRecordError
 
 EXTENDABLE = {CaseStatus.PENDING_SIGN, CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING}
 
@@ -33,16 +34,7 @@ def request_extension(
 ) -> ExtensionRequest:
     now = now or clock_now()
     try:
-        case = load_visible_case(session, actor, case_id)
-        if version is not None and version != case.version:
-            raise ConflictError(
-                _l(
-                    "Someone else changed this case a moment ago; your action was "
-                    "not saved. The page now shows the current state."
-                )
-            )
-        if not may_act_on(actor, case, "request_extension"):
-            raise PermissionDeniedError(_l("Your role may not do this to this case."))
+        case = load_case_for(session, actor, case_id, "request_extension", version)
         if CaseStatus(case.status) not in EXTENDABLE:
             raise InvalidRecordError(_l("Only a case being handled can be extended."))
         if not (reason or "").strip():
@@ -77,15 +69,13 @@ def request_extension(
         )
         session.add(request)
         session.add(
-            CaseEvent(
-                case=case,
-                action=Action.REQUEST_EXTENSION.value,
-                actor_id=actor.user_id,
-                at=now,
-                from_status=case.status,
-                to_status=case.status,
+            case_event(
+                case,
+                Action.REQUEST_EXTENSION,
+                actor,
+                now,
                 note=request.reason,
-                detail=f'{{"requested_due": "{requested_due:%Y-%m-%d %H:%M}"}}',
+                detail={"requested_due": f"{requested_due:%Y-%m-%d %H:%M}"},
             )
         )
         session.commit()
@@ -122,15 +112,8 @@ def decide_extension(
             case.finish_overdue = False
             case.extension_count += 1
         session.add(
-            CaseEvent(
-                case=case,
-                action=Action.DECIDE_EXTENSION.value,
-                actor_id=actor.user_id,
-                at=now,
-                from_status=case.status,
-                to_status=case.status,
-                note=note,
-                detail=f'{{"approved": {str(approve).lower()}}}',
+            case_event(
+                case, Action.DECIDE_EXTENSION, actor, now, note=note, detail={"approved": approve}
             )
         )
         session.add(

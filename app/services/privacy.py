@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
-from app.models import Case, CaseEvent
+from app.models import Case
 from app.services.actor import Actor
+from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case
 from app.services.errors import InvalidRecordError, PermissionDeniedError
 
@@ -67,16 +68,6 @@ def reveal_contact(
         raise PermissionDeniedError(_l("The reporter's details are hidden from you."))
     if not (reason or "").strip():
         raise InvalidRecordError(_l("Please give the reason for viewing the contact details."))
-    session.add(
-        CaseEvent(
-            case=case,
-            action="reveal_contact",
-            actor_id=actor.user_id,
-            at=now or clock_now(),
-            from_status=case.status,
-            to_status=case.status,
-            note=reason.strip(),
-        )
-    )
+    session.add(case_event(case, "reveal_contact", actor, now or clock_now(), note=reason.strip()))
     session.commit()
     return case

@@ -13,8 +13,9 @@ from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import CallbackResult, CaseStatus
 from app.domain.sampling import draw_sample
-from app.models import Case, CaseEvent, SpotCheck, SpotCheckItem
+from app.models import Case, SpotCheck, SpotCheckItem
 from app.services.actor import Actor
+from app.services.case_events import case_event
 from app.services.case_permissions import ensure_may
 from app.services.errors import InvalidRecordError
 
@@ -107,15 +108,8 @@ def record_spot_check(
         stamp,
     )
     session.add(
-        CaseEvent(
-            case_id=item.case_id,
-            action="spot_check",
-            actor_id=actor.user_id,
-            at=stamp,
-            from_status=item.case.status,
-            to_status=item.case.status,
-            note=note,
-            detail=f'{{"result": "{outcome.value}"}}',
+        case_event(
+            item.case, "spot_check", actor, stamp, note=note, detail={"result": outcome.value}
         )
     )
     session.commit()

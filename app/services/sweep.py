@@ -28,34 +28,31 @@ FINISH_OPEN = (
 DUE_SOON = timedelta(hours=24)
 
 
+def _flag(session: Session, flag, *where):
+    """Set ``flag`` on the matching cases that do not have it yet; return those rows. The WHERE
+    re-checks the flag after any row lock, so a concurrent sweep cannot flag a case twice."""
+    return session.execute(
+        update(Case)
+        .where(*where, flag.is_(False))
+        .values({flag: True})
+        .returning(Case.id, Case.number, Case.branch_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+
+
 def sweep_overdue(session: Session, now: datetime | None = None) -> dict[str, int]:
     now = now or clock_now()
-    soon = session.execute(
-        update(Case)
-        .where(
-            Case.status.in_(FINISH_OPEN),
-            Case.finish_due >= now,
-            Case.finish_due < now + DUE_SOON,
-            Case.due_soon_notified.is_(False),
-        )
-        .values(due_soon_notified=True)
-        .returning(Case.id, Case.number, Case.branch_id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    sign = session.execute(
-        update(Case)
-        .where(Case.status.in_(SIGN_OPEN), Case.sign_due < now, Case.sign_overdue.is_(False))
-        .values(sign_overdue=True)
-        .returning(Case.id, Case.number, Case.branch_id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    finish = session.execute(
-        update(Case)
-        .where(Case.status.in_(FINISH_OPEN), Case.finish_due < now, Case.finish_overdue.is_(False))
-        .values(finish_overdue=True)
-        .returning(Case.id, Case.number, Case.branch_id)
-        .execution_options(synchronize_session=False)
-    ).all()
+    soon = _flag(
+        session,
+        Case.due_soon_notified,
+        Case.status.in_(FINISH_OPEN),
+        Case.finish_due >= now,
+        Case.finish_due < now + DUE_SOON,
+    )
+    sign = _flag(session, Case.sign_overdue, Case.status.in_(SIGN_OPEN), Case.sign_due < now)
+    finish = _flag(
+        session, Case.finish_overdue, Case.status.in_(FINISH_OPEN), Case.finish_due < now
+    )
     liaisons: dict[int, list[int]] = {}
     for _, _, branch_id in finish + soon:
         if branch_id is not None and branch_id not in liaisons:

@@ -23,6 +23,7 @@ UNITS = {
     LimitUnit.WORKING_DAYS.value: _l("working days"),
 }
 CLOCKS = {Clock.ALWAYS.value: _l("24×7"), Clock.WORKING_DAYS.value: _l("working days only")}
+CALENDAR_SOURCES = {"official": _l("official calendar"), "admin": _l("administrator")}
 URGENCY = {"": _l("any"), "1": _l("urgent"), "0": _l("not urgent")}
 
 
@@ -95,7 +96,7 @@ class CalendarDayView(SuqiuModelView):
     base_order = ("day", "desc")
     formatters_columns = {
         "is_workday": yes_no,
-        "source": label_from({"official": _l("official calendar"), "admin": _l("administrator")}),
+        "source": label_from(CALENDAR_SOURCES),
     }
 
     def pre_add(self, item):
@@ -126,7 +127,7 @@ class CalendarYearView(SuqiuModelView):
     base_order = ("year", "desc")
     formatters_columns = {
         "loaded_at": timestamp,
-        "source": label_from({"official": _l("official calendar"), "admin": _l("administrator")}),
+        "source": label_from(CALENDAR_SOURCES),
     }
 
     def pre_add(self, item):
