@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.deadlines import is_overdue
-from app.domain.lifecycle import CaseStatus
+from app.domain.lifecycle import OPEN_STATUSES, CaseStatus
 from app.models import Case
 from app.services.actor import Actor
 from app.services.sweep import FINISH_OPEN, SIGN_OPEN
@@ -62,12 +62,18 @@ def _is_handler_only(actor: Actor) -> bool:
 
 
 def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:
-    """Every queue's count in one query over the actor's cases (open ones, plus first-contact)."""
+    """Every queue's count in two indexed queries: the open cases in the actor's scope (the
+    status index keeps closed cases out), and the cases the actor received first."""
     filters = queue_filters(actor, now)
+    first_contact = filters.pop("first_contact")
     columns = [
         func.coalesce(func.sum(case((and_(*where), 1), else_=0)), 0).label(name)
         for name, where in filters.items()
     ]
-    query = actor.scope.apply(select(*columns).select_from(Case), Case)
-    row = session.execute(query).one()
-    return {name: int(row._mapping[name]) for name in filters}
+    open_cases = select(*columns).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
+    row = session.execute(actor.scope.apply(open_cases, Case)).one()
+    counts = {name: int(row._mapping[name]) for name in filters}
+    counts["first_contact"] = (
+        session.scalar(select(func.count()).select_from(Case).where(*first_contact)) or 0
+    )
+    return counts

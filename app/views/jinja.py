@@ -36,6 +36,10 @@ def register_template_helpers(app) -> None:
 
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        if code >= 500:  # the failed transaction must not break the error page's own queries
+            from app.extensions import db
+
+            db.session.rollback()
         message = ERROR_TEXT.get(code, ERROR_TEXT[500])
         if isinstance(error, CSRFError):
             message = _l(

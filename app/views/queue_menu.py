@@ -1,12 +1,18 @@
-"""The work queues as menu entries with their counts (design §2): one grouped COUNT query per
-page, cached on the request."""
+"""The work queues as menu entries with their counts (design §2). The counts come from one
+grouped query over the user's open cases, kept for MENU_TTL seconds per user so that every page
+does not pay for it; the 我的工作台 page always counts afresh."""
 
 from __future__ import annotations
+
+import time
 
 from flask import has_request_context, request
 
 from app.domain.clock import now as clock_now
 from app.views.case_labels import QUEUE_LABELS
+
+MENU_TTL = 30
+_recent: dict[int, tuple[float, dict[str, int]]] = {}
 
 
 def _counts() -> dict[str, int]:
@@ -19,7 +25,12 @@ def _counts() -> dict[str, int]:
         from app.services.case_queries import queue_counts
 
         actor = current_actor()
-        cached = queue_counts(db.session, actor, clock_now()) if actor.user else {}
+        if actor.user is None:
+            return {}
+        stamp, cached = _recent.get(actor.user_id, (0.0, None))
+        if cached is None or time.monotonic() - stamp > MENU_TTL:
+            cached = queue_counts(db.session, actor, clock_now())
+            _recent[actor.user_id] = (time.monotonic(), cached)
         request.environ["suqiu.queue_counts"] = cached
     return cached
 
