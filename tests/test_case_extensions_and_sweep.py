@@ -150,7 +150,7 @@ def test_art30_sweep_flags_overdue_cases_once_and_tells_the_unit(db_session, han
     assert [n.recipient.username for n in notes] == ["liaison_hankou"]
 
 
-def test_a_replied_case_is_not_overdue(db_session, handled_case):
+def test_art30_a_replied_case_is_not_overdue(db_session, handled_case):
     act(
         db_session,
         "liaison_hankou",
@@ -162,7 +162,7 @@ def test_a_replied_case_is_not_overdue(db_session, handled_case):
     assert sweep_overdue(db_session, now=datetime(2026, 10, 25))["finish_overdue"] == 0
 
 
-def test_two_instances_sweeping_at_once_flag_and_notify_each_case_once(
+def test_art30_two_instances_sweeping_at_once_flag_and_notify_each_case_once(
     app, db_session, handled_case
 ):
     from app.extensions import db
@@ -200,7 +200,7 @@ def test_two_instances_sweeping_at_once_flag_and_notify_each_case_once(
     )
 
 
-def test_case_numbers_stay_unique_under_concurrent_registration(app, db_session):
+def test_art13_case_numbers_stay_unique_under_concurrent_registration(app, db_session):
     from app.extensions import db
 
     with app.app_context():
@@ -229,7 +229,7 @@ def test_case_numbers_stay_unique_under_concurrent_registration(app, db_session)
     assert sorted(numbers)[-1] == "SQ202603030040"
 
 
-def test_read_time_overdue_without_waiting_for_the_sweep(db_session, handled_case):
+def test_art30_read_time_overdue_without_waiting_for_the_sweep(db_session, handled_case):
     from app.services.case_queries import overdue_state
 
     db_session.expire_all()

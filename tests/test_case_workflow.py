@@ -63,7 +63,7 @@ def test_art19_a_deadline_in_2027_is_provisional(app, db_session):
     assert case.finish_due == datetime(2027, 1, 5, 23, 59, 59) and case.due_provisional
 
 
-def test_negotiated_deadline_before_receipt_is_refused(app, db_session):
+def test_art19_negotiated_deadline_before_receipt_is_refused(app, db_session):
     before = db_session.scalar(select(func.count()).select_from(Case))
     with pytest.raises(InvalidRecordError) as err:
         gen_case(db_session, negotiated_due=datetime(2026, 10, 11), negotiated_reason="客户要求")
@@ -140,7 +140,7 @@ def test_art21_art36_dissatisfied_once_rehandles_twice_closes_dissatisfied(app, 
     assert case.status == S.CLOSED_DISSATISFIED
 
 
-def test_return_requires_a_reason_and_is_counted(app, db_session):
+def test_art13_return_requires_a_reason_and_is_counted(app, db_session):
     case = gen_case(db_session)
     act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "wuchang"))
     with pytest.raises(InvalidRecordError):
@@ -150,7 +150,7 @@ def test_return_requires_a_reason_and_is_counted(app, db_session):
     assert case.branch_id is None
 
 
-def test_another_branch_cannot_sign_for_or_see_the_case(app, db_session):
+def test_art14_another_branch_cannot_sign_for_or_see_the_case(app, db_session):
     case = gen_case(db_session)
     act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "hankou"))
     with pytest.raises(OutOfScopeError):
@@ -159,7 +159,7 @@ def test_another_branch_cannot_sign_for_or_see_the_case(app, db_session):
     assert db_session.get(Case, case.id).status == S.PENDING_SIGN
 
 
-def test_a_handler_replies_only_on_cases_assigned_to_them(app, db_session):
+def test_art24_a_handler_replies_only_on_cases_assigned_to_them(app, db_session):
     case = gen_case(db_session)
     act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "hankou"))
     act(db_session, "liaison_hankou", case, "sign_for")
@@ -171,7 +171,7 @@ def test_a_handler_replies_only_on_cases_assigned_to_them(app, db_session):
     assert case.status == S.PENDING_REVIEW
 
 
-def test_roles_without_the_action_are_refused(app, db_session):
+def test_art10_roles_without_the_action_are_refused(app, db_session):
     case = gen_case(db_session)
     for username in ("leader", "committee", "liaison_hankou", "agent"):
         with pytest.raises((PermissionDeniedError, OutOfScopeError)):
@@ -189,7 +189,7 @@ def test_art20_callback_on_a_case_not_yet_replied_is_refused(app, db_session):
     assert db_session.get(Case, case.id).status == S.IN_PROGRESS
 
 
-def test_a_reply_without_a_result_is_refused(app, db_session):
+def test_art31_a_reply_without_a_result_is_refused(app, db_session):
     case = gen_case(db_session)
     act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "hankou"))
     act(db_session, "liaison_hankou", case, "sign_for")
@@ -198,7 +198,7 @@ def test_a_reply_without_a_result_is_refused(app, db_session):
     assert "办理结果" in str(err.value)
 
 
-def test_a_stale_form_is_a_conflict_and_changes_nothing(app, db_session):
+def test_art31_a_stale_form_is_a_conflict_and_changes_nothing(app, db_session):
     case = gen_case(db_session)
     stale = case.version
     act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "hankou"))
@@ -217,7 +217,7 @@ def test_a_stale_form_is_a_conflict_and_changes_nothing(app, db_session):
     assert db_session.get(Case, case.id).status == S.PENDING_SIGN
 
 
-def test_void_needs_a_reason_and_keeps_the_case(app, db_session):
+def test_art31_void_needs_a_reason_and_keeps_the_case(app, db_session):
     case = gen_case(db_session)
     with pytest.raises(InvalidRecordError):
         act(db_session, "csd", case, "void", reason="")
@@ -226,7 +226,9 @@ def test_void_needs_a_reason_and_keeps_the_case(app, db_session):
     assert db_session.get(Case, case.id).status == S.VOIDED
 
 
-def test_agent_resolves_on_the_spot_and_dispatches_own_company_cases_only(app, db_session):
+def test_art18_art27_agent_resolves_on_the_spot_and_dispatches_own_company_cases_only(
+    app, db_session
+):
     spot = gen_case(
         db_session,
         by="agent",
@@ -244,7 +246,7 @@ def test_agent_resolves_on_the_spot_and_dispatches_own_company_cases_only(app, d
         act(db_session, "agent", other, "dispatch", branch_id=branch_id(db_session, "hankou"))
 
 
-def test_only_possible_actions_are_offered(app, db_session):
+def test_art13_only_possible_actions_are_offered(app, db_session):
     case = gen_case(db_session)
     offered = {a.value for a in available_actions(actor(db_session, "csd"), case)}
     assert offered == {"dispatch", "remind", "supervise", "void"}

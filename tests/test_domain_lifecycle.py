@@ -31,7 +31,7 @@ S, A, R = CaseStatus, Action, CallbackResult
         (S.PENDING_SIGN, A.VOID, S.VOIDED),
     ],
 )
-def test_design_transitions(status, action, target):
+def test_art13_art19_design_transitions(status, action, target):
     assert next_status(status, action) == target
 
 
@@ -75,12 +75,12 @@ def test_art20_a_callback_needs_a_result_and_a_replied_case(app):
         assert "办理中" in str(err.value)
 
 
-def test_closed_and_voided_cases_allow_nothing():
+def test_art31_closed_and_voided_cases_allow_nothing():
     for status in (S.CLOSED, S.CLOSED_DISSATISFIED, S.VOIDED):
         assert allowed_actions(status) == set()
 
 
-def test_every_open_status_can_be_reminded_supervised_and_voided():
+def test_art10_every_open_status_can_be_reminded_supervised_and_voided():
     for status in OPEN_STATUSES:
         assert {A.REMIND, A.SUPERVISE, A.VOID} <= allowed_actions(status)
     assert all(state in S for state, _ in TRANSITIONS)
