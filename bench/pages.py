@@ -28,6 +28,9 @@ PAGES = [
     "/vendorview/list/",
     "/branchcontactview/list/",
     "/users/list/",
+    "/cases/list/",
+    "/queues/",
+    "/cases/show/1",
 ]
 
 
@@ -39,7 +42,7 @@ def build(url: str, instance: Path, units: int):
     from app.extensions import db
     from app.models import Branch, Department, Vendor
     from app.security.sync import sync_roles
-    from app.seed import seed_catalog
+    from app.seed import seed_reference_data
 
     app = create_app(
         {
@@ -54,7 +57,7 @@ def build(url: str, instance: Path, units: int):
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         sync_roles(app.appbuilder)
-        seed_catalog(db.session)
+        seed_reference_data(db.session)
         seed_demo(app.appbuilder.sm, db.session, PASSWORD)
         hankou = db.session.scalar(select(Branch).where(Branch.code == "hankou"))
         start = db.session.scalar(select(Branch.id).order_by(Branch.id.desc())) + 1
