@@ -92,9 +92,9 @@ class Case(Model):
         return self.number
 
     @property
-    def customer_card(self) -> tuple[str, int | None, str]:
-        """What a list needs to decide whether the customer's name may be shown (举报)."""
-        return (self.kind.code, self.first_contact_id, self.customer_name)
+    def customer_card(self) -> tuple[str, int | None, str, str | None]:
+        """What a list needs to decide how much of the customer it may show (举报)."""
+        return (self.kind.code, self.first_contact_id, self.customer_name, self.customer_phone)
 
 
 class CaseEvent(Model):

@@ -19,6 +19,7 @@ from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case, role_actions
 from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.services.privacy import attachment_visible
 
 HEAD_BYTES = 16
 
@@ -91,7 +92,9 @@ def attachment_for_download(
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise OutOfScopeError(_l("The case does not exist or you may not see it."))
-    load_visible_case(session, actor, attachment.case_id)  # same rule as the case itself
+    case = load_visible_case(session, actor, attachment.case_id)  # same rule as the case
+    if not attachment_visible(actor, case, attachment):
+        raise OutOfScopeError(_l("The case does not exist or you may not see it."))
     path = (Path(upload_folder) / attachment.stored_name).resolve()
     if not path.is_relative_to(Path(upload_folder).resolve()) or not path.exists():
         raise OutOfScopeError(_l("The case does not exist or you may not see it."))

@@ -71,6 +71,18 @@ def load_case_for(
     return case
 
 
+def user_in_scope(actor: Actor, user) -> bool:
+    """Whether ``user`` works in the actor's unit or below (company-wide actors: everyone)."""
+    if actor.scope.all_branches:
+        return True
+    branch = getattr(user, "branch", None)
+    return (
+        branch is not None
+        and actor.scope.branch_path is not None
+        and branch.path.startswith(actor.scope.branch_path)
+    )
+
+
 def may_act_on(actor: Actor, case: Case, action: str) -> bool:
     """Role plus the per-case refinements; used to offer only the actions that would work."""
     if action not in role_actions(actor):

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CallbackResult, CaseStatus, next_status
-from app.models import Branch, Case, Department, SuqiuUser
+from app.models import Branch, Case, Department, ExtensionRequest, SuqiuUser
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_notify import notify_case
@@ -50,7 +50,9 @@ def perform(
     try:
         case = load_case_for(session, actor, case_id, action.value, version)
         before = CaseStatus(case.status)
-        handler = _HANDLERS[action]
+        handler = _HANDLERS.get(action)
+        if handler is None:  # registration and extensions have their own services
+            raise InvalidRecordError(_l("The action or a value of the form is not valid."))
         note, detail, callback = handler(session, actor, case, now, **inputs)
         after = next_status(
             before,
@@ -90,7 +92,7 @@ def _bookkeeping(case, action, before, after, callback, now) -> None:
         case.closed_at = now
 
 
-def _dispatch(session, actor, case, now, branch_id=None, department_id=None, note=None):
+def _dispatch(session, actor, case, now, branch_id=None, department_id=None, note=None, **_):
     branch = session.get(Branch, branch_id) if branch_id else None
     if branch is None or not branch.active:
         raise InvalidRecordError(_l("Please choose the unit the case goes to."))
@@ -105,20 +107,27 @@ def _dispatch(session, actor, case, now, branch_id=None, department_id=None, not
     )
 
 
-def _return(session, actor, case, now, reason=None):
+def _return(session, actor, case, now, reason=None, **_):
     reason = _required(reason, _l("Please give the reason for returning the case."))
     case.return_count += 1
+    # The unit's pending extension request leaves with it: the next unit asks for its own.
+    for request in session.scalars(
+        select(ExtensionRequest).where(
+            ExtensionRequest.case_id == case.id, ExtensionRequest.status == "pending"
+        )
+    ):
+        request.status, request.decided_at = "cancelled", now
     previous = case.branch.name if case.branch else None
     case.branch, case.department, case.handler = None, None, None
     return reason, {"branch": previous}, None
 
 
-def _sign(session, actor, case, now):
+def _sign(session, actor, case, now, **_):
     case.signed_at = now
     return None, None, None
 
 
-def _assign(session, actor, case, now, handler_id=None, department_id=None, note=None):
+def _assign(session, actor, case, now, handler_id=None, department_id=None, note=None, **_):
     handler = session.get(SuqiuUser, handler_id) if handler_id else None
     if handler is None or handler.branch_id != case.branch_id:
         raise InvalidRecordError(_l("Please choose a handler of the case's unit."))
@@ -131,25 +140,25 @@ def _assign(session, actor, case, now, handler_id=None, department_id=None, note
     return note, {"handler": handler.display_name}, None
 
 
-def _progress(session, actor, case, now, note=None):
+def _progress(session, actor, case, now, note=None, **_):
     return _required(note, _l("Please describe the progress.")), None, None
 
 
-def _reply(session, actor, case, now, result=None):
+def _reply(session, actor, case, now, result=None, **_):
     case.result = _required(result, _l("Please record the result of the handling."))
     case.replied_at = now
     return case.result, None, None
 
 
-def _approve(session, actor, case, now, note=None):
+def _approve(session, actor, case, now, note=None, **_):
     return note, None, None
 
 
-def _reject(session, actor, case, now, reason=None):
+def _reject(session, actor, case, now, reason=None, **_):
     return _required(reason, _l("Please give the reason for sending the result back.")), None, None
 
 
-def _answer_government(session, actor, case, now, note=None):
+def _answer_government(session, actor, case, now, note=None, **_):
     return (
         _required(note, _l("Please record the reply sent to the government department.")),
         None,
@@ -157,7 +166,7 @@ def _answer_government(session, actor, case, now, note=None):
     )
 
 
-def _callback(session, actor, case, now, result=None, note=None):
+def _callback(session, actor, case, now, result=None, note=None, **_):
     try:
         outcome = CallbackResult(result)
     except ValueError as exc:
@@ -167,16 +176,16 @@ def _callback(session, actor, case, now, result=None, note=None):
     return note, {"result": outcome.value}, outcome
 
 
-def _remind(session, actor, case, now, note=None):
+def _remind(session, actor, case, now, note=None, **_):
     return note, None, None
 
 
-def _supervise(session, actor, case, now, note=None, reply_due=None):
+def _supervise(session, actor, case, now, note=None, reply_due=None, **_):
     note = _required(note, _l("Please write the supervision notice."))
     return note, {"reply_due": reply_due.isoformat(sep=" ") if reply_due else None}, None
 
 
-def _void(session, actor, case, now, reason=None):
+def _void(session, actor, case, now, reason=None, **_):
     return _required(reason, _l("Please give the reason for voiding the case.")), None, None
 
 

@@ -12,7 +12,7 @@ from app.domain.clock import format_datetime
 from app.domain.clock import now as clock_now
 from app.domain.deadlines import extension_request_in_time, latest_extension_request
 from app.domain.i18n import _l
-from app.domain.lifecycle import Action, CaseStatus
+from app.domain.lifecycle import Action, CaseStatus, next_status
 from app.models import ExtensionRequest, Notification
 from app.services.actor import Actor
 from app.services.case_events import case_event
@@ -103,6 +103,7 @@ def decide_extension(
         case = load_visible_case(session, actor, request.case_id)
         if request.status != "pending":
             raise ConflictError(_l("This extension request has already been decided."))
+        next_status(CaseStatus(case.status), Action.DECIDE_EXTENSION)  # not on a finished case
         if not approve and not (note or "").strip():
             raise InvalidRecordError(_l("Please give the reason for rejecting the extension."))
         request.status = "approved" if approve else "rejected"

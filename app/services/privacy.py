@@ -13,7 +13,7 @@ from app.domain.i18n import _l
 from app.models import Case
 from app.services.actor import Actor
 from app.services.case_events import case_event
-from app.services.case_permissions import load_visible_case
+from app.services.case_permissions import load_visible_case, user_in_scope
 from app.services.errors import InvalidRecordError, PermissionDeniedError
 
 # Roles that call customers back or handle their request see the contact details.
@@ -53,10 +53,31 @@ def contact_visibility(actor: Actor, case: Case) -> str:
     return "full" if names & NEEDS_CONTACT else "masked"
 
 
-def listed_name(actor: Actor, card: tuple[str, int | None, str]) -> str:
-    """The customer's name as a list shows it (see Case.customer_card)."""
-    kind_code, first_contact_id, name = card
-    return "***" if _reporter_hidden(actor, kind_code, first_contact_id) else name
+def listed_customer(actor: Actor, card: tuple[str, int | None, str, str | None]) -> str:
+    """The customer as a list shows them (see Case.customer_card): name and masked phone, or
+    nothing at all of a hidden 举报 reporter."""
+    kind_code, first_contact_id, name, phone = card
+    if _reporter_hidden(actor, kind_code, first_contact_id):
+        return "***"
+    return f"{name} {mask_phone(phone)}".strip()
+
+
+def attachment_visible(actor: Actor, case: Case, attachment) -> bool:
+    """A hidden reporter's files (recordings, photos) stay hidden from the branch reported on;
+    the branch sees what its own people uploaded."""
+    if contact_visibility(actor, case) != "hidden":
+        return True
+    return user_in_scope(actor, attachment.uploaded_by)
+
+
+def event_note_visible(actor: Actor, case: Case, event) -> bool:
+    """Attachment names and reveal reasons by people outside the branch stay hidden too."""
+    if (
+        event.action not in ("attach", "reveal_contact")
+        or contact_visibility(actor, case) != "hidden"
+    ):
+        return True
+    return user_in_scope(actor, event.actor)
 
 
 def reveal_contact(

@@ -17,7 +17,7 @@ from app.models import Case, SpotCheck, SpotCheckItem
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import ensure_may
-from app.services.errors import InvalidRecordError
+from app.services.errors import ConflictError, InvalidRecordError
 
 CHECKED_CATEGORIES = ("government", "online")
 CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED)
@@ -27,6 +27,8 @@ def rate_to_bp(percent: str | Decimal | None) -> int:
     """ "10" or "2.5" (percent) -> basis points, exactly (no floats)."""
     try:
         value = Decimal(str(percent).strip())
+        if not value.is_finite():
+            raise InvalidOperation
     except (InvalidOperation, AttributeError) as exc:
         raise InvalidRecordError(
             _l("The sampling rate must be a percentage between 0.01 and 100.")
@@ -96,6 +98,8 @@ def record_spot_check(
     item = session.get(SpotCheckItem, item_id)
     if item is None:
         raise InvalidRecordError(_l("The spot-check item does not exist."))
+    if item.result is not None:
+        raise ConflictError(_l("This spot-check result has already been recorded."))
     try:
         outcome = CallbackResult(result)
     except ValueError as exc:

@@ -92,7 +92,9 @@ class SurveyApi(BaseApi):
     @protect()
     @safe
     def post_result(self):
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message=str(_l("The request could not be understood.")))
         actor = current_actor()
         case_id = db.session.scalar(
             select(Case.id).where(Case.number == str(body.get("case_number", "")))

@@ -30,10 +30,10 @@ from app.models import (
 from app.services import case_workflow, extensions, privacy
 from app.services.actor import current_actor
 from app.services.attachments import add_attachment, attachment_for_download, may_attach
-from app.services.case_permissions import load_visible_case, may_act_on
+from app.services.case_permissions import load_visible_case, may_act_on, user_in_scope
 from app.services.case_queries import overdue_state, queue_counts, queue_filters
 from app.services.case_registration import Registration, active_bulletins, register_case
-from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.services.errors import OutOfScopeError
 from app.services.privacy import mask_phone
 from app.views import queue_menu
 from app.views.base import SuqiuModelView
@@ -57,6 +57,25 @@ CASE_PERMISSIONS = {
     "attach": "act",
     "attachment": "read",
 }
+
+
+def _action_inputs(form) -> tuple[dict, int | None]:
+    """The fields of an action form, typed; ValueError for a malformed one."""
+    inputs = {key: form[key] for key in ("note", "reason", "result") if form.get(key) is not None}
+    for key in ("branch_id", "department_id", "handler_id"):
+        if form.get(key):
+            inputs[key] = int(form[key])
+    if form.get("reply_due"):
+        inputs["reply_due"] = datetime.fromisoformat(form["reply_due"])
+    version = int(form["version"]) if form.get("version", "").isdigit() else None
+    return inputs, version
+
+
+def _page_number(raw) -> int:
+    try:
+        return min(max(int(raw or 1), 1), 100_000)
+    except ValueError:
+        return 1
 
 
 class CaseView(SuqiuModelView):
@@ -86,18 +105,18 @@ class CaseView(SuqiuModelView):
         "channel",
         "kind",
         "customer_card",
-        "customer_phone",
         "branch",
         "received_at",
         "finish_due",
     ]
-    search_columns = ["number", "customer_name", "branch", "received_at"]
+    # Not by customer name or phone: a branch could test names against a hidden 举报 reporter.
+    search_columns = ["number", "branch", "received_at"]
     order_columns = ["number", "received_at", "finish_due"]
     base_order = ("received_at", "desc")
     formatters_columns = {
         "status": label_from(STATUS_LABELS),
         "customer_phone": mask_phone,
-        "customer_card": lambda card: privacy.listed_name(current_actor(), card),
+        "customer_card": lambda card: privacy.listed_customer(current_actor(), card),
         "received_at": timestamp,
         "finish_due": timestamp,
     }
@@ -129,11 +148,16 @@ class CaseView(SuqiuModelView):
         events = db.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
         ).all()
-        pending = db.session.scalars(
-            select(ExtensionRequest)
-            .where(ExtensionRequest.case_id == case.id)
-            .order_by(ExtensionRequest.id)
-        ).all()
+        # A unit sees its own extension requests, not those of a unit the case was returned by.
+        pending = [
+            r
+            for r in db.session.scalars(
+                select(ExtensionRequest)
+                .where(ExtensionRequest.case_id == case.id)
+                .order_by(ExtensionRequest.id)
+            )
+            if user_in_scope(actor, r.requested_by)
+        ]
         visibility = privacy.contact_visibility(actor, case)
         if (
             visibility == "masked"
@@ -147,9 +171,14 @@ class CaseView(SuqiuModelView):
             events=events,
             now=now,
             visibility=visibility,
-            attachments=db.session.scalars(
-                select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
-            ).all(),
+            attachments=[
+                a
+                for a in db.session.scalars(
+                    select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+                )
+                if privacy.attachment_visible(actor, case, a)
+            ],
+            hidden_notes={e.id for e in events if not privacy.event_note_visible(actor, case, e)},
             can_attach=may_attach(actor),
             masked_phone=privacy.mask_phone(case.customer_phone),
             masked_address=privacy.mask_address(case.customer_address),
@@ -173,19 +202,10 @@ class CaseView(SuqiuModelView):
     @expose("/act/<int:pk>/<action>", methods=["POST"])
     @has_access
     def act(self, pk, action):
-        form = request.form
-        inputs = {
-            key: form.get(key) for key in ("note", "reason", "result") if form.get(key) is not None
-        }
-        for key in ("branch_id", "department_id", "handler_id"):
-            if form.get(key):
-                inputs[key] = int(form[key])
-        if form.get("reply_due"):
-            inputs["reply_due"] = datetime.fromisoformat(form["reply_due"])
-        version = int(form["version"]) if form.get("version", "").isdigit() else None
         try:
+            inputs, version = _action_inputs(request.form)
             if action == "request_extension":
-                due = form.get("requested_due")
+                due = request.form.get("requested_due")
                 extensions.request_extension(
                     db.session,
                     current_actor(),
@@ -194,7 +214,7 @@ class CaseView(SuqiuModelView):
                     requested_due=datetime.fromisoformat(due).replace(hour=23, minute=59, second=59)
                     if due
                     else None,
-                    reason=form.get("reason"),
+                    reason=request.form.get("reason"),
                 )
             else:
                 case_workflow.perform(
@@ -203,9 +223,10 @@ class CaseView(SuqiuModelView):
             flash(str(_l("Done.")), "success")
         except OutOfScopeError:
             abort(404)
-        except (PermissionDeniedError, ConflictError, DomainError) as exc:
+        except DomainError as exc:
             flash(str(exc), "danger")
-        except ValueError:
+        except (ValueError, OverflowError):
+            db.session.rollback()
             flash(str(_l("The action or a value of the form is not valid.")), "danger")
         return redirect(url_for("CaseView.show", pk=pk))
 
@@ -362,7 +383,7 @@ class CaseQueueView(BaseView):
         filters = queue_filters(actor, now)
         if name not in filters:
             abort(404)
-        page = max(int(request.args.get("page", 1) or 1), 1)
+        page = _page_number(request.args.get("page"))
         base = actor.scope.apply(select(Case).where(*filters[name]), Case)
         total = db.session.scalar(select(func.count()).select_from(base.subquery()))
         cases = db.session.scalars(
@@ -380,7 +401,7 @@ class CaseQueueView(BaseView):
             overdue_state=overdue_state,
             mask_phone=mask_phone,
             title=str(QUEUE_LABELS[name]),
-            listed_name=lambda card: privacy.listed_name(actor, card),
+            listed_customer=lambda card: privacy.listed_customer(actor, card),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from app.domain.clock import format_datetime
 from app.domain.i18n import _l
@@ -58,6 +59,17 @@ def register_template_helpers(app) -> None:
             appbuilder=app.appbuilder,
         ), code
 
+    def out_of_range(_error):
+        # An id or page number beyond what the database stores: no such record.
+        from werkzeug.exceptions import NotFound
+
+        from app.extensions import db
+
+        db.session.rollback()
+        return render_error(NotFound())
+
     for code in ERROR_TEXT:
         app.register_error_handler(code, render_error)
+    app.register_error_handler(OverflowError, out_of_range)
+    app.register_error_handler(DataError, out_of_range)
     app.register_error_handler(CSRFError, render_error)

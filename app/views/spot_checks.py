@@ -62,7 +62,7 @@ class SpotCheckView(BaseView):
                 request.form.get("rate"),
                 request.form.get("seed") or None,
             )
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OverflowError):
             flash(str(_l("Please enter the period as dates.")), "danger")
             return redirect(url_for("SpotCheckView.overview"))
         except DomainError as exc:
