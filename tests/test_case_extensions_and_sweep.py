@@ -43,6 +43,14 @@ def handled_case(db_session):
     return case
 
 
+def notifications(db_session, case_id: int, category: str) -> int:
+    return db_session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.category == category, Notification.link == f"/cases/show/{case_id}")
+    )
+
+
 def ask(db_session, case, now, reason="需更换管段，等待材料"):
     db_session.expire_all()
     return request_extension(
@@ -72,17 +80,7 @@ def test_art30_extension_requested_the_day_before_is_accepted_and_approved(
     db_session.expire_all()
     case = db_session.get(Case, handled_case.id)
     assert case.finish_due == datetime(2026, 10, 26, 23, 59, 59) and case.extension_count == 1
-    assert (
-        db_session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(
-                Notification.category == "extension_decided",
-                Notification.link == f"/cases/show/{case.id}",
-            )
-        )
-        == 1
-    )
+    assert notifications(db_session, case.id, "extension_decided") == 1
 
 
 def test_art30_extension_on_the_deadlines_day_is_refused_with_the_rule(db_session, handled_case):
@@ -187,17 +185,7 @@ def test_art30_two_instances_sweeping_at_once_flag_and_notify_each_case_once(
         thread.join()
     assert not errors, errors
     assert sorted(r["finish_overdue"] for r in results) == [0, 1]
-    assert (
-        db_session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(
-                Notification.category == "overdue",
-                Notification.link == f"/cases/show/{handled_case.id}",
-            )
-        )
-        == 1
-    )
+    assert notifications(db_session, handled_case.id, "overdue") == 1
 
 
 def test_art13_case_numbers_stay_unique_under_concurrent_registration(app, db_session):
