@@ -6,9 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.models import Branch, CaseKind, Channel, SuqiuUser
+from app.models import Branch, Case, CaseKind, Channel, SuqiuUser
 from app.services.actor import Actor
 from app.services.case_registration import Registration, register_case
+from app.services.case_workflow import perform
+
+T0 = datetime(2026, 10, 12, 10, 0)
 
 
 def actor(session, username: str) -> Actor:
@@ -48,3 +51,29 @@ def gen_case(
         **extra,
     )
     return register_case(session, actor(session, by), data, now=now)
+
+
+def act(session, username, case, action, **inputs):
+    """``username`` takes ``action`` on the case as its current version (at T0 unless now=)."""
+    session.expire_all()
+    current = session.get(Case, case.id)
+    return perform(
+        session,
+        actor(session, username),
+        case.id,
+        action,
+        version=current.version,
+        now=inputs.pop("now", T0),
+        **inputs,
+    )
+
+
+def to_callback(session, case, now=None):
+    """A government case dispatched to 汉口, handled, approved and answered: awaiting callback."""
+    timing = {"now": now} if now else {}
+    act(session, "csd", case, "dispatch", branch_id=branch_id(session, "hankou"), **timing)
+    act(session, "liaison_hankou", case, "sign_for", **timing)
+    act(session, "liaison_hankou", case, "reply", result="已办", **timing)
+    act(session, "csd", case, "approve", **timing)
+    act(session, "csd", case, "answer_government", note="已答复", **timing)
+    return case

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Attachment
-from tests.case_helpers import branch_id, gen_case
+from tests.case_helpers import act, branch_id, gen_case
 from tests.conftest import csrf_token
-from tests.test_case_workflow import act
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100

@@ -16,8 +16,7 @@ from app.services.case_registration import next_case_number
 from app.services.errors import InvalidRecordError
 from app.services.extensions import decide_extension, request_extension
 from app.services.sweep import sweep_overdue
-from tests.case_helpers import actor, branch_id, gen_case
-from tests.test_case_workflow import act
+from tests.case_helpers import act, actor, branch_id, gen_case
 
 DUE = datetime(2026, 10, 19, 23, 59, 59)  # design §6: 10 working days from 2026-09-29
 

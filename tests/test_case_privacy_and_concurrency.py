@@ -13,9 +13,8 @@ from app.models import Case, CaseEvent
 from app.services.case_workflow import perform
 from app.services.errors import ConflictError, InvalidRecordError, PermissionDeniedError
 from app.services.privacy import contact_visibility, reveal_contact
-from tests.case_helpers import actor, branch_id, gen_case
+from tests.case_helpers import T0, act, actor, branch_id, gen_case
 from tests.conftest import csrf_token
-from tests.test_case_workflow import T0, act
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from app.domain.lifecycle import CaseStatus
 from app.models import CalendarDay, CaseKind, ChannelCategory, TimeLimitRule
-from tests.case_helpers import branch_id, gen_case
-from tests.test_case_workflow import act
+from tests.case_helpers import act, gen_case, to_callback
 
 
 def test_art19_the_most_specific_rule_gives_the_deadline(db_session):
@@ -51,14 +50,7 @@ def test_art19_a_day_the_administrator_marks_as_holiday_moves_deadlines(db_sessi
 
 def test_art20_unreachable_callbacks_are_retried_then_closed(db_session):
     case = gen_case(db_session)
-    for username, action, inputs in [
-        ("csd", "dispatch", {"branch_id": branch_id(db_session, "hankou")}),
-        ("liaison_hankou", "sign_for", {}),
-        ("liaison_hankou", "reply", {"result": "已办"}),
-        ("csd", "approve", {}),
-        ("csd", "answer_government", {"note": "已答复"}),
-    ]:
-        act(db_session, username, case, action, **inputs)
+    to_callback(db_session, case)
     for attempt in range(1, 4):
         act(
             db_session,
@@ -70,3 +62,15 @@ def test_art20_unreachable_callbacks_are_retried_then_closed(db_session):
         )
         expected = CaseStatus.CLOSED if attempt == 3 else CaseStatus.PENDING_CALLBACK
         assert case.status == expected and case.unreachable_attempts == attempt
+
+
+def test_art19_days_entered_by_the_administrator_are_marked_as_such(app, db_session, login_as):
+    from tests.conftest import csrf_token
+
+    client = login_as("admin")
+    token = csrf_token(client, "/calendardayview/add")
+    client.post(
+        "/calendardayview/add", data={"csrf_token": token, "day": "2026-10-14", "name": "临时放假"}
+    )
+    day = db_session.scalar(select(CalendarDay).where(CalendarDay.day == date(2026, 10, 14)))
+    assert day is not None and day.source == "admin" and day.is_workday is False

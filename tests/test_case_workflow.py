@@ -17,24 +17,9 @@ from app.services.errors import (
     OutOfScopeError,
     PermissionDeniedError,
 )
-from tests.case_helpers import actor, branch_id, gen_case
+from tests.case_helpers import T0, act, actor, branch_id, gen_case, to_callback
 
 S = CaseStatus
-T0 = datetime(2026, 10, 12, 10, 0)
-
-
-def act(session, username, case, action, **inputs):
-    session.expire_all()
-    current = session.get(Case, case.id)
-    return perform(
-        session,
-        actor(session, username),
-        case.id,
-        action,
-        version=current.version,
-        now=inputs.pop("now", T0),
-        **inputs,
-    )
 
 
 def events(session, case) -> list[str]:
@@ -104,14 +89,7 @@ def test_art13_government_case_from_registration_to_closed(app, db_session):
 
 def test_art21_art36_dissatisfied_once_rehandles_twice_closes_dissatisfied(app, db_session):
     case = gen_case(db_session)
-    for step in [
-        ("csd", "dispatch", {"branch_id": branch_id(db_session, "hankou")}),
-        ("liaison_hankou", "sign_for", {}),
-        ("liaison_hankou", "reply", {"result": "已处理"}),
-        ("csd", "approve", {}),
-        ("csd", "answer_government", {"note": "已答复"}),
-    ]:
-        act(db_session, step[0], case, step[1], **step[2])
+    to_callback(db_session, case)
     with pytest.raises(InvalidRecordError):  # a 不满意 needs its explanation
         act(db_session, "liaison_hankou", case, "callback", result="dissatisfied")
     act(
@@ -262,3 +240,12 @@ def test_art24_routing_suggestion_from_territory_and_business_category(app, db_s
     case = gen_case(db_session, business_category_id=meter)
     branch, department = route_suggestion(db_session, case)
     assert branch.code == "hankou" and department.name == "运行维修科"
+
+
+def test_art13_an_agent_can_dispatch_an_own_company_case_to_any_unit(app, db_session, login_as):
+    """The agent who registered a company-channel case dispatches it (design §2): the choice
+    lists every active unit although the agent belongs to none."""
+    case = gen_case(db_session, by="agent", channel="hotline_96511")
+    page = login_as("agent").get(f"/cases/show/{case.id}").get_data(as_text=True)
+    dispatch_form = page.split('id="form-dispatch"')[1].split("</form>")[0]
+    assert "汉口分公司" in dispatch_form and "武昌分公司" in dispatch_form

@@ -279,3 +279,21 @@ def test_vendor_belongs_to_the_branch_of_its_managing_department(app, db_session
 
     vendor = db_session.scalar(select(Vendor).where(Vendor.name == "江岸燃气安装队"))
     assert vendor.branch_id == dept.branch_id
+
+
+def test_a_unit_can_be_deactivated_by_unticking_active(app, db_session, login_as):
+    client = login_as("admin")
+    north = branch(db_session, "hankou_north")
+    response = post_form(
+        client,
+        f"/branchview/edit/{north.id}",
+        {
+            "name": north.name,
+            "code": north.code,
+            "unit_type": "station",
+            "parent": str(north.parent_id),
+            "sort_order": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert branch(db_session, "hankou_north").active is False

@@ -7,9 +7,8 @@ import re
 from sqlalchemy import func, select
 
 from app.models import Notification, SuqiuUser
-from tests.case_helpers import branch_id, gen_case
+from tests.case_helpers import act, branch_id, gen_case
 from tests.conftest import csrf_token
-from tests.test_case_workflow import act
 
 
 def unread(db_session, username) -> int:

@@ -14,9 +14,8 @@ from app.models import Case, ExtensionRequest, Notification
 from app.services.errors import ConflictError
 from app.services.extensions import decide_extension, request_extension
 from app.services.spot_checks import draw_spot_check, record_spot_check
-from tests.case_helpers import actor, branch_id, gen_case
+from tests.case_helpers import act, actor, branch_id, gen_case
 from tests.conftest import csrf_token
-from tests.test_case_workflow import act
 from tests.test_scope_matrix import api_token
 from tests.test_spot_checks import closed_government_case
 

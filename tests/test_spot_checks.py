@@ -11,8 +11,7 @@ from app.domain.sampling import draw_sample, sample_size
 from app.models import CaseEvent
 from app.services.errors import InvalidRecordError
 from app.services.spot_checks import draw_spot_check, rate_to_bp, record_spot_check
-from tests.case_helpers import actor, branch_id, gen_case
-from tests.test_case_workflow import act
+from tests.case_helpers import act, actor, gen_case, to_callback
 
 
 def test_art35_the_sample_is_reproducible_and_of_the_right_size():
@@ -40,16 +39,15 @@ def test_art35_bad_rates_are_refused(db_session, text):
 
 def closed_government_case(db_session, day):
     case = gen_case(db_session, received=datetime(2026, 10, day, 9), now=datetime(2026, 10, day, 9))
-    steps = [
-        ("csd", "dispatch", {"branch_id": branch_id(db_session, "hankou")}),
-        ("liaison_hankou", "sign_for", {}),
-        ("liaison_hankou", "reply", {"result": "已办"}),
-        ("csd", "approve", {}),
-        ("csd", "answer_government", {"note": "已答复"}),
-        ("liaison_hankou", "callback", {"result": "satisfied"}),
-    ]
-    for username, action, inputs in steps:
-        act(db_session, username, case, action, now=datetime(2026, 10, day, 15), **inputs)
+    to_callback(db_session, case, now=datetime(2026, 10, day, 15))
+    act(
+        db_session,
+        "liaison_hankou",
+        case,
+        "callback",
+        result="satisfied",
+        now=datetime(2026, 10, day, 15),
+    )
     return case
 
 

@@ -8,35 +8,24 @@ from sqlalchemy.orm import Session
 
 from app.domain.i18n import _l
 from app.models import Case
-from app.security.roles import case_actions_for
+from app.security.roles import CASE_ACTIONS, HANDLER, LIAISON, case_actions_for
 from app.services.actor import Actor
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+
+# The system (seeding, scheduled jobs) may do whatever any role may.
+SYSTEM_ACTIONS = frozenset().union(*CASE_ACTIONS.values())
 
 
 def role_actions(actor: Actor) -> frozenset[str]:
     if actor.user is None:
-        return frozenset(
-            {
-                "register",
-                "dispatch",
-                "sign_for",
-                "reply",
-                "approve",
-                "callback",
-                "void",
-                "request_extension",
-                "decide_extension",
-                "answer_government",
-                "reject",
-                "return_case",
-                "assign",
-                "progress",
-                "remind",
-                "supervise",
-                "resolve_on_spot",
-            }
-        )  # the system (seeding, jobs)
+        return SYSTEM_ACTIONS
     return case_actions_for({role.name for role in actor.user.roles})
+
+
+def handles_only_assigned_cases(actor: Actor) -> bool:
+    """A 办理人 who is not also the unit's 联络员 works only on cases assigned to them."""
+    names = {role.name for role in actor.user.roles} if actor.user else set()
+    return HANDLER.name in names and LIAISON.name not in names
 
 
 def ensure_may(actor: Actor, action: str) -> None:
@@ -90,7 +79,6 @@ def may_act_on(actor: Actor, case: Case, action: str) -> bool:
     user = actor.user
     if user is None:
         return True
-    codes = {role.name for role in user.roles}
     is_branch_user = not actor.scope.all_branches and user.branch_id is not None
     if action == "dispatch" and not actor.scope.all_branches:
         # Agents dispatch only the company-channel cases they registered (design §2).
@@ -99,10 +87,6 @@ def may_act_on(actor: Actor, case: Case, action: str) -> bool:
         if is_branch_user:  # Art.35: branches call back 政务/网办 cases
             return case.channel_category_code in ("government", "online")
         return case.channel_category_code == "company" and case.first_contact_id == user.id
-    if (
-        action in ("progress", "reply")
-        and "分子公司办理人" in codes
-        and "分子公司联络员" not in codes
-    ):
+    if action in ("progress", "reply") and handles_only_assigned_cases(actor):
         return case.handler_id == user.id
     return True

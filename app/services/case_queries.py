@@ -11,6 +11,7 @@ from app.domain.deadlines import is_overdue
 from app.domain.lifecycle import OPEN_STATUSES, CaseStatus
 from app.models import Case
 from app.services.actor import Actor
+from app.services.case_permissions import handles_only_assigned_cases
 from app.services.sweep import FINISH_OPEN, SIGN_OPEN
 
 NEAR = timedelta(hours=24)
@@ -41,7 +42,7 @@ def queue_filters(actor: Actor, now: datetime) -> dict[str, list]:
     return {
         "to_sign": [Case.status == CaseStatus.PENDING_SIGN],
         "to_handle": [Case.status.in_((CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING))]
-        + ([Case.handler_id == user_id] if _is_handler_only(actor) else []),
+        + ([Case.handler_id == user_id] if handles_only_assigned_cases(actor) else []),
         "to_review": [
             Case.status.in_((CaseStatus.PENDING_REVIEW, CaseStatus.PENDING_GOVERNMENT_REPLY))
         ],
@@ -54,11 +55,6 @@ def queue_filters(actor: Actor, now: datetime) -> dict[str, list]:
         "overdue": [Case.status.in_(FINISH_OPEN), Case.finish_due < now],
         "first_contact": [Case.first_contact_id == user_id],
     }
-
-
-def _is_handler_only(actor: Actor) -> bool:
-    names = {role.name for role in actor.user.roles} if actor.user else set()
-    return names == {"分子公司办理人"}
 
 
 def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:

@@ -12,7 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
-from app.domain.lifecycle import Action, CallbackResult, CaseStatus, next_status
+from app.domain.lifecycle import (
+    Action,
+    CallbackResult,
+    CaseStatus,
+    allowed_actions,
+    next_status,
+)
 from app.models import Branch, Case, Department, ExtensionRequest, SuqiuUser
 from app.services.actor import Actor
 from app.services.case_events import case_event
@@ -92,13 +98,21 @@ def _bookkeeping(case, action, before, after, callback, now) -> None:
         case.closed_at = now
 
 
+def _department_of(session, department_id, branch_id) -> Department | None:
+    """The chosen department, which must belong to the case's unit (Art.24)."""
+    if not department_id:
+        return None
+    department = session.get(Department, department_id)
+    if department is None or department.branch_id != branch_id:
+        raise InvalidRecordError(_l("The department must belong to the chosen unit."))
+    return department
+
+
 def _dispatch(session, actor, case, now, branch_id=None, department_id=None, note=None, **_):
     branch = session.get(Branch, branch_id) if branch_id else None
     if branch is None or not branch.active:
         raise InvalidRecordError(_l("Please choose the unit the case goes to."))
-    department = session.get(Department, department_id) if department_id else None
-    if department is not None and department.branch_id != branch.id:
-        raise InvalidRecordError(_l("The department must belong to the chosen unit."))
+    department = _department_of(session, department_id, branch.id)
     case.branch, case.department, case.dispatched_at = branch, department, now
     return (
         note,
@@ -133,10 +147,7 @@ def _assign(session, actor, case, now, handler_id=None, department_id=None, note
         raise InvalidRecordError(_l("Please choose a handler of the case's unit."))
     case.handler = handler
     if department_id:
-        department = session.get(Department, department_id)
-        if department is None or department.branch_id != case.branch_id:
-            raise InvalidRecordError(_l("The department must belong to the chosen unit."))
-        case.department = department
+        case.department = _department_of(session, department_id, case.branch_id)
     return note, {"handler": handler.display_name}, None
 
 
@@ -150,7 +161,8 @@ def _reply(session, actor, case, now, result=None, **_):
     return case.result, None, None
 
 
-def _approve(session, actor, case, now, note=None, **_):
+def _optional_note(session, actor, case, now, note=None, **_):
+    """Approve and remind: a note may go with them, nothing else changes."""
     return note, None, None
 
 
@@ -176,10 +188,6 @@ def _callback(session, actor, case, now, result=None, note=None, **_):
     return note, {"result": outcome.value}, outcome
 
 
-def _remind(session, actor, case, now, note=None, **_):
-    return note, None, None
-
-
 def _supervise(session, actor, case, now, note=None, reply_due=None, **_):
     note = _required(note, _l("Please write the supervision notice."))
     return note, {"reply_due": reply_due.isoformat(sep=" ") if reply_due else None}, None
@@ -196,11 +204,11 @@ _HANDLERS = {
     Action.ASSIGN: _assign,
     Action.PROGRESS: _progress,
     Action.REPLY: _reply,
-    Action.APPROVE: _approve,
+    Action.APPROVE: _optional_note,
     Action.REJECT: _reject,
     Action.ANSWER_GOVERNMENT: _answer_government,
     Action.CALLBACK: _callback,
-    Action.REMIND: _remind,
+    Action.REMIND: _optional_note,
     Action.SUPERVISE: _supervise,
     Action.VOID: _void,
 }
@@ -208,8 +216,6 @@ _HANDLERS = {
 
 def available_actions(actor: Actor, case: Case) -> list[Action]:
     """The actions the current user may take on the case now — and only those."""
-    from app.domain.lifecycle import allowed_actions
-
     possible = allowed_actions(CaseStatus(case.status))
     return [
         a for a in Action if a in possible and a in _HANDLERS and may_act_on(actor, case, a.value)

@@ -12,14 +12,15 @@ from app.domain.clock import format_datetime
 from app.domain.clock import now as clock_now
 from app.domain.deadlines import extension_request_in_time, latest_extension_request
 from app.domain.i18n import _l
-from app.domain.lifecycle import Action, CaseStatus, next_status
+from app.domain.lifecycle import TRANSITIONS, Action, CaseStatus, next_status
 from app.models import ExtensionRequest, Notification
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import ensure_may, load_case_for, load_visible_case
 from app.services.errors import ConflictError, InvalidRecordError
 
-EXTENDABLE = {CaseStatus.PENDING_SIGN, CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING}
+# Where the transition table allows asking for more time.
+EXTENDABLE = frozenset(s for s, a in TRANSITIONS if a is Action.REQUEST_EXTENSION)
 
 
 def request_extension(

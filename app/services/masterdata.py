@@ -14,6 +14,8 @@ from app.models import (
     Branch,
     BranchContact,
     BranchContactChange,
+    CalendarDay,
+    CalendarYear,
     Department,
     SuqiuUser,
     Vendor,
@@ -83,6 +85,8 @@ def _prepare(session: Session, actor: Actor, item, *, is_new: bool) -> None:
             raise InvalidRecordError(_l("The department must belong to the user's unit."))
         if item.mobile:
             item.mobile = normalise_phone(item.mobile)
+    if isinstance(item, CalendarDay | CalendarYear) and actor.user is not None:
+        item.source = "admin"  # entered by hand, not from the official package
     _ensure_scope(session, actor, item)
     if isinstance(item, BranchContact):
         contacts.prepare(session, actor, item, is_new=is_new)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.models import Case
+from app.security import roles as R
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case, user_in_scope
@@ -18,7 +19,7 @@ from app.services.errors import InvalidRecordError, PermissionDeniedError
 
 # Roles that call customers back or handle their request see the contact details.
 NEEDS_CONTACT = frozenset(
-    {"系统管理员", "客服部", "客服部主管", "一线受理员", "分子公司联络员", "分子公司办理人"}
+    role.name for role in (R.ADMIN, R.CSD, R.CSD_HEAD, R.AGENT, R.LIAISON, R.HANDLER)
 )
 REPORT_KIND = "report"
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from flask import abort, flash, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.urltools import get_filter_args
+from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, InputRequired
 
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
@@ -32,14 +34,25 @@ CRUD_PERMISSIONS = {
 
 def localise_view(view) -> None:
     """Chinese display for every column and blank choice (FAB prints None/True/reprs and
-    "__None"). Shared by our CRUD views and FAB's security views."""
+    "__None"), and check boxes that may be left unticked. Shared by our CRUD views and FAB's
+    security views."""
     for column in set(view.list_columns or []) | set(view.show_columns or []):
         view.formatters_columns.setdefault(column, display_value)
     for form in (view.add_form, view.edit_form):
         for name in dir(form):
             unbound = getattr(form, name, None)
-            if isinstance(unbound, UnboundField) and unbound.kwargs.get("allow_blank"):
+            if not isinstance(unbound, UnboundField):
+                continue
+            if unbound.kwargs.get("allow_blank"):
                 unbound.kwargs["blank_text"] = _l("(none)")
+            if issubclass(unbound.field_class, BooleanField):
+                # FAB makes a NOT NULL boolean "required", i.e. it must be ticked: a unit could
+                # never be deactivated, a holiday never entered. Unticked simply means False.
+                unbound.kwargs["validators"] = [
+                    v
+                    for v in unbound.kwargs.get("validators") or []
+                    if not isinstance(v, DataRequired | InputRequired)
+                ]
 
 
 class SuqiuModelView(ModelView):

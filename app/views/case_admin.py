@@ -99,12 +99,6 @@ class CalendarDayView(SuqiuModelView):
         "source": label_from(CALENDAR_SOURCES),
     }
 
-    def pre_add(self, item):
-        item.source = "admin"
-
-    def pre_update(self, item):
-        item.source = "admin"
-
 
 class CalendarYearView(SuqiuModelView):
     datamodel = ScopedInterface(CalendarYear)
@@ -129,9 +123,6 @@ class CalendarYearView(SuqiuModelView):
         "loaded_at": timestamp,
         "source": label_from(CALENDAR_SOURCES),
     }
-
-    def pre_add(self, item):
-        item.source = "admin"
 
 
 class TimeLimitRuleView(SuqiuModelView):

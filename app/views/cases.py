@@ -31,10 +31,9 @@ from app.services import case_workflow, extensions, privacy
 from app.services.actor import current_actor
 from app.services.attachments import add_attachment, attachment_for_download, may_attach
 from app.services.case_permissions import load_visible_case, may_act_on, user_in_scope
-from app.services.case_queries import overdue_state, queue_counts, queue_filters
+from app.services.case_queries import overdue_state, queue_filters
 from app.services.case_registration import Registration, active_bulletins, register_case
 from app.services.errors import OutOfScopeError
-from app.services.privacy import mask_phone
 from app.views import queue_menu
 from app.views.base import SuqiuModelView
 from app.views.case_forms import RegistrationForm
@@ -93,7 +92,6 @@ class CaseView(SuqiuModelView):
         "kind": _l("Case kind"),
         "customer_name": _l("Customer"),
         "customer_card": _l("Customer"),
-        "customer_phone": _l("Customer phone"),
         "branch": _l("Handling unit"),
         "received_at": _l("Received at"),
         "finish_due": _l("Deadline"),
@@ -115,7 +113,6 @@ class CaseView(SuqiuModelView):
     base_order = ("received_at", "desc")
     formatters_columns = {
         "status": label_from(STATUS_LABELS),
-        "customer_phone": mask_phone,
         "customer_card": lambda card: privacy.listed_customer(current_actor(), card),
         "received_at": timestamp,
         "finish_due": timestamp,
@@ -130,10 +127,10 @@ class CaseView(SuqiuModelView):
         except OutOfScopeError:
             abort(404)
         now = clock_now()
+        # Dispatching may send a case to any active unit, whoever dispatches (CSD or the agent
+        # who registered a company-channel case); the branch filter is about reading data.
         branches = db.session.scalars(
-            actor.scope.apply(select(Branch).where(Branch.active.is_(True)), Branch)
-            if not actor.scope.all_branches
-            else select(Branch).where(Branch.active.is_(True))
+            select(Branch).where(Branch.active.is_(True)).order_by(Branch.path)
         ).all()
         suggestion = case_workflow.route_suggestion(db.session, case)
         handlers = (
@@ -369,8 +366,7 @@ class CaseQueueView(BaseView):
     @expose("/")
     @has_access
     def overview(self):
-        actor = current_actor()
-        counts = queue_counts(db.session, actor, clock_now())
+        counts = queue_menu.current_counts(fresh=True)
         return self.render_template(
             "suqiu/queues.html", counts=counts, labels=QUEUE_LABELS, title=str(_l("My work"))
         )
@@ -399,7 +395,6 @@ class CaseQueueView(BaseView):
             status_labels=STATUS_LABELS,
             now=now,
             overdue_state=overdue_state,
-            mask_phone=mask_phone,
             title=str(QUEUE_LABELS[name]),
             listed_customer=lambda card: privacy.listed_customer(actor, card),
         )

@@ -15,10 +15,12 @@ MENU_TTL = 30
 _recent: dict[int, tuple[float, dict[str, int]]] = {}
 
 
-def _counts() -> dict[str, int]:
+def current_counts(*, fresh: bool = False) -> dict[str, int]:
+    """The signed-in user's queue counts for this request; ``fresh`` ignores the menu cache
+    (and refreshes it), so the 我的工作台 page and its menu show the same numbers."""
     if not has_request_context():
         return {}
-    cached = request.environ.get("suqiu.queue_counts")
+    cached = None if fresh else request.environ.get("suqiu.queue_counts")
     if cached is None:
         from app.extensions import db
         from app.services.actor import current_actor
@@ -28,7 +30,7 @@ def _counts() -> dict[str, int]:
         if actor.user is None:
             return {}
         stamp, cached = _recent.get(actor.user_id, (0.0, None))
-        if cached is None or time.monotonic() - stamp > MENU_TTL:
+        if fresh or cached is None or time.monotonic() - stamp > MENU_TTL:
             cached = queue_counts(db.session, actor, clock_now())
             _recent[actor.user_id] = (time.monotonic(), cached)
         request.environ["suqiu.queue_counts"] = cached
@@ -42,7 +44,7 @@ class QueueLabel:
         self.name = name
 
     def __str__(self) -> str:
-        count = _counts().get(self.name)
+        count = current_counts().get(self.name)
         label = str(QUEUE_LABELS[self.name])
         return label if count is None else f"{label}（{count}）"
 
