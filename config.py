@@ -59,7 +59,13 @@ def build_config(overrides: dict | None = None) -> dict:
         "AUTH_ROLE_PUBLIC": "匿名访客",
         "AUTH_USER_REGISTRATION": False,
         "AUTH_RATE_LIMITED": True,
+        # Failed sign-ins only (issue 6 #17): per account, and per client address.
         "AUTH_RATE_LIMIT": os.environ.get("SUQIU_LOGIN_RATE_LIMIT", "5 per minute"),
+        "SUQIU_LOGIN_ADDRESS_RATE_LIMIT": os.environ.get(
+            "SUQIU_LOGIN_ADDRESS_RATE_LIMIT", "20 per minute"
+        ),
+        # Reverse proxies in front of the portal whose X-Forwarded-For is trusted (0: none).
+        "SUQIU_TRUSTED_PROXIES": int(os.environ.get("SUQIU_TRUSTED_PROXIES", "0")),
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("SUQIU_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -80,6 +86,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("SUQIU_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "SUQIU_SPOT_CHECK_RATE": os.environ.get("SUQIU_SPOT_CHECK_RATE", "10"),  # percent
+        # Art.20: least time between two 联系不上 attempts on one case.
+        "SUQIU_CALLBACK_RETRY_MINUTES": int(os.environ.get("SUQIU_CALLBACK_RETRY_MINUTES", "120")),
         "SUQIU_MAX_ATTACHMENT_BYTES": int(os.environ.get("SUQIU_MAX_ATTACHMENT_MB", "10"))
         * 1024
         * 1024,

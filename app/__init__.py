@@ -11,7 +11,9 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.security.files import make_private, private_dir
 from config import TIME_ZONE, build_config
 
 SECRET_FILE = "secret_key"  # noqa: S105  (a file name)
@@ -23,9 +25,14 @@ class MissingSecretKeyError(RuntimeError):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: write-ahead log for concurrent readers, enforced foreign keys, patient locks."""
+    """SQLite: the file readable by the service user only (before WAL files are made, which
+    inherit its mode), write-ahead log for concurrent readers, enforced foreign keys, patient
+    locks."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
+        for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+            if name == "main" and path:  # not for in-memory databases
+                make_private(path)
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
@@ -69,15 +76,19 @@ def create_app(overrides: dict | None = None, *, require_secret: bool = True) ->
 
     from app import models  # noqa: F401  (register every table before FAB starts)
     from app.extensions import csrf, db, migrate
+    from app.security.headers import register_security_headers
     from app.security.passwords import check_password_policy
     from app.views import register_views
     from app.views.jinja import register_template_helpers
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = check_password_policy
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
-            parents=True, exist_ok=True
-        )
+        private_dir(Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent)
+    if app.config["SUQIU_TRUSTED_PROXIES"]:
+        # Behind N reverse proxies the client's address is the Nth from the right of
+        # X-Forwarded-For; without proxies configured the header is ignored (it is forgeable).
+        proxies = app.config["SUQIU_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     with app.app_context():
         db.init_app(app)
         migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -86,4 +97,5 @@ def create_app(overrides: dict | None = None, *, require_secret: bool = True) ->
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         register_template_helpers(app)
+        register_security_headers(app)
     return app

@@ -13,6 +13,7 @@ from app.models import Department, Vendor
 from app.services.errors import InvalidRecordError
 from app.services.users import create_user
 from tests.conftest import TEST_PASSWORD, csrf_token, login
+from tests.english import english_words
 
 
 def _first_vendor_and_department(db_session):
@@ -63,6 +64,23 @@ def limited_app(extra_app):
     )
 
 
+def _web_sign_in(client, username, password, **request) -> int:
+    token = csrf_token(client, "/login/")
+    return client.post(
+        "/login/",
+        data={"username": username, "password": password, "csrf_token": token},
+        **request,
+    ).status_code
+
+
+def _api_sign_in(client, username, password, **request) -> int:
+    return client.post(
+        "/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db"},
+        **request,
+    ).status_code
+
+
 def test_web_login_is_rate_limited(limited_app):
     client = limited_app.test_client()
     statuses = []
@@ -96,6 +114,96 @@ def test_api_login_is_rate_limited_too(limited_app):
     )
 
 
+def test_correct_sign_ins_from_one_address_are_never_limited(limited_app):
+    """Issue 6 #17: an office behind one NAT address signs in all morning. Observed: the 6th
+    correct sign-in within a minute got 429."""
+    web = [
+        _web_sign_in(limited_app.test_client(), "liaison_hankou", TEST_PASSWORD) for _ in range(10)
+    ]
+    api = [_api_sign_in(limited_app.test_client(), "csd", TEST_PASSWORD) for _ in range(10)]
+    assert web == [302] * 10
+    assert api == [200] * 10
+
+
+def test_failed_sign_ins_lock_the_account_not_the_office(limited_app):
+    """Six wrong passwords for one account: the sixth attempt is refused, even with the right
+    password, in Chinese; a colleague at the same address still signs in."""
+    client = limited_app.test_client()
+    statuses = [_web_sign_in(client, "admin", "wrong") for _ in range(5)]
+    assert statuses == [302] * 5
+    response = client.post(
+        "/login/",
+        data={
+            "username": "ADMIN ",  # the same account, however it is typed
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_token(client, "/login/"),
+        },
+    )
+    assert response.status_code == 429
+    assert "尝试次数过多" in response.get_data(as_text=True)
+    assert not english_words(response.get_data(as_text=True))
+    assert _api_sign_in(limited_app.test_client(), "admin", TEST_PASSWORD) == 429
+    assert _web_sign_in(limited_app.test_client(), "liaison_hankou", TEST_PASSWORD) == 302
+
+
+def test_web_and_api_failures_count_together(limited_app):
+    client = limited_app.test_client()
+    statuses = [_web_sign_in(client, "csd", "wrong") for _ in range(3)]
+    statuses += [_api_sign_in(client, "csd", "wrong") for _ in range(3)]
+    assert statuses == [302, 302, 302, 401, 401, 429]
+
+
+def test_failed_sign_ins_are_limited_per_address_too(extra_app):
+    """Guessing many accounts from one address (each below its own limit) is stopped by the
+    address limit; another address is not affected."""
+    app = extra_app(
+        RATELIMIT_ENABLED=True,
+        AUTH_RATE_LIMIT="5 per minute",
+        SUQIU_LOGIN_ADDRESS_RATE_LIMIT="8 per minute",
+    )
+    client = app.test_client()
+    names = ["admin", "csd", "agent", "leader"]
+    statuses = [_api_sign_in(client, names[n % 4], "wrong") for n in range(9)]
+    assert statuses == [401] * 8 + [429]
+    other = {"environ_base": {"REMOTE_ADDR": "10.1.2.3"}}
+    assert _api_sign_in(client, "committee", "wrong", **other) == 401
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(extra_app):
+    """By default X-Forwarded-For is anyone's to forge: the socket address is counted."""
+    app = extra_app(RATELIMIT_ENABLED=True, SUQIU_LOGIN_ADDRESS_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [
+        _api_sign_in(client, name, "wrong", headers={"X-Forwarded-For": f"203.0.113.{n}"})
+        for n, name in enumerate(["admin", "csd", "agent", "leader"])
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+
+def test_forwarded_for_names_the_client_behind_trusted_proxies(extra_app):
+    """SUQIU_TRUSTED_PROXIES=1: behind one reverse proxy, each client is counted on its own
+    address (the one the proxy appends), not on the proxy's."""
+    app = extra_app(
+        RATELIMIT_ENABLED=True,
+        SUQIU_LOGIN_ADDRESS_RATE_LIMIT="3 per minute",
+        SUQIU_TRUSTED_PROXIES=1,
+    )
+    client = app.test_client()
+    spread = [
+        _api_sign_in(client, name, "wrong", headers={"X-Forwarded-For": f"203.0.113.{n}"})
+        for n, name in enumerate(["admin", "csd", "agent", "leader"])
+    ]
+    assert spread == [401] * 4
+    # A forged first entry does not help: the address the trusted proxy saw is the last one.
+    same = [
+        _api_sign_in(
+            client, name, "wrong", headers={"X-Forwarded-For": f"198.51.100.{n}, 192.0.2.9"}
+        )
+        for n, name in enumerate(["admin", "csd", "agent", "leader"])
+    ]
+    assert same == [401, 401, 401, 429]
+
+
 @pytest.mark.parametrize(
     "weak", ["short1A!", "alllowercase123!", "NoDigitsHere!!", "NoSymbol12345"]
 )
@@ -124,7 +232,12 @@ def test_my_password_form_rejects_a_weak_password_in_chinese(app, login_as):
     token = csrf_token(client, "/resetmypassword/form")
     body = client.post(
         "/resetmypassword/form",
-        data={"csrf_token": token, "password": "abc", "conf_password": "abc"},
+        data={
+            "csrf_token": token,
+            "current_password": TEST_PASSWORD,
+            "password": "abc",
+            "conf_password": "abc",
+        },
     ).get_data(as_text=True)
     assert "密码必须包含" in body
     login(app.test_client(), "liaison_hankou", TEST_PASSWORD)  # old password still valid
@@ -195,6 +308,11 @@ def test_login_limit_is_shared_by_several_instances_through_redis(extra_app):
         )
         for _ in range(2)
     )
+    # Correct sign-ins never count, whichever instance answers them (issue 6 #17).
+    assert [
+        _api_sign_in((first if n % 2 else second).test_client(), "csd", TEST_PASSWORD)
+        for n in range(8)
+    ] == [200] * 8
     statuses = []
     for attempt in range(6):
         client = (first if attempt % 2 else second).test_client()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
@@ -15,6 +15,15 @@ class SuqiuUser(User):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     department = relationship("Department", foreign_keys=[department_id])
     mobile: Mapped[str | None] = mapped_column(String(40))
+    # Copied into the signed session cookie and the API tokens at sign-in; a session or token
+    # whose epoch differs is refused (issue 6 #18). Bumped by sign-out, password change and
+    # deactivation, so each of them ends every session of the person, copied cookies included.
+    session_epoch: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+
+    def end_all_sessions(self) -> None:
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     @property
     def display_name(self) -> str:
@@ -26,3 +35,15 @@ class SuqiuUser(User):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+@event.listens_for(SuqiuUser, "before_update")
+def _credentials_changed_end_sessions(_mapper, _connection, user: SuqiuUser) -> None:
+    """However a password is set or an account deactivated (web form, API, FAB command), the
+    sessions and tokens issued before end with it."""
+    attrs = inspect(user).attrs
+    changed = attrs.password.history.has_changes() or (
+        attrs.active.history.has_changes() and not user.active
+    )
+    if changed and not attrs.session_epoch.history.has_changes():
+        user.end_all_sessions()

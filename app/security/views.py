@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g, redirect, request, session
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.views import (
+    AuthDBView,
     ResetMyPasswordView,
     ResetPasswordView,
     RoleModelView,
@@ -12,11 +14,15 @@ from flask_appbuilder.security.views import (
     UserInfoEditView,
 )
 from flask_appbuilder.validators import PasswordComplexityValidator
-from wtforms import PasswordField, StringField
+from flask_appbuilder.views import expose
+from flask_login import current_user, logout_user
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, Optional
 
 from app.domain.i18n import _l
 from app.models import SuqiuUser
+from app.security.sessions import end_all_sessions
 from app.views.base import SuqiuModelView
 from app.views.datamodel import ScopedInterface
 from app.views.validators import PhoneNumber
@@ -172,7 +178,36 @@ class MyProfileView(UserInfoEditView):
     message = _l("Your details were saved.")
 
 
+def _is_current_password(_form, field) -> None:
+    # Someone at an unlocked desk must not lock its owner out (issue 6 #18).
+    if not check_password_hash(g.user.password or "", field.data or ""):
+        raise ValidationError(_l("The current password is wrong."))
+
+
+class ChangeMyPasswordForm(DynamicForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), _is_current_password],
+        widget=BS3PasswordFieldWidget(),
+    )
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters with upper and lower case, a digit and a symbol."),
+        validators=[DataRequired(), PasswordComplexityValidator()],
+        widget=BS3PasswordFieldWidget(),
+    )
+    conf_password = PasswordField(
+        _l("Confirm password"),
+        description=_l("Type the password again."),
+        validators=[EqualTo("password", message=_l("The two passwords do not match."))],
+        widget=BS3PasswordFieldWidget(),
+    )
+
+
 class MyPasswordView(ResetMyPasswordView):
+    """Changing one's own password: other sessions end, this one stays (SuqiuSecurityManager)."""
+
+    form = ChangeMyPasswordForm
     class_permission_name = "MyPassword"
     method_permission_name = {"this_form_get": "write", "this_form_post": "write"}
     form_title = _l("Change my password")
@@ -184,3 +219,22 @@ class UserPasswordView(ResetPasswordView):
     method_permission_name = {"this_form_get": "write", "this_form_post": "write"}
     form_title = _l("Reset a user's password")
     message = _l("The password was reset.")
+
+
+class SuqiuAuthDBView(AuthDBView):
+    """Sign-out is a POST with the CSRF token (the navbar's form) and ends every session of the
+    person on every device; GET only asks for confirmation (a link or prefetch signs no one out)."""
+
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        if request.method == "GET":
+            if not current_user.is_authenticated:
+                return redirect(self.appbuilder.get_url_for_login)
+            return self.render_template("suqiu/logout.html", appbuilder=self.appbuilder)
+        user = self._get_authenticated_user()
+        logout_user()
+        session.clear()
+        if user is not None:
+            end_all_sessions(self.appbuilder.sm, user)
+            self.appbuilder.sm.on_user_logout(user)
+        return redirect(self.appbuilder.get_url_for_login)
