@@ -3,13 +3,13 @@ edited calendar day change the deadlines of new cases; 联系不上 callbacks re
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.domain.lifecycle import CaseStatus
 from app.models import CalendarDay, CaseKind, ChannelCategory, TimeLimitRule
-from tests.case_helpers import act, gen_case, to_callback
+from tests.case_helpers import T0, act, gen_case, to_callback
 
 
 def test_art19_the_most_specific_rule_gives_the_deadline(db_session):
@@ -59,6 +59,7 @@ def test_art20_unreachable_callbacks_are_retried_then_closed(db_session):
             "callback",
             result="unreachable",
             note=f"第{attempt}次未接通",
+            now=T0 + timedelta(days=attempt),  # attempts are spaced (Art.20)
         )
         expected = CaseStatus.CLOSED if attempt == 3 else CaseStatus.PENDING_CALLBACK
         assert case.status == expected and case.unreachable_attempts == attempt

@@ -1,16 +1,33 @@
-"""Time-limit rules (administrator-edited table, design §2 defaults) and case deadlines."""
+"""Time-limit rules (administrator-edited table, design §2 defaults) and case deadlines: loading
+the rules as values for ``app.domain.time_limit_rules`` and checking a rule before it is saved."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import WorkCalendar
-from app.domain.deadlines import Clock, Deadline, LimitUnit, deadline_for
-from app.models import CaseKind, ChannelCategory, TimeLimitRule
+from app.domain.deadlines import Clock, LimitUnit
+from app.domain.i18n import _l
+from app.domain.time_limit_rules import (
+    CaseDeadlines,
+    CaseFacts,
+    Limit,
+    Rule,
+    RuleChoice,
+    TimeLimitRuleError,
+    blank_to_none,
+    case_deadlines,
+    check_removal,
+    check_table,
+    choose_rules,
+)
+from app.models import BusinessCategory, Case, CaseKind, ChannelCategory, TimeLimitRule
+from app.services.uow import transaction
+
+__all__ = ["CaseDeadlines", "deadlines_for", "find_rule", "RuleChoice"]
 
 W, H = LimitUnit.WORKING_DAYS, LimitUnit.HOURS
 # (channel category code, kind code, urgent, business category code) -> sign, finish limits
@@ -25,6 +42,7 @@ DEFAULT_RULES = [
 ]
 
 
+@transaction()
 def seed_default_rules(session: Session) -> int:
     if session.scalar(select(TimeLimitRule.id).limit(1)) is not None:
         return 0
@@ -47,54 +65,74 @@ def seed_default_rules(session: Session) -> int:
                 active=True,
             )
         )
-    session.commit()
     return len(DEFAULT_RULES)
 
 
-def _matches(rule: TimeLimitRule, category_id, kind_id, urgent, business_code) -> int | None:
-    """-1 if the rule does not apply, else how specific it is."""
-    score = 0
-    for wanted, actual, weight in (
-        (rule.channel_category_id, category_id, 1),
-        (rule.kind_id, kind_id, 2),
-        (rule.urgent, urgent, 4),
-        (rule.business_category_code, business_code, 8),
-    ):
-        if wanted is None:
-            continue
-        if wanted != actual:
-            return None
-        score += weight
-    return score
+def _related_id(row: TimeLimitRule, relation: str):
+    # A form sets the relationship; the foreign-key column follows only at the flush.
+    related = getattr(row, relation)
+    return related.id if related is not None else getattr(row, f"{relation}_id")
 
 
-def find_rule(session: Session, *, category_id, kind_id, urgent, business_code) -> TimeLimitRule:
-    candidates = []
-    for rule in session.scalars(select(TimeLimitRule).where(TimeLimitRule.active.is_(True))):
-        score = _matches(rule, category_id, kind_id, urgent, business_code)
-        if score is not None:
-            candidates.append((score, -rule.id, rule))
-    if not candidates:
-        raise LookupError("no time-limit rule applies")
-    return max(candidates, key=lambda c: c[:2])[2]
-
-
-@dataclass(frozen=True)
-class CaseDeadlines:
-    sign: Deadline
-    finish: Deadline
-
-
-def deadlines_for(rule: TimeLimitRule, received: datetime, calendar: WorkCalendar):
-    return CaseDeadlines(
-        sign=deadline_for(
-            received, rule.sign_amount, LimitUnit(rule.sign_unit), calendar, Clock(rule.sign_clock)
+def rule_of(row: TimeLimitRule) -> Rule:
+    """The row as a domain value ('' selectors read as "any")."""
+    return Rule(
+        sign=Limit(row.sign_amount, LimitUnit(row.sign_unit), Clock(row.sign_clock or "24x7")),
+        finish=Limit(
+            row.finish_amount, LimitUnit(row.finish_unit), Clock(row.finish_clock or "24x7")
         ),
-        finish=deadline_for(
-            received,
-            rule.finish_amount,
-            LimitUnit(rule.finish_unit),
-            calendar,
-            Clock(rule.finish_clock),
-        ),
+        channel_category_id=_related_id(row, "channel_category"),
+        kind_id=_related_id(row, "kind"),
+        urgent=row.urgent,
+        business_code=row.business_category_code,
+        note=row.note or "",
+        active=bool(row.active),
+        id=row.id,
     )
+
+
+def load_rules(session: Session, *, active_only: bool = True) -> list[Rule]:
+    query = select(TimeLimitRule).order_by(TimeLimitRule.id)
+    if active_only:
+        query = query.where(TimeLimitRule.active.is_(True))
+    return [rule_of(row) for row in session.scalars(query)]
+
+
+def find_rule(session: Session, *, category_id, kind_id, urgent, business_code) -> RuleChoice:
+    """The rules that give a case its deadlines (see ``app.domain.time_limit_rules``)."""
+    facts = CaseFacts(category_id, kind_id, bool(urgent), blank_to_none(business_code))
+    return choose_rules(load_rules(session), facts)
+
+
+def facts_of(case: Case) -> CaseFacts:
+    business = case.business_category.code if case.business_category is not None else None
+    return CaseFacts(case.channel.category_id, case.kind_id, bool(case.urgent), business)
+
+
+def deadlines_for(choice: RuleChoice, received: datetime, calendar: WorkCalendar) -> CaseDeadlines:
+    return case_deadlines(choice, received, calendar)
+
+
+def prepare_rule(session: Session, row: TimeLimitRule) -> None:
+    """Before a rule is saved: blank selectors stored as NULL, then the table checks."""
+    row.business_category_code = blank_to_none(row.business_category_code)
+    if isinstance(row.business_category_code, str):
+        row.business_category_code = row.business_category_code.strip()
+    row.note = (row.note or "").strip() or None
+    try:
+        LimitUnit(row.sign_unit), LimitUnit(row.finish_unit)
+        Clock(row.sign_clock or "24x7"), Clock(row.finish_clock or "24x7")
+    except ValueError as exc:
+        raise TimeLimitRuleError(_l("Please choose the units and clocks from the lists.")) from exc
+    code = row.business_category_code
+    if (
+        code is not None
+        and session.scalar(select(BusinessCategory.id).where(BusinessCategory.code == code)) is None
+    ):
+        raise TimeLimitRuleError(_l("Please choose the business category from the list."))
+    others = [r for r in load_rules(session, active_only=True) if r.id != row.id]
+    check_table(rule_of(row), others)
+
+
+def check_rule_removal(session: Session, row: TimeLimitRule) -> None:
+    check_removal(rule_of(row), load_rules(session, active_only=True))

@@ -3,11 +3,15 @@ calendar (holidays and make-up workdays) and the time-limit rules."""
 
 from __future__ import annotations
 
+from flask import g
+from flask_appbuilder.fieldwidgets import Select2Widget
+from sqlalchemy import select
 from wtforms import SelectField
 
 from app.domain.deadlines import Clock, LimitUnit
 from app.domain.i18n import _l
-from app.models import Bulletin, CalendarDay, CalendarYear, TimeLimitRule
+from app.extensions import db
+from app.models import Bulletin, BusinessCategory, CalendarDay, CalendarYear, TimeLimitRule
 from app.views.base import SuqiuModelView
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import choices, label_from, timestamp, yes_no
@@ -25,6 +29,51 @@ UNITS = {
 CLOCKS = {Clock.ALWAYS.value: _l("24×7"), Clock.WORKING_DAYS.value: _l("working days only")}
 CALENDAR_SOURCES = {"official": _l("official calendar"), "admin": _l("administrator")}
 URGENCY = {"": _l("any"), "1": _l("urgent"), "0": _l("not urgent")}
+
+
+def _business_names() -> dict[str, str]:
+    """Code → Chinese name of every business category, read once per request."""
+    if "suqiu_business_names" not in g:
+        rows = db.session.execute(
+            select(BusinessCategory.code, BusinessCategory.name).order_by(
+                BusinessCategory.sort_order, BusinessCategory.id
+            )
+        )
+        g.suqiu_business_names = {code: name for code, name in rows}
+    return g.suqiu_business_names
+
+
+# Select2 shows an option whose value is '' as its placeholder ("please choose"), not as "any".
+ANY = "any"
+
+
+def _business_choices():
+    return [(ANY, _l("any")), *_business_names().items()]
+
+
+def _business_name(code) -> str:
+    return _business_names().get(code, code or "") if code else str(_l("any"))
+
+
+def _select(label, options, coerce=str, description="", default=None) -> SelectField:
+    """A choice list styled like FAB's own related-record selects."""
+    return SelectField(
+        label,
+        choices=options,
+        coerce=coerce,
+        description=description,
+        default=default,
+        widget=Select2Widget(),
+    )
+
+
+def _blank_is_any(value):
+    # "Any" is stored as NULL, never as '' (which once matched nothing).
+    return None if value in (ANY, "", None, "None") else value
+
+
+def _urgency(value):
+    return None if value in (ANY, "", None, "None") else value in ("1", True, "True")
 
 
 class BulletinView(SuqiuModelView):
@@ -110,9 +159,8 @@ class CalendarYearView(SuqiuModelView):
     label_columns = {"year": _l("Year"), "source": _l("Source"), "loaded_at": _l("Loaded at")}
     description_columns = {
         "year": _l(
-            "Add the year after entering all its holidays and "
-            "make-up workdays: its deadlines stop being "
-            "provisional."
+            "Add the year after entering all its holidays and make-up workdays: the open "
+            "cases whose deadlines were provisional in that year are recomputed."
         )
     }
     list_columns = ["year", "source", "loaded_at"]
@@ -136,7 +184,7 @@ class TimeLimitRuleView(SuqiuModelView):
         "channel_category": _l("Channel category"),
         "kind": _l("Case kind"),
         "urgent": _l("Urgency"),
-        "business_category_code": _l("Business category code"),
+        "business_category_code": _l("Business category"),
         "sign_amount": _l("Sign-for limit"),
         "sign_unit": _l("Unit"),
         "sign_clock": _l("Clock"),
@@ -185,20 +233,36 @@ class TimeLimitRuleView(SuqiuModelView):
         "sign_clock": label_from(CLOCKS),
         "finish_clock": label_from(CLOCKS),
         "urgent": lambda v: str(URGENCY["" if v is None else str(int(v))]),
+        "business_category_code": _business_name,
+        "channel_category": lambda v: str(v) if v is not None else str(_l("any")),
+        "kind": lambda v: str(v) if v is not None else str(_l("any")),
         "active": yes_no,
     }
     add_form_extra_fields = {
-        "sign_unit": SelectField(_l("Unit"), choices=choices(UNITS)),
-        "finish_unit": SelectField(_l("Unit"), choices=choices(UNITS)),
-        "sign_clock": SelectField(_l("Clock"), choices=choices(CLOCKS)),
-        "finish_clock": SelectField(_l("Clock"), choices=choices(CLOCKS)),
-        "urgent": SelectField(
+        "sign_unit": _select(_l("Unit"), choices(UNITS), default=LimitUnit.WORKING_DAYS.value),
+        "finish_unit": _select(_l("Unit"), choices(UNITS), default=LimitUnit.WORKING_DAYS.value),
+        "sign_clock": _select(_l("Clock"), choices(CLOCKS)),
+        "finish_clock": _select(_l("Clock"), choices(CLOCKS)),
+        "urgent": _select(
             _l("Urgency"),
-            choices=choices(URGENCY),
-            coerce=lambda v: None if v in ("", None, "None") else v in ("1", True, "True"),
+            [(ANY, _l("any")), ("1", _l("urgent")), ("0", _l("not urgent"))],
+            coerce=_urgency,
+            description=_l(
+                "An urgent case gets, for each limit, the earlier deadline of the urgent rule "
+                "and of the rule for the same case when not urgent."
+            ),
+        ),
+        "business_category_code": _select(
+            _l("Business category"), _business_choices, coerce=_blank_is_any
         ),
     }
     edit_form_extra_fields = add_form_extra_fields
+
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            for name in ("channel_category", "kind"):
+                getattr(form, name).kwargs["blank_text"] = _l("any")
 
 
 def register(appbuilder) -> None:
