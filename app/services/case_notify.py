@@ -1,4 +1,5 @@
-"""In-app notifications of case moves (Art.17): who hears about what."""
+"""In-app notifications of case moves (Art.17): who hears about what. Each notice links to the
+case, whose page every recipient may open (the unit's staff, its first contact, CSD)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import select
 
 from app.domain.i18n import _l
-from app.domain.lifecycle import Action, CaseStatus
-from app.models import Notification, SuqiuUser
+from app.domain.lifecycle import Action, CallbackResult, CaseStatus
+from app.models import SuqiuUser
 from app.security.roles import CSD_ROLE_NAMES, LIAISON
+from app.services.notifications import case_link, send
 
 
 def _users(session, *, roles=None, branch_id=None):
@@ -21,16 +23,27 @@ def _users(session, *, roles=None, branch_id=None):
 
 
 def _send(session, recipients, case, category, title, body=None):
-    for user_id in recipients:
-        session.add(
-            Notification(
-                recipient_id=user_id,
-                category=category,
-                title=f"{case.number} {title}",
-                body=body,
-                link=f"/cases/show/{case.id}",
-            )
-        )
+    send(
+        session,
+        sorted(recipients),
+        category=category,
+        title=f"{case.number} {title}",
+        body=body,
+        link=case_link(case.id),
+    )
+
+
+# The states CSD acts in next: reaching one tells CSD (design §2).
+_CSD_WORK = {
+    CaseStatus.PENDING_REVIEW: (
+        "review_due",
+        _l("replied by the unit: awaiting review by the customer-service department"),
+    ),
+    CaseStatus.PENDING_GOVERNMENT_REPLY: (
+        "government_reply_due",
+        _l("approved: awaiting the reply to the government department (Art.13)"),
+    ),
+}
 
 
 def notify_case(session, case, action, before, after, note) -> None:
@@ -46,6 +59,15 @@ def notify_case(session, case, action, before, after, note) -> None:
             str(_l("dispatched to you: please sign for it")),
             case.content[:200],
         )
+    elif action is Action.ASSIGN and case.handler is not None:
+        _send(
+            session,
+            {case.handler.id},
+            case,
+            "assigned",
+            str(_l("assigned to you: please handle it")),
+            note or case.content[:200],
+        )
     elif action is Action.RETURN_CASE:
         _send(session, csd, case, "returned", str(_l("returned by the unit")), note)
     elif action is Action.REJECT:
@@ -57,13 +79,32 @@ def notify_case(session, case, action, before, after, note) -> None:
             str(_l("result sent back by the customer-service department")),
             note,
         )
-    elif action is Action.CALLBACK and after is CaseStatus.REHANDLING:
+    elif action is Action.CALLBACK and after in (
+        CaseStatus.REHANDLING,
+        CaseStatus.PENDING_DISPATCH,
+    ):
+        # Art.21: the one 重办. A case no unit holds (resolved on the spot) waits for CSD to
+        # dispatch it.
         _send(
             session,
-            liaisons | {case.first_contact_id},
+            liaisons | {case.first_contact_id} | (csd if branch_id is None else set()),
             case,
             "rehandle",
             str(_l("customer dissatisfied: re-handle (Art.21)")),
+            note,
+        )
+    elif (
+        action is Action.CALLBACK
+        and after is CaseStatus.CLOSED
+        and case.callback_result == CallbackResult.UNREACHABLE
+    ):
+        # Art.20: the last attempt failed; CSD decides what else to try and counts it.
+        _send(
+            session,
+            csd | {case.first_contact_id},
+            case,
+            "closed_unreachable",
+            str(_l("closed: the customer could not be reached (Art.20)")),
             note,
         )
     elif action in (Action.REMIND, Action.SUPERVISE):
@@ -73,9 +114,29 @@ def notify_case(session, case, action, before, after, note) -> None:
             else _l("supervision notice from the customer-service department")
         )
         _send(session, liaisons, case, action.value, str(title), note)
-    elif (
+    if after in _CSD_WORK and before is not after:
+        category, title = _CSD_WORK[after]
+        _send(session, csd, case, category, str(title), case.result)
+    if (
         after is CaseStatus.PENDING_CALLBACK
         and before is not CaseStatus.PENDING_CALLBACK
         and case.channel_category_code in ("government", "online")
     ):
         _send(session, liaisons, case, "callback_due", str(_l("callback due (Art.35)")))
+
+
+def notify_extension_requested(session, case, note) -> None:
+    """Art.30: CSD decides an extension; it hears about the request at once."""
+    _send(
+        session,
+        _users(session, roles=set(CSD_ROLE_NAMES)),
+        case,
+        "extension_requested",
+        str(_l("extension requested: please decide (Art.30)")),
+        note,
+    )
+
+
+def notify_extension_decided(session, case, requested_by_id: int, approved: bool, note) -> None:
+    title = _l("extension approved") if approved else _l("extension rejected")
+    _send(session, {requested_by_id}, case, "extension_decided", str(title), note)

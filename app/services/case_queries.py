@@ -1,29 +1,64 @@
-"""Read-side helpers for cases: overdue at read time, the work queues and their counts."""
+"""Read-side helpers for cases: overdue at read time, the work queues and their counts.
+
+Every work queue is declared once, in ``QUEUES``: the statuses it lists and the actions that
+make such a case someone's work. A user has a queue only if their role may do one of its
+actions (app.security.roles.CASE_ACTIONS), and the queue lists only the cases on which they may
+do one of them (``_may_act_clause``, the SQL twin of case_permissions.may_act_on)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.deadlines import is_overdue
-from app.domain.lifecycle import OPEN_STATUSES, CaseStatus
+from app.domain.lifecycle import OPEN_STATUSES, TRANSITIONS, Action, CaseStatus
 from app.models import Case
 from app.services.actor import Actor
-from app.services.case_permissions import handles_only_assigned_cases
+from app.services.case_permissions import handles_only_assigned_cases, role_actions
 from app.services.sweep import FINISH_OPEN, SIGN_OPEN
 
 NEAR = timedelta(hours=24)
-QUEUE_NAMES = (
-    "to_sign",
-    "to_handle",
-    "to_review",
-    "to_callback",
-    "due_soon",
-    "overdue",
-    "first_contact",
-)
+# What moves a case towards its deadline: who may do one of these has the due-soon and overdue
+# queues (CSD's 催办/督办 included, Art.10-4; 作废 and the extension requests are not work on
+# the deadline).
+DEADLINE_ACTIONS = ("dispatch", "sign_for", "assign", "progress", "reply", "remind", "supervise")
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One work queue of design §2."""
+
+    actions: tuple[str, ...]  # the user's role must allow one of these
+    statuses: tuple[CaseStatus, ...] = ()  # the cases it lists; () = the cases received first
+    window: str | None = None  # "due_soon" or "overdue": the finish deadline's window
+
+
+QUEUES: dict[str, Queue] = {
+    "to_dispatch": Queue(("dispatch",), (CaseStatus.PENDING_DISPATCH,)),
+    "to_sign": Queue(("sign_for",), (CaseStatus.PENDING_SIGN,)),
+    "to_handle": Queue(("progress", "reply"), (CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING)),
+    "to_review": Queue(
+        ("approve", "reject", "answer_government"),
+        (CaseStatus.PENDING_REVIEW, CaseStatus.PENDING_GOVERNMENT_REPLY),
+    ),
+    "to_callback": Queue(("callback",), (CaseStatus.PENDING_CALLBACK,)),
+    "due_soon": Queue(DEADLINE_ACTIONS, FINISH_OPEN, "due_soon"),
+    "overdue": Queue(DEADLINE_ACTIONS, FINISH_OPEN, "overdue"),
+    # Art.18: whoever registers cases follows those they received first, in any state. It is
+    # a follow-up list, not work: it is the one queue whose cases need not offer an action.
+    "first_contact": Queue(("register",)),
+}
+QUEUE_NAMES = tuple(QUEUES)
+
+
+def usable_queues(actor: Actor) -> tuple[str, ...]:
+    """The queues the actor's roles may act on, in menu order. Leaders and the committee act on
+    no case: they have no work queue (their overview is the dashboard and the case list)."""
+    allowed = role_actions(actor)
+    return tuple(name for name, queue in QUEUES.items() if allowed.intersection(queue.actions))
 
 
 def overdue_state(case: Case, now: datetime) -> str | None:
@@ -36,40 +71,89 @@ def overdue_state(case: Case, now: datetime) -> str | None:
     return None
 
 
+def _refinement(actor: Actor, action: str) -> tuple[str, ColumnElement[bool] | None]:
+    """The per-case part of case_permissions.may_act_on for ``action`` as SQL (the role part is
+    checked by the caller, the branch scope by the query): a name for it and its clause."""
+    user = actor.user
+    if user is None:
+        return "any", None
+    if action == "dispatch" and not actor.scope.all_branches:
+        return "own_company", and_(
+            Case.channel_category_code == "company", Case.first_contact_id == user.id
+        )
+    if action == "callback" and not actor.scope.all_branches:
+        if user.branch_id is not None:  # Art.35: branches call back 政务/网办 cases
+            return "branch_callback", Case.channel_category_code.in_(("government", "online"))
+        return "own_company", and_(
+            Case.channel_category_code == "company", Case.first_contact_id == user.id
+        )
+    if action in ("progress", "reply") and handles_only_assigned_cases(actor):
+        return "assigned", Case.handler_id == user.id
+    return "any", None
+
+
+def _may_act_clause(actor: Actor, queue: Queue, actions: list[str]) -> ColumnElement[bool]:
+    """The queue's cases on which the actor may do one of ``actions`` (each only in the
+    statuses where the transition table allows it)."""
+    groups: dict[str, tuple[ColumnElement[bool] | None, set[CaseStatus]]] = {}
+    for action in actions:
+        statuses = {s for s in queue.statuses if (s, Action(action)) in TRANSITIONS}
+        name, clause = _refinement(actor, action)
+        groups.setdefault(name, (clause, set()))[1].update(statuses)
+    pieces = []
+    for clause, statuses in groups.values():
+        if statuses:
+            in_status = Case.status.in_(sorted(statuses))
+            pieces.append(in_status if clause is None else and_(in_status, clause))
+    if not pieces:
+        return false()
+    return pieces[0] if len(pieces) == 1 else or_(*pieces)
+
+
+def _window(window: str | None, now: datetime) -> list:
+    if window == "due_soon":
+        return [Case.finish_due >= now, Case.finish_due < now + NEAR]
+    if window == "overdue":
+        return [Case.finish_due < now]
+    return []
+
+
 def queue_filters(actor: Actor, now: datetime) -> dict[str, list]:
-    """The WHERE clauses of each work queue of the menu (design §2 work queues)."""
-    user_id = actor.user_id
-    return {
-        "to_sign": [Case.status == CaseStatus.PENDING_SIGN],
-        "to_handle": [Case.status.in_((CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING))]
-        + ([Case.handler_id == user_id] if handles_only_assigned_cases(actor) else []),
-        "to_review": [
-            Case.status.in_((CaseStatus.PENDING_REVIEW, CaseStatus.PENDING_GOVERNMENT_REPLY))
-        ],
-        "to_callback": [Case.status == CaseStatus.PENDING_CALLBACK],
-        "due_soon": [
-            Case.status.in_(FINISH_OPEN),
-            Case.finish_due >= now,
-            Case.finish_due < now + NEAR,
-        ],
-        "overdue": [Case.status.in_(FINISH_OPEN), Case.finish_due < now],
-        "first_contact": [Case.first_contact_id == user_id],
-    }
+    """The WHERE clauses of the actor's work queues (design §2), only of those they may use;
+    the caller adds the actor's branch scope."""
+    allowed = role_actions(actor)
+    filters: dict[str, list] = {}
+    for name, queue in QUEUES.items():
+        actions = [a for a in queue.actions if a in allowed]
+        if not actions:
+            continue
+        if not queue.statuses:
+            filters[name] = [Case.first_contact_id == actor.user_id]
+            continue
+        filters[name] = [
+            Case.status.in_(queue.statuses),
+            _may_act_clause(actor, queue, actions),
+            *_window(queue.window, now),
+        ]
+    return filters
 
 
 def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:
-    """Every queue's count in two indexed queries: the open cases in the actor's scope (the
-    status index keeps closed cases out), and the cases the actor received first."""
+    """The count of each of the actor's queues in two indexed queries: the open cases in the
+    actor's scope (the status index keeps closed cases out), and the cases received first."""
     filters = queue_filters(actor, now)
-    first_contact = filters.pop("first_contact")
-    columns = [
-        func.coalesce(func.sum(case((and_(*where), 1), else_=0)), 0).label(name)
-        for name, where in filters.items()
-    ]
-    open_cases = select(*columns).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
-    row = session.execute(actor.scope.apply(open_cases, Case)).one()
-    counts = {name: int(row._mapping[name]) for name in filters}
-    counts["first_contact"] = (
-        session.scalar(select(func.count()).select_from(Case).where(*first_contact)) or 0
-    )
-    return counts
+    first_contact = filters.pop("first_contact", None)
+    counts: dict[str, int] = {}
+    if filters:
+        columns = [
+            func.coalesce(func.sum(case((and_(*where), 1), else_=0)), 0).label(name)
+            for name, where in filters.items()
+        ]
+        open_cases = select(*columns).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
+        row = session.execute(actor.scope.apply(open_cases, Case)).one()
+        counts = {name: int(row._mapping[name]) for name in filters}
+    if first_contact is not None:
+        counts["first_contact"] = (
+            session.scalar(select(func.count()).select_from(Case).where(*first_contact)) or 0
+        )
+    return {name: counts[name] for name in QUEUES if name in counts}

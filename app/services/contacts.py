@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from app.domain.i18n import _l
 from app.domain.phone import normalise_phone
-from app.models import BranchContact, BranchContactChange, ContactRole, Notification, SuqiuUser
+from app.models import BranchContact, BranchContactChange, ContactRole, SuqiuUser
 from app.security.roles import CSD_ROLE_NAMES
 from app.services.actor import Actor
+from app.services.notifications import contact_change_link, send
 
 ROLE_LABELS = {
     ContactRole.RESPONSIBLE_LEADER: _l("Responsible leader"),
@@ -57,38 +58,37 @@ def record_change(session: Session, actor: Actor, contact: BranchContact, change
     if change_type == "updated" and before == after:
         return
     branch = contact.branch
-    session.add(
-        BranchContactChange(
-            branch_id=branch.id,
-            role=contact.role,
-            change_type=change_type,
-            before=before,
-            after=after,
-            changed_by_id=actor.user_id,
-        )
+    change = BranchContactChange(
+        branch_id=branch.id,
+        role=contact.role,
+        change_type=change_type,
+        before=before,
+        after=after,
+        changed_by_id=actor.user_id,
     )
-    _notify_csd(session, branch.name, contact.role, change_type, before, after)
+    session.add(change)
+    # The notice links to this change, so it needs its id now. Every check of the save has
+    # passed by here (masterdata calls this last), and a later failure rolls it all back.
+    session.flush()
+    _notify_csd(session, change, branch.name)
 
 
-def _notify_csd(session, branch_name, role, change_type, before, after) -> None:
+def _notify_csd(session, change: BranchContactChange, branch_name: str) -> None:
     title = str(_l("%(branch)s: %(role)s %(change)s")) % {
         "branch": branch_name,
-        "role": ROLE_LABELS.get(role, role),
-        "change": CHANGE_LABELS[change_type],
+        "role": ROLE_LABELS.get(change.role, change.role),
+        "change": CHANGE_LABELS[change.change_type],
     }
-    body = f"{before or '—'} → {after or '—'}"
     recipients = session.scalars(
         select(SuqiuUser.id)
         .where(SuqiuUser.active.is_(True))
         .where(SuqiuUser.roles.any(Role.name.in_(CSD_ROLE_NAMES)))
     ).all()
-    for user_id in recipients:
-        session.add(
-            Notification(
-                recipient_id=user_id,
-                category="contact_changed",
-                title=title,
-                body=body,
-                link="/branchcontactchanges/list/",
-            )
-        )
+    send(
+        session,
+        recipients,
+        category="contact_changed",
+        title=title,
+        body=f"{change.before or '—'} → {change.after or '—'}",
+        link=contact_change_link(change.id),
+    )

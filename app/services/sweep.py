@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import CaseStatus
-from app.models import Case, Notification, SuqiuUser
+from app.models import Case, SuqiuUser
 from app.security.roles import LIAISON
+from app.services.notifications import case_link, send
+from app.services.uow import transaction
 
 SIGN_OPEN = (CaseStatus.PENDING_DISPATCH, CaseStatus.PENDING_SIGN)
 FINISH_OPEN = (
@@ -40,6 +42,7 @@ def _flag(session: Session, flag, *where):
     ).all()
 
 
+@transaction()
 def sweep_overdue(session: Session, now: datetime | None = None) -> dict[str, int]:
     now = now or clock_now()
     soon = _flag(
@@ -68,15 +71,12 @@ def sweep_overdue(session: Session, now: datetime | None = None) -> dict[str, in
         (finish, "overdue", str(_l("overdue (Art.30)"))),
         (soon, "due_soon", str(_l("due within 24 hours"))),
     ):
-        session.add_all(
-            Notification(
-                recipient_id=user_id,
+        for case_id, number, branch_id in rows:
+            send(
+                session,
+                liaisons.get(branch_id, []),
                 category=category,
                 title=f"{number} {title}",
-                link=f"/cases/show/{case_id}",
+                link=case_link(case_id),
             )
-            for case_id, number, branch_id in rows
-            for user_id in liaisons.get(branch_id, [])
-        )
-    session.commit()
     return {"sign_overdue": len(sign), "finish_overdue": len(finish), "due_soon": len(soon)}

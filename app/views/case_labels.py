@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "void": _l("Void"),
     "attach": _l("Attached a file"),
     "reveal_contact": _l("Viewed the contact details"),
+    "recompute_deadline": _l("Deadline recomputed"),
 }
 CALLBACK_LABELS = {
     "satisfied": _l("Satisfied"),
@@ -31,6 +32,7 @@ CALLBACK_LABELS = {
     "unreachable": _l("Unreachable"),
 }
 QUEUE_LABELS = {
+    "to_dispatch": _l("Waiting for my dispatch"),
     "to_sign": _l("Waiting for my sign-for"),
     "to_handle": _l("Waiting for my handling"),
     "to_review": _l("Waiting for my review"),

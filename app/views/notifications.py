@@ -1,9 +1,12 @@
-"""我的通知: the signed-in user's own notifications (scoped to the recipient)."""
+"""我的通知: the signed-in user's own notifications (scoped to the recipient); a subject
+opens the page the notification is about and marks it read."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.widgets import ListWidget
 
 from app.domain.i18n import _l
 from app.models import Notification
@@ -15,6 +18,10 @@ from app.views.datamodel import ScopedInterface
 from app.views.formatting import timestamp
 
 
+class NotificationListWidget(ListWidget):
+    template = "suqiu/notification_list.html"
+
+
 class NotificationView(SuqiuModelView):
     datamodel = ScopedInterface(Notification)
     class_permission_name = "Notification"
@@ -24,6 +31,7 @@ class NotificationView(SuqiuModelView):
         "add": "create",
         "edit": "update",
         "delete": "remove",
+        "open_link": "write",  # marks it read
     }
     base_permissions = ["can_read", "can_write"]
     list_title = _l("My notifications")
@@ -43,6 +51,20 @@ class NotificationView(SuqiuModelView):
     order_columns = ["created_at"]
     base_order = ("created_at", "desc")
     formatters_columns = {"created_at": timestamp, "read_at": timestamp}
+    list_widget = NotificationListWidget
+
+    @expose("/open/<int:pk>", methods=["POST"])
+    @has_access
+    def open_link(self, pk):
+        try:
+            link, message = notifications.open_notification(
+                self.datamodel.session, current_actor(), pk
+            )
+        except OutOfScopeError:
+            abort(404)
+        if message:
+            flash(str(message), "warning")
+        return redirect(link)
 
     @action("mark_read", _l("Mark as read"), "", "fa-check", single=True)
     def mark_read(self, items):

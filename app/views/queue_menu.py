@@ -1,6 +1,8 @@
-"""The work queues as menu entries with their counts (design §2). The counts come from one
-grouped query over the user's open cases, kept for MENU_TTL seconds per user so that every page
-does not pay for it; the 我的工作台 page always counts afresh."""
+"""The work queues as menu entries with their counts (design §2). Each user sees only the
+queues their roles may act on (case_queries.usable_queues); 我的工作台 itself is hidden from those
+with none. The counts come from one grouped query over the user's open cases, kept for MENU_TTL
+seconds per user so that every page does not pay for it; the 我的工作台 page always counts
+afresh."""
 
 from __future__ import annotations
 
@@ -57,8 +59,26 @@ class QueueLabel:
         return isinstance(other, QueueLabel) and other.name == self.name
 
 
+def current_queues() -> tuple[str, ...]:
+    """The signed-in user's queues (none outside a request)."""
+    if not has_request_context():
+        return ()
+    from app.services.actor import current_actor
+    from app.services.case_queries import usable_queues
+
+    actor = current_actor()
+    return usable_queues(actor) if actor.user is not None else ()
+
+
+def _shows(name: str):
+    """A menu condition (FAB's ``cond``, honoured by our navbar_menu.html)."""
+    return lambda: name in current_queues()
+
+
 def register(appbuilder, queue_view) -> None:
-    for name in QUEUE_LABELS:
+    from app.services.case_queries import QUEUE_NAMES
+
+    for name in QUEUE_NAMES:
         appbuilder.add_link(
             f"Queue_{name}",
             href=f"/queues/{name}",
@@ -66,4 +86,10 @@ def register(appbuilder, queue_view) -> None:
             label=QueueLabel(name),
             category="Cases",
             baseview=queue_view,
+            cond=_shows(name),
         )
+    # 我的工作台, the view's own entry, goes with its queues: no queue, no entry.
+    category = appbuilder.menu.find("Cases")
+    for item in category.childs if category is not None else ():
+        if item.baseview is queue_view and not item.name.startswith("Queue_"):
+            item.cond = lambda: bool(current_queues())

@@ -1,0 +1,214 @@
+"""The work queues (design §2): a role sees only the queues it can act on — in the menu, on 我的
+工作台 and at the queue's address — and a queue lists exactly the cases on which the user can act
+(case_permissions.may_act_on, Art.35 callbacks included)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.domain.clock import now as clock_now
+from app.domain.lifecycle import OPEN_STATUSES
+from app.models import Case, SuqiuUser
+from app.security.roles import CASE_ACTIONS
+from app.services.case_queries import NEAR, QUEUE_NAMES, QUEUES, queue_counts, queue_filters
+from app.services.case_workflow import available_actions
+from tests.case_helpers import act, actor, branch_id, gen_case
+
+CSD_QUEUES = {"to_dispatch", "to_review", "to_callback", "due_soon", "overdue", "first_contact"}
+BRANCH_DEADLINES = {"due_soon", "overdue"}
+
+
+def _registers(role: str) -> set[str]:
+    # Branch staff registering at their counter (Art.18/27) follow what they received first.
+    return {"first_contact"} if "register" in CASE_ACTIONS[role] else set()
+
+
+EXPECTED = {
+    "admin": CSD_QUEUES,
+    "csd": CSD_QUEUES,
+    "csd_head": CSD_QUEUES,
+    "agent": {"to_dispatch", "to_callback", "due_soon", "overdue", "first_contact"},
+    "liaison_hankou": {"to_sign", "to_handle", "to_callback", *BRANCH_DEADLINES}
+    | _registers("liaison"),
+    "handler_hankou": {"to_handle", *BRANCH_DEADLINES} | _registers("handler"),
+    "head_hankou": {"to_handle", *BRANCH_DEADLINES} | _registers("head"),
+    # Leaders and the committee read every case and act on none: no work queue, no 我的工作台.
+    "leader": set(),
+    "committee": set(),
+    "risk": set(),
+    "press": set(),
+}
+
+
+@pytest.mark.parametrize("username", EXPECTED)
+def test_each_role_sees_exactly_the_queues_it_can_act_on(app, login_as, username):
+    expected = EXPECTED[username]
+    client = login_as(username)
+    menu = client.get("/").get_data(as_text=True)
+    assert set(re.findall(r'href="/queues/(\w+)"', menu)) == expected
+    assert ('href="/queues/"' in menu) == bool(expected)  # 我的工作台 itself
+
+    overview = client.get("/queues/")
+    if username in ("risk", "press"):  # no case pages at all
+        assert overview.status_code == 403
+    else:
+        html = overview.get_data(as_text=True)
+        assert overview.status_code == 200
+        assert set(re.findall(r'id="queue-(\w+)"', html)) == expected
+        assert ('id="no-queues"' in html) == (not expected)
+    for name in QUEUE_NAMES:
+        status = client.get(f"/queues/{name}").status_code
+        assert status == 200 if name in expected else status in (403, 404), name
+
+
+def test_leaders_see_why_they_have_no_work_queue(app, login_as):
+    html = login_as("leader").get("/queues/").get_data(as_text=True)
+    assert "您的角色不办理诉求" in html and "全部诉求" in html
+
+
+def _user_id(session, username):
+    return session.scalar(select(SuqiuUser.id).where(SuqiuUser.username == username))
+
+
+def _case(session, by, channel, unit, *steps):
+    """A case registered by ``by`` and moved through ``steps`` in ``unit``."""
+    case = gen_case(session, by=by, channel=channel)
+    liaison = f"liaison_{unit}"
+    script = {
+        "dispatch": ("agent" if by == "agent" else "csd", "dispatch"),
+        "sign": (liaison, "sign_for"),
+        "assign": (liaison, "assign"),
+        "reply": (liaison, "reply"),
+        "approve": ("csd", "approve"),
+        "answer": ("csd", "answer_government"),
+    }
+    inputs = {
+        "dispatch": {"branch_id": branch_id(session, unit)},
+        "assign": {"handler_id": _user_id(session, f"handler_{unit}")},
+        "reply": {"result": "已上门处理。"},
+        "answer": {"note": "已在政务平台答复。"},
+    }
+    for step in steps:
+        who, action = script[step]
+        act(session, who, case, action, **inputs.get(step, {}))
+    return case.id
+
+
+@pytest.fixture
+def varied(db_session):
+    """Cases in every queue's states, of every channel category, for both units and both
+    registrars, assigned and not (on top of the demo cases)."""
+    s = db_session
+    return {
+        "assigned": _case(s, "csd", "citizen_hotline", "hankou", "dispatch", "sign", "assign"),
+        "unassigned": _case(s, "csd", "citizen_hotline", "hankou", "dispatch", "sign"),
+        "agent_callback": _case(
+            s, "agent", "hotline_96511", "hankou", "dispatch", "sign", "reply", "approve"
+        ),
+        "csd_company_callback": _case(
+            s, "csd", "wechat", "hankou", "dispatch", "sign", "reply", "approve"
+        ),
+        "government_callback": _case(
+            s, "csd", "citizen_hotline", "hankou", "dispatch", "sign", "reply", "approve", "answer"
+        ),
+        "online_callback_wuchang": _case(
+            s, "csd", "ehuiban", "wuchang", "dispatch", "sign", "reply", "approve"
+        ),
+        "review": _case(s, "csd", "citizen_hotline", "hankou", "dispatch", "sign", "reply"),
+        "government_reply": _case(
+            s, "csd", "citizen_hotline", "hankou", "dispatch", "sign", "reply", "approve"
+        ),
+        "agent_undispatched": _case(s, "agent", "wechat", "hankou"),
+        "csd_undispatched": _case(s, "csd", "wechat", "hankou"),
+        "to_sign_wuchang": _case(s, "csd", "citizen_hotline", "wuchang", "dispatch"),
+    }
+
+
+def listed(session, who, name, now):
+    query = select(Case.id).where(*queue_filters(who, now)[name])
+    return set(session.scalars(who.scope.apply(query, Case)))
+
+
+def _in_window(queue, case, now) -> bool:
+    if queue.window == "due_soon":
+        return now <= case.finish_due < now + NEAR
+    if queue.window == "overdue":
+        return case.finish_due < now
+    return True
+
+
+WORKERS = [u for u, queues in EXPECTED.items() if queues] + ["liaison_wuchang", "handler_wuchang"]
+
+
+@pytest.mark.parametrize("username", WORKERS)
+def test_every_case_in_a_queue_offers_its_user_an_action_and_none_is_missing(
+    db_session, varied, username
+):
+    """Each queue lists exactly the open cases of the user's scope, in its states and deadline
+    window, to which available_actions offers the user one of the queue's actions."""
+    who, now = actor(db_session, username), clock_now()
+    visible = db_session.scalars(
+        who.scope.apply(select(Case).where(Case.status.in_(OPEN_STATUSES)), Case)
+    ).all()
+    offered = {case.id: {a.value for a in available_actions(who, case)} for case in visible}
+    counts = queue_counts(db_session, who, now)
+    assert set(counts) == EXPECTED.get(username, set(counts))
+    for name in counts:
+        ids = listed(db_session, who, name, now)
+        assert counts[name] == len(ids), name
+        queue = QUEUES[name]
+        if not queue.statuses:  # 我首接的诉求 (Art.18): a follow-up list, not work
+            assert all(db_session.get(Case, pk).first_contact_id == who.user_id for pk in ids), name
+            continue
+        workable = {
+            case.id
+            for case in visible
+            if case.status in queue.statuses
+            and _in_window(queue, case, now)
+            and offered[case.id] & set(queue.actions)
+        }
+        assert ids == workable, name
+
+
+def test_queues_hold_what_the_user_may_act_on(db_session, varied):
+    """A handler handles the cases assigned to them; an agent calls back the company-channel
+    cases they registered; a branch calls back its 政务/网办 cases (Art.35); the liaison signs for
+    and handles the branch's cases; CSD reviews, dispatches and answers the government."""
+    now = clock_now()
+
+    def queue(username, name):
+        return listed(db_session, actor(db_session, username), name, now)
+
+    v = varied
+    assert v["assigned"] in queue("handler_hankou", "to_handle")
+    assert v["unassigned"] not in queue("handler_hankou", "to_handle")
+    assert {v["assigned"], v["unassigned"]} <= queue("liaison_hankou", "to_handle")
+    assert v["agent_callback"] in queue("agent", "to_callback")
+    assert v["csd_company_callback"] not in queue("agent", "to_callback")
+    branch_callbacks = queue("liaison_hankou", "to_callback")
+    assert v["government_callback"] in branch_callbacks
+    assert not {v["agent_callback"], v["csd_company_callback"]} & branch_callbacks
+    assert v["online_callback_wuchang"] in queue("liaison_wuchang", "to_callback")
+    assert v["online_callback_wuchang"] not in branch_callbacks
+    assert {v["review"], v["government_reply"]} <= queue("csd", "to_review")
+    assert {v["agent_undispatched"], v["csd_undispatched"]} <= queue("csd", "to_dispatch")
+    assert v["agent_undispatched"] in queue("agent", "to_dispatch")
+    assert v["csd_undispatched"] not in queue("agent", "to_dispatch")
+    assert v["to_sign_wuchang"] in queue("liaison_wuchang", "to_sign")
+    assert v["to_sign_wuchang"] not in queue("liaison_hankou", "to_sign")
+
+
+def test_the_queue_page_lists_the_same_cases_as_its_count(db_session, varied, login_as):
+    client = login_as("liaison_hankou")
+    html = client.get("/queues/to_callback").get_data(as_text=True)
+    numbers = set(re.findall(r"SQ\d{12}", html))
+    expected = {
+        db_session.get(Case, pk).number
+        for pk in listed(
+            db_session, actor(db_session, "liaison_hankou"), "to_callback", clock_now()
+        )
+    }
+    assert numbers == expected and expected
