@@ -27,10 +27,12 @@ def _prepare_database() -> None:
     from app.extensions import db
     from app.security.sync import sync_roles
     from app.seed import seed_reference_data
+    from app.services.maintenance import refresh_statistics
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     counts = sync_roles(current_app.appbuilder)
     added = seed_reference_data(db.session)
+    refresh_statistics(db.session)
     click.echo(f"数据库已升级；已同步 {len(counts)} 个角色；新增基础数据 {added} 条。")
 
 
@@ -94,6 +96,17 @@ def sweep_command():
         f"新增签收超期 {result['sign_overdue']} 件，办结超期 {result['finish_overdue']} 件，"
         f"即将超期提醒 {result['due_soon']} 件。"
     )
+
+
+@main.command("analyze")
+@with_appcontext
+def analyze_command():
+    """更新数据库的查询统计信息（SQLite 请每晚定时执行一次）。"""
+    from app.extensions import db
+    from app.services.maintenance import refresh_statistics
+
+    refresh_statistics(db.session)
+    click.echo("已更新数据库统计信息。")
 
 
 @main.command("demo")

@@ -1,10 +1,15 @@
 """Page cost of the master-data views: median time and SQL statements per request.
 
-    .venv/bin/python bench/pages.py [--units 2000] [--database-url URL]
+    .venv/bin/python bench/pages.py [--units 2000] [--cases 0] [--database-url URL]
 
 Builds a throw-away database (SQLite in a temp folder unless --database-url is given) with the
-demo data plus ``--units`` extra units, each with three departments and a vendor, then requests
-each list page as the administrator and as a branch liaison. Prints figures; asserts nothing.
+demo data plus ``--units`` extra units, each with three departments and a vendor, and
+``--cases`` generated cases (bench/casegen.py), then requests each page as the administrator,
+CSD and a branch liaison. Prints figures; asserts nothing. With many cases, compare the case
+list and queue lines of csd and liaison_hankou (issue 6, item 16):
+
+    .venv/bin/python bench/pages.py --units 20 --cases 1000000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 """
 
 from __future__ import annotations
@@ -29,12 +34,16 @@ PAGES = [
     "/branchcontactview/list/",
     "/users/list/",
     "/cases/list/",
+    "/cases/list/?page_CaseView=50",
+    "/cases/list/?_oc_CaseView=finish_due&_od_CaseView=asc",
     "/queues/",
+    "/queues/to_sign",
+    "/queues/overdue",
     "/cases/show/1",
 ]
 
 
-def build(url: str, instance: Path, units: int):
+def build(url: str, instance: Path, units: int, cases: int = 0):
     from flask_migrate import upgrade
 
     from app import create_app
@@ -71,8 +80,8 @@ def build(url: str, instance: Path, units: int):
                     "unit_type": "station",
                     "active": True,
                     "sort_order": i,
-                    "parent_id": hankou.id if i % 2 else None,
-                    "path": (f"{hankou.path}{start + i}/" if i % 2 else f"/{start + i}/"),
+                    "parent_id": hankou.id if i % 5 == 0 else None,
+                    "path": (f"{hankou.path}{start + i}/" if i % 5 == 0 else f"/{start + i}/"),
                 }
                 for i in range(units)
             ],
@@ -100,6 +109,13 @@ def build(url: str, instance: Path, units: int):
             ],
         )
         db.session.commit()
+        if cases:
+            from app.domain.clock import now
+            from app.services.maintenance import refresh_statistics
+            from bench.casegen import insert_cases
+
+            insert_cases(db.session, cases, now=now())
+            refresh_statistics(db.session)
     return app
 
 
@@ -129,19 +145,22 @@ def measure(app, username: str, repeat: int = 15):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--cases", type=int, default=0)
     parser.add_argument("--database-url")
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.db"
         began = time.perf_counter()
-        app = build(url, Path(folder), args.units)
+        app = build(url, Path(folder), args.units, args.cases)
         print(
             f"database: {url.split('://')[0]}, units: {args.units + 3}, "
-            f"departments: {3 * args.units + 7}, built in {time.perf_counter() - began:.1f} s"
+            f"departments: {3 * args.units + 7}, cases: {args.cases}, "
+            f"built in {time.perf_counter() - began:.1f} s"
         )
         print(f"{'user':<16}{'page':<28}{'HTTP':>5}{'median':>13}{'SQL':>16}")
-        for username in ("admin", "liaison_hankou"):
-            measure(app, username)
+        for username in ("admin", "csd", "liaison_hankou"):
+            measure(app, username, args.repeat)
 
 
 if __name__ == "__main__":

@@ -148,7 +148,9 @@ def act_in_browser(page, action, **fields):
     for name, value in fields.items():
         element = form.locator(f"[name={name}]")
         if element.evaluate("e => e.tagName") == "SELECT":
-            element.select_option(label=value)
+            # the option whose text starts with the value (a suggestion carries a mark)
+            options = element.locator("option").all_inner_texts()
+            element.select_option(label=next(o for o in options if o.startswith(value)))
         else:
             element.fill(value)
     form.locator("button[type=submit]").click()
@@ -160,6 +162,7 @@ def act_in_browser(page, action, **fields):
 
 def switch_user(page, demo_url, username):
     page.goto(demo_url + "/logout/")
+    page.click("#logout-confirm button[type=submit]")  # sign-out is a POST (issue 6 #18)
     page.goto(demo_url + "/login/")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
@@ -192,7 +195,7 @@ def test_government_case_from_registration_to_closed_and_a_rehandle(browser, dem
     ]
     for url in urls:
         page.goto(url)
-        act_in_browser(page, "dispatch", branch_id="汉口分公司")
+        act_in_browser(page, "dispatch", target="汉口分公司")
     page.screenshot(path=str(ARTIFACTS / "csd-dispatched.png"), full_page=True)
     switch_user(page, demo_url, "liaison_hankou")
     for url in urls:

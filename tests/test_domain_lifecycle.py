@@ -84,3 +84,37 @@ def test_art10_every_open_status_can_be_reminded_supervised_and_voided():
     for status in OPEN_STATUSES:
         assert {A.REMIND, A.SUPERVISE, A.VOID} <= allowed_actions(status)
     assert all(state in S for state, _ in TRANSITIONS)
+
+
+def test_art21_a_case_resolved_on_the_spot_rated_dissatisfied_goes_back_to_dispatch():
+    """No unit holds a case resolved on the spot: its 重办 starts at 待派发 so that CSD (or
+    the registering agent) dispatches it; signing for it then means re-handling."""
+    assert (
+        next_status(S.PENDING_CALLBACK, A.CALLBACK, callback=R.DISSATISFIED, has_unit=False)
+        == S.PENDING_DISPATCH
+    )
+    assert next_status(S.PENDING_SIGN, A.SIGN_FOR, rehandle_count=1) == S.REHANDLING
+    assert (
+        next_status(
+            S.PENDING_CALLBACK,
+            A.CALLBACK,
+            callback=R.DISSATISFIED,
+            rehandle_count=1,
+            has_unit=False,
+        )
+        == S.CLOSED_DISSATISFIED
+    )
+
+
+def test_art20_unreachable_attempts_must_be_spaced():
+    from datetime import datetime, timedelta
+
+    from app.domain.lifecycle import CallbackTooSoonError, ensure_callback_retry_spaced
+
+    last = datetime(2026, 10, 12, 9, 0)
+    spacing = timedelta(hours=2)
+    with pytest.raises(CallbackTooSoonError, match="11:00"):
+        ensure_callback_retry_spaced(R.UNREACHABLE, last, last + timedelta(minutes=119), spacing)
+    ensure_callback_retry_spaced(R.UNREACHABLE, last, last + spacing, spacing)
+    ensure_callback_retry_spaced(R.SATISFIED, last, last, spacing)  # an answer is never too soon
+    ensure_callback_retry_spaced(R.UNREACHABLE, None, last, spacing)  # the first attempt

@@ -165,8 +165,8 @@ def test_malformed_action_forms_get_a_message_not_a_server_error(
         "/cases/show/99999999999999999999",
         "/cases/attachment/99999999999999999999",
         "/spotchecks/99999999999999999999",
-        "/queues/to_sign?page=abc",
-        "/queues/to_sign?page=99999999999999999999",
+        "/queues/to_review?page=abc",
+        "/queues/to_review?page=99999999999999999999",
         "/departmentview/show/99999999999999999999",
     ],
 )

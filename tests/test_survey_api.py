@@ -33,6 +33,8 @@ def test_art35_a_survey_result_by_api_closes_a_company_case(app, db_session):
 
 
 def test_art35_a_dissatisfied_survey_opens_the_rehandle(app, db_session):
+    """Art.21/36: the case was resolved on the spot, so no unit holds it: its 重办 waits at
+    待派发 for CSD to dispatch (design §2)."""
     case = company_case_awaiting_callback(db_session)
     client = app.test_client()
     client.post(
@@ -41,7 +43,8 @@ def test_art35_a_dissatisfied_survey_opens_the_rehandle(app, db_session):
         json={"case_number": case.number, "result": "dissatisfied", "note": "回复不清楚"},
     )
     db_session.expire_all()
-    assert db_session.get(Case, case.id).status == CaseStatus.REHANDLING
+    rehandled = db_session.get(Case, case.id)
+    assert rehandled.status == CaseStatus.PENDING_DISPATCH and rehandled.rehandle_count == 1
 
 
 def test_art35_government_cases_are_not_closed_by_the_survey(app, db_session):

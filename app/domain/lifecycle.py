@@ -6,6 +6,7 @@ call ``next_status`` and never decide a move themselves.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.domain.errors import DomainError
@@ -124,8 +125,10 @@ def next_status(
     rehandle_count: int = 0,
     callback: CallbackResult | None = None,
     unreachable_attempts: int = 0,
+    has_unit: bool = True,
 ) -> CaseStatus:
-    """The status after ``action``, or ForbiddenTransitionError with a Chinese message."""
+    """The status after ``action``, or ForbiddenTransitionError with a Chinese message.
+    ``has_unit``: whether a handling unit holds the case (not so after 当场办结)."""
     if (status, action) not in TRANSITIONS:
         raise ForbiddenTransitionError(
             _l("This action is not possible while the case is “%(status)s”."),
@@ -134,27 +137,62 @@ def next_status(
     target = TRANSITIONS[(status, action)] or status
     if action is A.APPROVE and government:
         return S.PENDING_GOVERNMENT_REPLY  # Art.13-2: CSD answers the government department
-    if action is A.REJECT and rehandle_count:
+    if action in (A.REJECT, A.SIGN_FOR) and rehandle_count:
         return S.REHANDLING
     if action is A.CALLBACK:
-        return after_callback(callback, rehandle_count, unreachable_attempts)
+        return after_callback(callback, rehandle_count, unreachable_attempts, has_unit)
     return target
 
 
 def after_callback(
-    result: CallbackResult | None, rehandle_count: int, unreachable_attempts: int
+    result: CallbackResult | None,
+    rehandle_count: int,
+    unreachable_attempts: int,
+    has_unit: bool = True,
 ) -> CaseStatus:
-    """Art.20/21/36: satisfied closes; the first 不满意 opens one 重办; a second closes the case
-    as 不满意办结; 联系不上 retries up to the limit, then closes."""
+    """Art.20/21/36: satisfied closes; the first 不满意 opens one 重办 — with the unit that
+    handled it, or back to 待派发 for a case resolved on the spot, which no unit holds yet (so
+    that someone can move it on); a second closes the case as 不满意办结; 联系不上 retries up to
+    the limit, then closes as closed unreachable."""
     if result is None:
         raise ForbiddenTransitionError(_l("Please record the callback result."))
     if result in (CallbackResult.SATISFIED, CallbackResult.BASICALLY_SATISFIED):
         return S.CLOSED
     if result is CallbackResult.DISSATISFIED:
-        return S.REHANDLING if rehandle_count < MAX_REHANDLES else S.CLOSED_DISSATISFIED
+        if rehandle_count >= MAX_REHANDLES:
+            return S.CLOSED_DISSATISFIED
+        return S.REHANDLING if has_unit else S.PENDING_DISPATCH
     if unreachable_attempts + 1 < MAX_UNREACHABLE_ATTEMPTS:
         return S.PENDING_CALLBACK
     return S.CLOSED
+
+
+def opens_rehandle(result: CallbackResult | None, after: CaseStatus) -> bool:
+    """Art.21: this callback opened the one 重办."""
+    return result is CallbackResult.DISSATISFIED and after in (S.REHANDLING, S.PENDING_DISPATCH)
+
+
+class CallbackTooSoonError(DomainError):
+    pass
+
+
+def ensure_callback_retry_spaced(
+    result: CallbackResult, last_unreachable_at: datetime | None, now: datetime, spacing: timedelta
+) -> None:
+    """Art.20: a further attempt after 联系不上 counts only once the minimum interval has passed,
+    so three calls in one minute cannot close a case as unreachable."""
+    if result is not CallbackResult.UNREACHABLE or last_unreachable_at is None:
+        return
+    next_allowed = last_unreachable_at + spacing
+    if now < next_allowed:
+        raise CallbackTooSoonError(
+            _l(
+                "Art.20: the customer was unreachable at %(last)s; try again from %(next)s "
+                "before recording another unreachable attempt."
+            ),
+            last=f"{last_unreachable_at:%Y-%m-%d %H:%M}",
+            next=f"{next_allowed:%Y-%m-%d %H:%M}",
+        )
 
 
 STATUS_LABELS = {

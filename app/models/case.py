@@ -29,6 +29,7 @@ class Case(Model):
         Index("ix_case_branch_status_due", "branch_id", "status", "finish_due"),
         Index("ix_case_status_due", "status", "finish_due"),
         Index("ix_case_received", "received_at"),
+        Index("uq_case_registration_key", "registration_key", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -45,6 +46,8 @@ class Case(Model):
     gas_account: Mapped[str | None] = mapped_column(String(40))
     content: Mapped[str] = mapped_column(Text)
     external_ref: Mapped[str | None] = mapped_column(String(60), index=True)
+    # The registration form's one-time key: a form submitted twice makes one case.
+    registration_key: Mapped[str | None] = mapped_column(String(64))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     media_involved: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.29
     adverse_impact: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.33
@@ -76,6 +79,7 @@ class Case(Model):
     rehandle_count: Mapped[int] = mapped_column(Integer, default=0)
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     unreachable_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_unreachable_at: Mapped[datetime | None] = mapped_column(DateTime)  # Art.20 spacing
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     sign_overdue: Mapped[bool] = mapped_column(Boolean, default=False)  # set by the sweep
     finish_overdue: Mapped[bool] = mapped_column(Boolean, default=False)

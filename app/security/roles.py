@@ -74,16 +74,21 @@ LIAISON = RoleSpec(
         "BranchContact": WRITE,
         "BranchContactChange": READ,
         **_CASE_WORK,
+        **_REGISTER,
     },
 )
+# Branch staff register what customers bring to their counter or telephone (Art.18/27).
 HANDLER = RoleSpec(
-    "handler", "分子公司办理人", False, {"Branch": READ, "Department": READ, **_CASE_WORK}
+    "handler",
+    "分子公司办理人",
+    False,
+    {"Branch": READ, "Department": READ, **_CASE_WORK, **_REGISTER},
 )
 HEAD = RoleSpec(
     "head",
     "分子公司责任人",
     False,
-    {**_ORG_READ, "BranchContact": WRITE, **_CASE_WORK},
+    {**_ORG_READ, "BranchContact": WRITE, **_CASE_WORK, **_REGISTER},
 )
 LEADER = RoleSpec("leader", "公司服务分管领导", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_READ})
 COMMITTEE = RoleSpec(
@@ -148,10 +153,19 @@ CASE_ACTIONS: dict[str, frozenset[str]] = {
     "csd_head": _CSD_CASE_ACTIONS,
     "agent": frozenset({"register", "resolve_on_spot", "dispatch", "callback"}),
     "liaison": frozenset(
-        {"sign_for", "return_case", "assign", "progress", "reply", "request_extension", "callback"}
+        {
+            "register",
+            "sign_for",
+            "return_case",
+            "assign",
+            "progress",
+            "reply",
+            "request_extension",
+            "callback",
+        }
     ),
-    "handler": frozenset({"progress", "reply"}),
-    "head": frozenset({"progress"}),
+    "handler": frozenset({"register", "progress", "reply"}),
+    "head": frozenset({"register", "progress"}),
     "leader": frozenset(),
     "committee": frozenset(),
     "risk": frozenset(),

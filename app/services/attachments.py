@@ -15,11 +15,13 @@ from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.uploads import AttachmentRejectedError, check_attachment
 from app.models import Attachment
+from app.security.files import write_private_file
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case, role_actions
 from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.services.privacy import attachment_visible
+from app.services.uow import transaction
 
 HEAD_BYTES = 16
 
@@ -31,6 +33,7 @@ def clean_name(filename: str) -> str:
     return name[:200] or "附件"
 
 
+@transaction()
 def add_attachment(
     session: Session,
     actor: Actor,
@@ -43,16 +46,17 @@ def add_attachment(
     now: datetime | None = None,
 ) -> Attachment:
     case = load_visible_case(session, actor, case_id)
-    if not may_attach(actor):
-        raise PermissionDeniedError(_l("Your role may not do this to this case."))
+    if not may_attach(actor, case):
+        raise PermissionDeniedError(
+            _l("Files can be added to open cases by those who work on them.")
+        )
     data = stream.read(max_bytes + 1)
     name = clean_name(filename)
     extension, content_type = check_attachment(name, data[:HEAD_BYTES], len(data), max_bytes)
     stamp = now or clock_now()
     stored = f"{stamp:%Y%m}/{uuid.uuid4().hex}.{extension}"
     target = Path(upload_folder) / stored
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    write_private_file(target, data)  # 0700 folders, 0600 file: the service user only
     try:
         event = case_event(
             case,
@@ -73,17 +77,16 @@ def add_attachment(
         session.add_all([event, attachment])
         session.flush()
         attachment.event_id = event.id
-        session.commit()
     except Exception:
-        session.rollback()
-        target.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)  # the transaction rolls back: no orphan file either
         raise
     return attachment
 
 
-def may_attach(actor: Actor) -> bool:
-    """Whoever works on cases (any case action) may add evidence to a case they can see."""
-    return bool(role_actions(actor))
+def may_attach(actor: Actor, case) -> bool:
+    """Whoever works on cases (any case action) may add evidence to an open case they can see;
+    a finished case's record is complete (Art.31)."""
+    return bool(role_actions(actor)) and case.closed_at is None
 
 
 def attachment_for_download(

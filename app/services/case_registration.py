@@ -16,6 +16,7 @@ from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CaseStatus, next_status
 from app.domain.phone import normalise_phone
+from app.domain.registration import check_receipt_time
 from app.models import (
     Bulletin,
     BusinessCategory,
@@ -28,9 +29,11 @@ from app.models import (
 from app.services.actor import Actor
 from app.services.calendar import load_calendar
 from app.services.case_events import case_event
+from app.services.case_notify import notify_case
 from app.services.case_permissions import ensure_may
 from app.services.errors import InvalidRecordError
 from app.services.time_limits import deadlines_for, find_rule
+from app.services.uow import transaction
 
 
 @dataclass
@@ -55,6 +58,10 @@ class Registration:
     negotiated_reason: str | None = None
     resolve_on_spot: bool = False
     result: str | None = None
+    # Branch staff at the counter (Art.18/27): keep the case in their own unit, or leave it
+    # to CSD for dispatch.
+    to_own_unit: bool = False
+    registration_key: str | None = None
 
 
 def next_case_number(session: Session, received: datetime) -> str:
@@ -77,6 +84,16 @@ def next_case_number(session: Session, received: datetime) -> str:
     return f"SQ{day}{last:04d}"
 
 
+def registrable_channels(session: Session, actor: Actor) -> list[Channel]:
+    """The channels the actor may register cases from: government and online channel cases
+    are received by CSD (Art.13), everyone else records what reaches the company directly."""
+    query = select(Channel).where(Channel.active.is_(True)).order_by(Channel.sort_order)
+    channels = session.scalars(query).all()
+    if actor.scope.all_branches:
+        return list(channels)
+    return [c for c in channels if c.category.code == "company"]
+
+
 def active_bulletins(session: Session, at: datetime):
     """Bulletins shown beside the registration form (Art.37/38, Art.28)."""
     return session.scalars(
@@ -90,10 +107,37 @@ def active_bulletins(session: Session, at: datetime):
     ).all()
 
 
+class DuplicateSubmissionError(InvalidRecordError):
+    """The registration form was submitted twice."""
+
+
 def register_case(
     session: Session, actor: Actor, data: Registration, *, now: datetime | None = None
 ) -> Case:
-    now = now or clock_now()
+    """登记. A form submitted twice — a double click, a resent page, two requests racing —
+    gives the case of the first submission, never a second case."""
+    existing = _registered_with_key(session, actor, data.registration_key)
+    if existing is not None:
+        return existing
+    try:
+        return _register(session, actor, data, now=now or clock_now())
+    except DuplicateSubmissionError:
+        existing = _registered_with_key(session, actor, data.registration_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _registered_with_key(session: Session, actor: Actor, key: str | None) -> Case | None:
+    if not key:
+        return None
+    return session.scalar(
+        select(Case).where(Case.registration_key == key, Case.first_contact_id == actor.user_id)
+    )
+
+
+@transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
+def _register(session: Session, actor: Actor, data: Registration, *, now: datetime) -> Case:
     ensure_may(actor, "register")
     channel = session.get(Channel, data.channel_id)
     kind = session.get(CaseKind, data.kind_id)
@@ -101,9 +145,15 @@ def register_case(
         raise InvalidRecordError(_l("Please choose the channel and the kind of the case."))
     if not (data.customer_name or "").strip() or not (data.content or "").strip():
         raise InvalidRecordError(_l("The customer's name and the request text are required."))
+    if not actor.scope.all_branches and channel.category.code != "company":
+        raise InvalidRecordError(
+            _l(
+                "Art.13: government and online channel cases are received by the "
+                "customer-service department."
+            )
+        )
     received = data.received_at or now
-    if received > now:
-        raise InvalidRecordError(_l("The time of receipt cannot be in the future."))
+    check_receipt_time(received, now)
     business = (
         session.get(BusinessCategory, data.business_category_id)
         if data.business_category_id
@@ -139,6 +189,7 @@ def register_case(
         gas_account=data.gas_account,
         content=data.content.strip(),
         external_ref=data.external_ref,
+        registration_key=data.registration_key or None,
         urgent=bool(data.urgent),
         media_involved=data.media_involved,
         adverse_impact=data.adverse_impact,
@@ -165,24 +216,52 @@ def register_case(
         )
     )
     if data.resolve_on_spot:
-        ensure_may(actor, "resolve_on_spot")
-        if not (data.result or "").strip():
-            raise InvalidRecordError(_l("Please record how the case was resolved."))
-        case.status = next_status(CaseStatus.PENDING_DISPATCH, Action.RESOLVE_ON_SPOT)
-        case.result = data.result.strip()
-        case.replied_at = now
-        session.add(
-            case_event(
-                case,
-                Action.RESOLVE_ON_SPOT,
-                actor,
-                now,
-                note=case.result,
-                before=CaseStatus.PENDING_DISPATCH,
-            )
-        )
-    session.commit()
+        _resolve_on_spot(session, actor, case, data.result, now)
+    elif data.to_own_unit:
+        _keep_in_own_unit(session, actor, case, now)
+    session.flush()  # a repeated registration key fails here, inside the transaction
     return case
+
+
+def _resolve_on_spot(session: Session, actor: Actor, case: Case, result, now) -> None:
+    ensure_may(actor, "resolve_on_spot")
+    if not (result or "").strip():
+        raise InvalidRecordError(_l("Please record how the case was resolved."))
+    case.status = next_status(CaseStatus.PENDING_DISPATCH, Action.RESOLVE_ON_SPOT)
+    case.result = result.strip()
+    case.replied_at = now
+    session.add(
+        case_event(
+            case,
+            Action.RESOLVE_ON_SPOT,
+            actor,
+            now,
+            note=case.result,
+            before=CaseStatus.PENDING_DISPATCH,
+        )
+    )
+
+
+def _keep_in_own_unit(session: Session, actor: Actor, case: Case, now) -> None:
+    """Art.18/27: a branch employee who receives a request hands it to their own unit's
+    liaison directly (the dispatch is part of the registration, not a CSD decision)."""
+    unit = actor.user.branch if actor.user is not None else None
+    if unit is None or not unit.active:
+        raise InvalidRecordError(_l("Only staff of a unit can keep a case in their own unit."))
+    before = CaseStatus(case.status)
+    case.status = next_status(before, Action.DISPATCH)
+    case.branch, case.dispatched_at = unit, now
+    session.add(
+        case_event(
+            case,
+            Action.DISPATCH,
+            actor,
+            now,
+            detail={"branch": unit.name, "department": None},
+            before=before,
+        )
+    )
+    notify_case(session, case, Action.DISPATCH, before, case.status, None)
 
 
 def count_cases(session: Session) -> int:

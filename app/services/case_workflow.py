@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
@@ -17,7 +16,9 @@ from app.domain.lifecycle import (
     CallbackResult,
     CaseStatus,
     allowed_actions,
+    ensure_callback_retry_spaced,
     next_status,
+    opens_rehandle,
 )
 from app.models import Branch, Case, Department, ExtensionRequest, SuqiuUser
 from app.services.actor import Actor
@@ -29,7 +30,9 @@ from app.services.case_permissions import (
     load_visible_case,
     may_act_on,
 )
-from app.services.errors import ConflictError, InvalidRecordError
+from app.services.errors import InvalidRecordError
+from app.services.settings import callback_retry_spacing
+from app.services.uow import transaction
 
 FINISHING = {CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED, CaseStatus.VOIDED}
 
@@ -40,6 +43,7 @@ def _required(value: str | None, message) -> str:
     return value.strip()
 
 
+@transaction(conflict_message=STALE_CASE)
 def perform(
     session: Session,
     actor: Actor,
@@ -53,37 +57,30 @@ def perform(
     """Apply ``action`` to the case; raises a typed error and changes nothing otherwise."""
     action = Action(action)
     now = now or clock_now()
-    try:
-        case = load_case_for(session, actor, case_id, action.value, version)
-        before = CaseStatus(case.status)
-        handler = _HANDLERS.get(action)
-        if handler is None:  # registration and extensions have their own services
-            raise InvalidRecordError(_l("The action or a value of the form is not valid."))
-        note, detail, callback = handler(session, actor, case, now, **inputs)
-        after = next_status(
-            before,
-            action,
-            government=case.channel_category_code == "government",
-            rehandle_count=case.rehandle_count,
-            callback=callback,
-            unreachable_attempts=case.unreachable_attempts,
+    case = load_case_for(session, actor, case_id, action.value, version)
+    before = CaseStatus(case.status)
+    handler = _HANDLERS.get(action)
+    if handler is None:  # registration and extensions have their own services
+        raise InvalidRecordError(_l("The action or a value of the form is not valid."))
+    note, detail, callback = handler(session, actor, case, now, **inputs)
+    after = next_status(
+        before,
+        action,
+        government=case.channel_category_code == "government",
+        rehandle_count=case.rehandle_count,
+        callback=callback,
+        unreachable_attempts=case.unreachable_attempts,
+        has_unit=case.branch_id is not None,
+    )
+    _bookkeeping(case, action, before, after, callback, now)
+    case.status = after
+    session.add(
+        case_event(
+            case, action.value, actor, now, note=note, detail=detail, before=before, after=after
         )
-        _bookkeeping(case, action, before, after, callback, now)
-        case.status = after
-        session.add(
-            case_event(
-                case, action.value, actor, now, note=note, detail=detail, before=before, after=after
-            )
-        )
-        notify_case(session, case, action, before, after, note)
-        session.commit()
-        return case
-    except StaleDataError as exc:
-        session.rollback()
-        raise ConflictError(STALE_CASE) from exc
-    except Exception:
-        session.rollback()
-        raise
+    )
+    notify_case(session, case, action, before, after, note)
+    return case
 
 
 def _bookkeeping(case, action, before, after, callback, now) -> None:
@@ -91,7 +88,8 @@ def _bookkeeping(case, action, before, after, callback, now) -> None:
         case.callback_result = callback.value
         if callback is CallbackResult.UNREACHABLE:
             case.unreachable_attempts += 1
-        if after is CaseStatus.REHANDLING:
+            case.last_unreachable_at = now
+        if opens_rehandle(callback, after):
             case.rehandle_count += 1  # Art.21: the one 重办
             case.replied_at = None
     if after in FINISHING and case.closed_at is None:
@@ -185,7 +183,11 @@ def _callback(session, actor, case, now, result=None, note=None, **_):
         raise InvalidRecordError(_l("Please record the callback result.")) from exc
     if outcome is CallbackResult.DISSATISFIED and not (note or "").strip():
         raise InvalidRecordError(_l("Please record what the customer is dissatisfied with."))
-    return note, {"result": outcome.value}, outcome
+    ensure_callback_retry_spaced(outcome, case.last_unreachable_at, now, callback_retry_spacing())
+    detail = {"result": outcome.value}
+    if outcome is CallbackResult.UNREACHABLE:
+        detail["attempt"] = case.unreachable_attempts + 1
+    return note, detail, outcome
 
 
 def _supervise(session, actor, case, now, note=None, reply_due=None, **_):

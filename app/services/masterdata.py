@@ -4,7 +4,6 @@ the rules of each kind of record, and commits once (or rolls back, leaving nothi
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain import branch_tree
@@ -18,50 +17,49 @@ from app.models import (
     CalendarYear,
     Department,
     SuqiuUser,
+    TimeLimitRule,
     Vendor,
 )
-from app.services import contacts
+from app.services import calendar, contacts, time_limits
 from app.services.actor import Actor
 from app.services.errors import DuplicateRecordError, InvalidRecordError, RecordInUseError
+from app.services.uow import transaction
 
 
+@transaction(
+    lambda exc: DuplicateRecordError(
+        _l("A record with the same code or name already exists; please use another one.")
+    )
+)
 def save(session: Session, actor: Actor, item, *, is_new: bool) -> None:
-    """Validate ``item`` against its rules and the actor's scope, then commit."""
-    try:
-        with session.no_autoflush:  # nothing reaches the database before every check passed
-            _prepare(session, actor, item, is_new=is_new)
-        if is_new:
-            session.add(item)
-        session.flush()
-        if isinstance(item, Branch):
-            _refresh_paths(session, item)
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise DuplicateRecordError(
-            _l("A record with the same code or name already exists; please use another one.")
-        ) from exc
-    except Exception:
-        session.rollback()
-        raise
+    """Validate ``item`` against its rules and the actor's scope; one transaction."""
+    with session.no_autoflush:  # nothing reaches the database before every check passed
+        _prepare(session, actor, item, is_new=is_new)
+        changed_days = calendar.changed_spans(session, item)
+    if is_new:
+        session.add(item)
+    session.flush()
+    if isinstance(item, Branch):
+        _refresh_paths(session, item)
+    calendar.recompute_deadlines(session, actor, changed_days)
 
 
+@transaction(
+    lambda exc: RecordInUseError(
+        _l("This record is still used by other records and cannot be deleted.")
+    )
+)
 def delete(session: Session, actor: Actor, item) -> None:
-    try:
-        _ensure_scope(session, actor, item)
-        _ensure_unused(session, item)
-        if isinstance(item, BranchContact):
-            contacts.record_change(session, actor, item, "deleted")
-        session.delete(item)
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise RecordInUseError(
-            _l("This record is still used by other records and cannot be deleted.")
-        ) from exc
-    except Exception:
-        session.rollback()
-        raise
+    _ensure_scope(session, actor, item)
+    _ensure_unused(session, item)
+    if isinstance(item, BranchContact):
+        contacts.record_change(session, actor, item, "deleted")
+    if isinstance(item, TimeLimitRule):
+        time_limits.check_rule_removal(session, item)
+    changed_days = calendar.changed_spans(session, item, deleted=True)
+    session.delete(item)
+    session.flush()
+    calendar.recompute_deadlines(session, actor, changed_days)
 
 
 def _prepare(session: Session, actor: Actor, item, *, is_new: bool) -> None:
@@ -87,6 +85,8 @@ def _prepare(session: Session, actor: Actor, item, *, is_new: bool) -> None:
             item.mobile = normalise_phone(item.mobile)
     if isinstance(item, CalendarDay | CalendarYear) and actor.user is not None:
         item.source = "admin"  # entered by hand, not from the official package
+    if isinstance(item, TimeLimitRule):
+        time_limits.prepare_rule(session, item)
     _ensure_scope(session, actor, item)
     if isinstance(item, BranchContact):
         contacts.prepare(session, actor, item, is_new=is_new)
@@ -165,14 +165,10 @@ def _ensure_unused(session: Session, item) -> None:
         )
 
 
+@transaction()
 def deactivate(session: Session, actor: Actor, items) -> int:
     """Mark records inactive instead of deleting them (history stays intact)."""
-    try:
-        for item in items:
-            _ensure_scope(session, actor, item)
-            item.active = False
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    for item in items:
+        _ensure_scope(session, actor, item)
+        item.active = False
     return len(items)

@@ -16,6 +16,7 @@ from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case, user_in_scope
 from app.services.errors import InvalidRecordError, PermissionDeniedError
+from app.services.uow import transaction
 
 # Roles that call customers back or handle their request see the contact details.
 NEEDS_CONTACT = frozenset(
@@ -81,6 +82,7 @@ def event_note_visible(actor: Actor, case: Case, event) -> bool:
     return user_in_scope(actor, event.actor)
 
 
+@transaction()
 def reveal_contact(
     session: Session, actor: Actor, case_id: int, reason: str | None, now: datetime | None = None
 ) -> Case:
@@ -91,5 +93,4 @@ def reveal_contact(
     if not (reason or "").strip():
         raise InvalidRecordError(_l("Please give the reason for viewing the contact details."))
     session.add(case_event(case, "reveal_contact", actor, now or clock_now(), note=reason.strip()))
-    session.commit()
     return case

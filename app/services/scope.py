@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.domain.i18n import _l
 from app.models import (
@@ -44,11 +44,15 @@ PERSONAL_COLUMNS = {Notification: Notification.recipient_id}
 
 @dataclass(frozen=True)
 class Scope:
-    """What one actor may see. ``branch_path`` is the materialised path of the user's unit."""
+    """What one actor may see. ``branch_path`` is the materialised path of the user's unit,
+    ``branch_ids`` the units it covers (the unit and its sub-units), read once per request: a
+    short literal list lets the database use its indexes on ``branch_id`` where a subquery
+    on ``path LIKE`` made it read every row in scope (issue 6, item 16)."""
 
     user_id: int | None
     all_branches: bool
     branch_path: str | None
+    branch_ids: tuple[int, ...] = ()
 
     @classmethod
     def system(cls) -> Scope:
@@ -61,15 +65,23 @@ class Scope:
             return cls(user_id=None, all_branches=False, branch_path=None)
         role_names = {role.name for role in user.roles}
         path = user.branch.path if user.branch is not None else None
-        return cls(user.id, roles_see_all_branches(role_names), path)
+        all_branches = roles_see_all_branches(role_names)
+        ids: tuple[int, ...] = ()
+        session = object_session(user)
+        if not all_branches and path and session is not None:
+            ids = tuple(
+                session.scalars(
+                    select(Branch.id).where(Branch.path.startswith(path, autoescape=True))
+                )
+            )
+        return cls(user.id, all_branches, path, ids)
 
     def visible_branch_ids(self):
-        """A subquery of the branch ids this scope covers (parent sees children)."""
+        """The branch ids this scope covers (parent sees children): a subquery for company-wide
+        scopes, else the literal list."""
         if self.all_branches:
             return select(Branch.id)
-        if not self.branch_path:
-            return select(Branch.id).where(~true())
-        return select(Branch.id).where(Branch.path.startswith(self.branch_path, autoescape=True))
+        return list(self.branch_ids)
 
     def clause(self, model) -> ColumnElement[bool] | None:
         """The WHERE clause restricting ``model`` to this scope, or None for shared master data."""

@@ -18,6 +18,7 @@ from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import ensure_may
 from app.services.errors import ConflictError, InvalidRecordError
+from app.services.uow import transaction
 
 CHECKED_CATEGORIES = ("government", "online")
 CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED)
@@ -39,6 +40,7 @@ def rate_to_bp(percent: str | Decimal | None) -> int:
     return int(bp)
 
 
+@transaction()
 def draw_spot_check(
     session: Session,
     actor: Actor,
@@ -80,10 +82,10 @@ def draw_spot_check(
         else []
     )
     session.add(check)
-    session.commit()
     return check
 
 
+@transaction()
 def record_spot_check(
     session: Session,
     actor: Actor,
@@ -116,5 +118,4 @@ def record_spot_check(
             item.case, "spot_check", actor, stamp, note=note, detail={"result": outcome.value}
         )
     )
-    session.commit()
     return item

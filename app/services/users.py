@@ -5,9 +5,17 @@ from __future__ import annotations
 from app.domain.i18n import _l
 from app.security.passwords import password_problems
 from app.services.errors import InvalidRecordError
+from app.services.uow import transaction
 
 
-def create_user(
+def create_user(sm, **fields):
+    """Create a user unless the username exists; returns (user, created)."""
+    return _create_user(sm.session, sm, **fields)
+
+
+@transaction()
+def _create_user(
+    session,
     sm,
     *,
     username,
@@ -20,7 +28,6 @@ def create_user(
     department=None,
     mobile=None,
 ):
-    """Create a user unless the username exists; returns (user, created)."""
     existing = sm.find_user(username=username)
     if existing is not None:
         return existing, False
@@ -38,5 +45,4 @@ def create_user(
     user.branch = branch
     user.department = department
     user.mobile = mobile
-    sm.session.commit()
     return user, True

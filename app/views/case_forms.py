@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.domain.i18n import _l
@@ -35,3 +42,7 @@ class RegistrationForm(FlaskForm):
     )
     resolve_on_spot = BooleanField(_l("Resolved on the spot"))
     result = TextAreaField(_l("How it was resolved"), validators=[Optional()])
+    # Branch staff only (the view removes it for others): Art.18/27.
+    to_own_unit = BooleanField(_l("Hand it to my own unit's liaison (otherwise CSD dispatches it)"))
+    # One-time key of this form: a second submission returns the first case.
+    registration_key = HiddenField(validators=[Length(max=64)])

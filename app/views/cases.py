@@ -3,6 +3,7 @@ now, registration beside the active bulletins, and the work queues."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
@@ -13,28 +14,29 @@ from sqlalchemy import func, select
 from app.domain.clock import now as clock_now
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
-from app.domain.lifecycle import STATUS_LABELS
+from app.domain.lifecycle import MAX_UNREACHABLE_ATTEMPTS, STATUS_LABELS
 from app.domain.uploads import AttachmentRejectedError
 from app.extensions import db
 from app.models import (
-    Attachment,
-    Branch,
     BusinessCategory,
     Case,
-    CaseEvent,
     CaseKind,
-    Channel,
     ExtensionRequest,
-    SuqiuUser,
 )
 from app.services import case_workflow, extensions, privacy
 from app.services.actor import current_actor
-from app.services.attachments import add_attachment, attachment_for_download, may_attach
-from app.services.case_permissions import load_visible_case, may_act_on, user_in_scope
+from app.services.attachments import add_attachment, attachment_for_download
+from app.services.case_page import case_page
+from app.services.case_permissions import role_actions
 from app.services.case_queries import overdue_state, queue_filters
-from app.services.case_registration import Registration, active_bulletins, register_case
+from app.services.case_registration import (
+    Registration,
+    active_bulletins,
+    register_case,
+    registrable_channels,
+)
 from app.services.errors import OutOfScopeError
-from app.views import queue_menu
+from app.views import case_filters, queue_menu
 from app.views.base import SuqiuModelView
 from app.views.case_forms import RegistrationForm
 from app.views.case_labels import (
@@ -43,6 +45,7 @@ from app.views.case_labels import (
     CHANNEL_CATEGORY_LABELS,
     QUEUE_LABELS,
 )
+from app.views.case_timeline import event_summary
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import label_from, timestamp, yes_no
 
@@ -64,6 +67,10 @@ def _action_inputs(form) -> tuple[dict, int | None]:
     for key in ("branch_id", "department_id", "handler_id"):
         if form.get(key):
             inputs[key] = int(form[key])
+    if form.get("target"):  # dispatch: "unit" or "unit:department" (one choice, Art.24)
+        unit, _, department = form["target"].partition(":")
+        inputs["branch_id"] = int(unit)
+        inputs["department_id"] = int(department) if department else None
     if form.get("reply_due"):
         inputs["reply_due"] = datetime.fromisoformat(form["reply_due"])
     version = int(form["version"]) if form.get("version", "").isdigit() else None
@@ -107,8 +114,13 @@ class CaseView(SuqiuModelView):
         "received_at",
         "finish_due",
     ]
-    # Not by customer name or phone: a branch could test names against a hidden 举报 reporter.
-    search_columns = ["number", "branch", "received_at"]
+    # Filters (app/views/case_filters.py). The customer's details only for company-wide roles:
+    # a branch could test names against a hidden 举报 reporter (Art.13).
+    search_columns = case_filters.SEARCH_COLUMNS
+    search_form_extra_fields = case_filters.search_fields()
+    search_filter_classes = case_filters.FILTER_CLASSES
+    company_wide_search_columns = case_filters.CUSTOMER_COLUMNS
+    # Only these: never by the customer, whose hidden 举报 row would sort beside their others.
     order_columns = ["number", "received_at", "finish_due"]
     base_order = ("received_at", "desc")
     formatters_columns = {
@@ -121,79 +133,25 @@ class CaseView(SuqiuModelView):
     @expose("/show/<int:pk>")
     @has_access
     def show(self, pk):
-        actor = current_actor()
+        return self._render_case(pk)
+
+    def _render_case(self, pk, *, revealed: bool = False):
         try:
-            case = load_visible_case(db.session, actor, pk)
+            page = case_page(db.session, current_actor(), pk, clock_now(), revealed=revealed)
         except OutOfScopeError:
             abort(404)
-        now = clock_now()
-        # Dispatching may send a case to any active unit, whoever dispatches (CSD or the agent
-        # who registered a company-channel case); the branch filter is about reading data.
-        branches = db.session.scalars(
-            select(Branch).where(Branch.active.is_(True)).order_by(Branch.path)
-        ).all()
-        suggestion = case_workflow.route_suggestion(db.session, case)
-        handlers = (
-            db.session.scalars(
-                select(SuqiuUser).where(
-                    SuqiuUser.branch_id == case.branch_id, SuqiuUser.active.is_(True)
-                )
-            ).all()
-            if case.branch_id
-            else []
-        )
-        events = db.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
-        ).all()
-        # A unit sees its own extension requests, not those of a unit the case was returned by.
-        pending = [
-            r
-            for r in db.session.scalars(
-                select(ExtensionRequest)
-                .where(ExtensionRequest.case_id == case.id)
-                .order_by(ExtensionRequest.id)
-            )
-            if user_in_scope(actor, r.requested_by)
-        ]
-        visibility = privacy.contact_visibility(actor, case)
-        if (
-            visibility == "masked"
-            and request.args.get("revealed") == "1"
-            and any(e.action == "reveal_contact" and e.actor_id == actor.user_id for e in events)
-        ):
-            visibility = "full"
         return self.render_template(
             self.show_template,
-            case=case,
-            events=events,
-            now=now,
-            visibility=visibility,
-            attachments=[
-                a
-                for a in db.session.scalars(
-                    select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
-                )
-                if privacy.attachment_visible(actor, case, a)
-            ],
-            hidden_notes={e.id for e in events if not privacy.event_note_visible(actor, case, e)},
-            can_attach=may_attach(actor),
-            masked_phone=privacy.mask_phone(case.customer_phone),
-            masked_address=privacy.mask_address(case.customer_address),
-            actions=[a.value for a in case_workflow.available_actions(actor, case)],
-            can_request_extension=may_act_on(actor, case, "request_extension")
-            and case.status in extensions.EXTENDABLE,
-            can_decide_extension=may_act_on(actor, case, "decide_extension"),
-            extension_requests=pending,
-            overdue=overdue_state(case, now),
-            branches=branches,
-            suggestion=suggestion,
-            handlers=handlers,
+            page=page,
+            case=page.case,
             status_labels=STATUS_LABELS,
             action_labels=ACTION_LABELS,
             callback_labels=CALLBACK_LABELS,
             category_labels=CHANNEL_CATEGORY_LABELS,
             yes_no=yes_no,
-            title=case.number,
+            event_summary=event_summary,
+            unreachable_limit=MAX_UNREACHABLE_ATTEMPTS,
+            title=page.case.number,
         )
 
     @expose("/act/<int:pk>/<action>", methods=["POST"])
@@ -268,6 +226,8 @@ class CaseView(SuqiuModelView):
     @expose("/reveal/<int:pk>", methods=["POST"])
     @has_access
     def reveal(self, pk):
+        """The full contact details, for this response only: each showing is logged with its
+        reason (PIPL); there is no address that shows them again without one."""
         try:
             privacy.reveal_contact(db.session, current_actor(), pk, request.form.get("reason"))
         except OutOfScopeError:
@@ -275,7 +235,7 @@ class CaseView(SuqiuModelView):
         except DomainError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("CaseView.show", pk=pk))
-        return redirect(url_for("CaseView.show", pk=pk, revealed=1))
+        return self._render_case(pk, revealed=True)
 
     @expose("/extension/<int:request_id>", methods=["POST"])
     @has_access
@@ -306,13 +266,10 @@ class CaseRegistrationView(BaseView):
     method_permission_name = {"form": "write"}
     default_view = "form"
 
-    def _choices(self, form):
-        channels = db.session.scalars(
-            select(Channel).where(Channel.active.is_(True)).order_by(Channel.sort_order)
-        ).all()
+    def _choices(self, form, actor):
         form.channel_id.choices = [
             (c.id, f"{CHANNEL_CATEGORY_LABELS.get(c.category.code, '')} · {c.name}")
-            for c in channels
+            for c in registrable_channels(db.session, actor)
         ]
         form.kind_id.choices = [
             (k.id, k.name)
@@ -332,8 +289,15 @@ class CaseRegistrationView(BaseView):
     @expose("/", methods=["GET", "POST"])
     @has_access
     def form(self):
+        actor = current_actor()
         form = RegistrationForm()
-        self._choices(form)
+        self._choices(form, actor)
+        if actor.user is None or actor.user.branch_id is None:
+            del form.to_own_unit
+        if "resolve_on_spot" not in role_actions(actor):
+            del form.resolve_on_spot, form.result
+        if not form.registration_key.data:
+            form.registration_key.data = secrets.token_hex(16)
         if form.validate_on_submit():
             data = Registration(
                 **{
@@ -343,7 +307,7 @@ class CaseRegistrationView(BaseView):
                 }
             )
             try:
-                case = register_case(db.session, current_actor(), data)
+                case = register_case(db.session, actor, data)
             except DomainError as exc:
                 flash(str(exc), "danger")
             else:
