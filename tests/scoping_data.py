@@ -1,14 +1,43 @@
-"""Records in two sibling branches (汉口, 武昌) and a sub-unit of 汉口, for the scoping matrix."""
+"""Records in two sibling branches (汉口, 武昌) and a sub-unit of 汉口: ``build`` for the
+master-data scoping matrix (tests/test_scope_matrix.py), ``build_matrix`` for the route matrix
+over the whole URL map (tests/test_route_matrix.py)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.models import Branch, BranchContact, BranchContactChange, Department, Vendor
+from app.domain.clock import now as clock_now
+from app.models import (
+    Branch,
+    BranchContact,
+    BranchContactChange,
+    Bulletin,
+    BusinessCategory,
+    CalendarDay,
+    CalendarYear,
+    CaseKind,
+    Channel,
+    ChannelCategory,
+    ContentClass,
+    Department,
+    Notification,
+    SuqiuUser,
+    TimeLimitRule,
+    Vendor,
+)
+from app.security.roles import ROLES_BY_CODE, ROLES_BY_NAME
 from app.services import masterdata
 from app.services.actor import Actor
+from app.services.attachments import add_attachment
+from app.services.extensions import request_extension
+from app.services.spot_checks import draw_spot_check
+from app.services.users import create_user
+from tests.case_helpers import act, actor, gen_case
+from tests.conftest import TEST_PASSWORD
 
 
 @dataclass
@@ -59,3 +88,230 @@ def _records(session, code: str) -> BranchRecords:
 
 def build(session) -> dict[str, BranchRecords]:
     return {code: _records(session, code) for code in ("hankou", "wuchang")}
+
+
+# --- The route matrix (tests/test_route_matrix.py): one record of each kind per side --------
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One record a route is called with. ``text`` identifies it on a page; ``branch_id`` (unit
+    records), ``case_id`` (records of a case) or ``owner_id`` (personal records) say who may
+    see it. ``label`` names the side: hankou / wuchang, or agent / csd for undispatched cases."""
+
+    kind: str
+    label: str
+    id: int
+    text: str | None
+    branch_id: int | None = None
+    case_id: int | None = None
+    owner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MatrixUser:
+    id: int
+    branch_path: str | None
+    all_branches: bool
+    roles: frozenset[str]  # role codes of app.security.roles
+
+
+@dataclass
+class Matrix:
+    refs: dict[str, dict[str, Ref]]
+    users: dict[str, MatrixUser]
+
+
+MATRIX_PDF = b"%PDF-1.4\n"
+# Cases per side, each in the state the actions of that state need (design §2).
+CASE_PATHS = {
+    "pending_sign": ["dispatch"],
+    "in_progress": ["dispatch", "sign_for", "assign"],
+    "extension": ["dispatch", "sign_for"],
+    "pending_review": ["dispatch", "sign_for", "reply"],
+    "pending_government_reply": ["dispatch", "sign_for", "reply", "approve"],
+    "pending_callback": ["dispatch", "sign_for", "reply", "approve", "answer_government"],
+    "closed": ["dispatch", "sign_for", "reply", "approve", "answer_government", "callback"],
+}
+_INPUTS = {
+    "reply": {"result": "已上门处理。"},
+    "answer_government": {"note": "已答复政务部门。"},
+    "callback": {"result": "satisfied", "note": "满意"},
+}
+
+
+def build_matrix(session, sm, upload_folder: str) -> Matrix:
+    """Add the route matrix's records to the demo data: per side (汉口 / 武昌) a department, a
+    vendor, an account, cases in every workable state, a pending extension request, an
+    attachment, a notification and a spot-check item; two undispatched cases; a sub-unit of
+    武昌 like 汉口北营业所 of 汉口."""
+    system = Actor.system()
+    now = clock_now().replace(microsecond=0)
+    refs: dict[str, dict[str, Ref]] = {}
+
+    def put(kind, label, item_id, text, **extra):
+        refs.setdefault(kind, {})[label] = Ref(kind, label, item_id, text, **extra)
+
+    def branch(code):
+        return session.scalar(select(Branch).where(Branch.code == code))
+
+    wuchang = branch("wuchang")
+    if branch("wuchang_south") is None:
+        masterdata.save(
+            session,
+            system,
+            Branch(code="wuchang_south", name="武昌南营业所", unit_type="station", parent=wuchang),
+            is_new=True,
+        )
+    sides = {"hankou": "汉口", "wuchang": "武昌"}
+    for side, name in sides.items():
+        unit = branch(side)
+        put("branch", side, unit.id, unit.name, branch_id=unit.id)
+        sub = branch("hankou_north" if side == "hankou" else "wuchang_south")
+        put("subunit", side, sub.id, sub.name, branch_id=sub.id)
+        first = session.scalar(
+            select(Department).where(Department.branch_id == unit.id).order_by(Department.id)
+        )
+        department = Department(branch=unit, name=f"{name}矩阵科", active=True)
+        masterdata.save(session, system, department, is_new=True)
+        put("department", side, department.id, department.name, branch_id=unit.id)
+        vendor = Vendor(
+            name=f"{name}矩阵施工队",
+            vendor_type="outsourced_crew",
+            department=first,
+            contact_name="施工负责人",
+            phone="13800000000",
+            active=True,
+        )
+        masterdata.save(session, system, vendor, is_new=True)
+        put("vendor", side, vendor.id, vendor.name, branch_id=unit.id)
+        contact = session.scalar(
+            select(BranchContact)
+            .where(BranchContact.branch_id == unit.id)
+            .order_by(BranchContact.id)
+        )
+        put("contact", side, contact.id, contact.mobile, branch_id=unit.id)
+        change = session.scalar(
+            select(BranchContactChange)
+            .where(
+                BranchContactChange.branch_id == unit.id,
+                BranchContactChange.after.contains(contact.mobile),
+            )
+            .order_by(BranchContactChange.id)
+        )
+        put("contact_change", side, change.id, contact.mobile, branch_id=unit.id)
+        user, _ = create_user(
+            sm,
+            username=f"matrix_{side}",
+            last_name=name,
+            first_name="矩阵",
+            email=f"matrix_{side}@demo.suqiu.local",
+            role_names=["分子公司办理人"],
+            password=TEST_PASSWORD,
+            branch=unit,
+        )
+        put("user", side, user.id, user.username, branch_id=unit.id)
+        recipient = sm.find_user(username=f"liaison_{side}")
+        notice = Notification(
+            recipient_id=recipient.id, category="matrix", title=f"{name}矩阵通知", body="矩阵"
+        )
+        session.add(notice)
+        session.commit()
+        put("notification", side, notice.id, notice.title, owner_id=recipient.id)
+
+        liaison, handler = f"liaison_{side}", f"handler_{side}"
+        handler_id = sm.find_user(username=handler).id
+        for state, steps in CASE_PATHS.items():
+            case = gen_case(session, received=now - timedelta(hours=1), now=now)
+            for step in steps:
+                who = liaison if step in ("sign_for", "reply", "callback", "assign") else "csd"
+                inputs = dict(_INPUTS.get(step, {}))
+                if step == "dispatch":
+                    inputs["branch_id"] = unit.id
+                if step == "assign":
+                    inputs["handler_id"] = handler_id
+                act(session, who, case, step, now=now, **inputs)
+            put(f"case:{state}", side, case.id, case.number, case_id=case.id)
+        company = gen_case(
+            session,
+            by="agent",
+            channel="hotline_96511",
+            received=now - timedelta(hours=1),
+            now=now,
+        )
+        act(session, "agent", company, "dispatch", now=now, branch_id=unit.id)
+        act(session, liaison, company, "sign_for", now=now)
+        act(session, liaison, company, "reply", now=now, result="已处理。")
+        act(session, "csd", company, "approve", now=now)
+        put("case:company_callback", side, company.id, company.number, case_id=company.id)
+
+        extended = refs["case:extension"][side]
+        pending = request_extension(
+            session,
+            actor(session, liaison),
+            extended.id,
+            version=None,
+            requested_due=datetime.combine(now.date() + timedelta(days=60), time(23, 59, 59)),
+            reason=f"{name}矩阵延期理由",
+        )
+        put("extension", side, pending.id, pending.reason, case_id=extended.id)
+
+        marker = f"MATRIX-FILE-{side.upper()}".encode()
+        attachment = add_attachment(
+            session,
+            actor(session, liaison),
+            refs["case:in_progress"][side].id,
+            f"{name}矩阵证据.pdf",
+            io.BytesIO(MATRIX_PDF + marker),
+            upload_folder,
+            10 * 1024 * 1024,
+        )
+        put("attachment", side, attachment.id, attachment.original_name, case_id=attachment.case_id)
+
+    for label, by, channel in (
+        ("agent", "agent", "hotline_96511"),
+        ("csd", "csd", "citizen_hotline"),
+    ):
+        case = gen_case(session, by=by, channel=channel, received=now - timedelta(hours=1), now=now)
+        put("case:pending_dispatch", label, case.id, case.number, case_id=case.id)
+
+    check = draw_spot_check(
+        session,
+        actor(session, "csd"),
+        datetime.combine(now.date() - timedelta(days=1), time.min),
+        datetime.combine(now.date() + timedelta(days=2), time.min),
+        "100",
+        "matrix",
+    )
+    put("spot_check", "all", check.id, None)
+    for side in sides:
+        closed = refs["case:closed"][side]
+        item = next(i for i in check.items if i.case_id == closed.id)
+        put("spot_item", side, item.id, closed.text, case_id=closed.id)
+
+    # Master data every unit shares: the first row of each kind.
+    shared = {
+        "channel_category": (ChannelCategory, "name"),
+        "channel": (Channel, "name"),
+        "content_class": (ContentClass, "name"),
+        "case_kind": (CaseKind, "name"),
+        "business_category": (BusinessCategory, "name"),
+        "bulletin": (Bulletin, "title"),
+        "calendar_day": (CalendarDay, None),
+        "calendar_year": (CalendarYear, None),
+        "time_limit_rule": (TimeLimitRule, None),
+    }
+    for kind, (model, attr) in shared.items():
+        row = session.scalars(select(model).order_by(*model.__table__.primary_key)).first()
+        pk = getattr(row, model.__table__.primary_key.columns.keys()[0])
+        put(kind, "shared", pk, getattr(row, attr) if attr else None)
+    role = sm.find_role("客服部")
+    put("role", "shared", role.id, role.name)
+
+    users = {}
+    for user in session.scalars(select(SuqiuUser)):
+        codes = frozenset(ROLES_BY_NAME[r.name].code for r in user.roles if r.name in ROLES_BY_NAME)
+        every = any(ROLES_BY_CODE[code].all_branches for code in codes)
+        path = user.branch.path if user.branch else None
+        users[user.username] = MatrixUser(user.id, path, every, codes)
+    return Matrix(refs, users)
