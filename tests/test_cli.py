@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import tomllib
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from packaging.specifiers import SpecifierSet
 
 from app.cli import main
 from tests.conftest import PG_URL, _pg_admin_url, _pg_execute
@@ -89,3 +94,34 @@ def test_demo_generates_and_keeps_a_password_when_none_is_given(cli_env, tmp_pat
     stored = (tmp_path / "instance" / "demo_password").read_text().strip()
     assert f"admin / {stored}" in first.output
     assert f"admin / {stored}" in run(env, "demo", "--no-serve").output
+
+
+def test_init_and_demo_log_no_refused_deletion(cli_env, caplog):
+    """Issue 6 #21: `suqiu demo` logged dozens of FAB "Refused to delete, view menu CaseView does
+    not exist" warnings: FAB's cleanup read each class_permission_name as a rename to converge."""
+    fab = logging.getLogger("flask_appbuilder")
+    # The migration environment's fileConfig replaces the root logger's handlers mid-command.
+    fab.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="flask_appbuilder"):
+            for args in (("init", "--admin-password", STRONG), ("demo", "--no-serve")):
+                result = run(cli_env, *args)
+                assert result.exit_code == 0, result.output
+    finally:
+        fab.removeHandler(caplog.handler)
+    # The format strings: their arguments are ORM rows, detached by now.
+    messages = [str(r.msg) for r in caplog.records if r.name.startswith("flask_appbuilder")]
+    assert messages, "FAB's log was not captured"  # it reports the permissions it adds
+    assert [m for m in messages if "Refused" in m] == []
+
+
+def test_python_3_11_to_3_13_are_accepted_and_named_in_the_readme():
+    """Issue 6 #21: `requires-python <3.12` refused the Python of current Debian and Ubuntu."""
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    accepted = SpecifierSet(project["requires-python"])
+    for version in ("3.11", "3.12", "3.13"):
+        assert accepted.contains(f"{version}.0"), version
+        assert f"Programming Language :: Python :: {version}" in project["classifiers"]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"Python 3\.11, 3\.12 and 3\.13", readme)

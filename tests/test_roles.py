@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from app.security.roles import ROLES, grants_for
 from app.security.sync import sync_roles
 
@@ -68,3 +70,20 @@ def test_branch_roles_see_their_menus_only(app, login_as):
     assert "系统管理" not in html and "基础数据" not in html
     admin = login_as("admin").get("/").get_data(as_text=True)
     assert "系统管理" in admin and "基础数据" in admin and "组织机构" in admin
+
+
+def test_sync_removes_the_permissions_of_a_view_that_is_gone(app, caplog):
+    """Stale permissions go without FAB's cleanup, and without its "Refused to delete" noise."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        retired = sm.add_permission_view_menu("can_retire", "RetiredView")
+        role = sm.find_role("客服部")
+        role.permissions.append(retired)
+        sm.session.commit()
+        with caplog.at_level(logging.WARNING, logger="flask_appbuilder"):
+            sync_roles(app.appbuilder)
+        assert sm.find_view_menu("RetiredView") is None
+        assert sm.find_permission("can_retire") is None
+        assert ("can_retire", "RetiredView") not in role_permissions(sm)["客服部"]
+        assert ("can_read", "Case") in role_permissions(sm)["客服部"]
+    assert [r for r in caplog.records if r.name.startswith("flask_appbuilder")] == []

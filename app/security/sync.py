@@ -32,6 +32,46 @@ def _check_shared_permission_names(appbuilder: AppBuilder) -> None:
             raise RuntimeError(f"views named {view.class_permission_name} disagree on permissions")
 
 
+def _live_names(appbuilder: AppBuilder) -> set[str]:
+    names = {view.class_permission_name for view in appbuilder.baseviews}
+    for entry in appbuilder.menu.get_list():
+        names.add(entry.name)
+        names.update(item.name for item in entry.childs if item.name != "-")
+    return names
+
+
+def _remove_stale_permissions(appbuilder: AppBuilder) -> None:
+    """Delete the permissions of views and menus that are gone, and names nothing uses.
+
+    Not FAB's ``security_cleanup``: it ends with ``security_converge``, which reads every
+    ``class_permission_name`` as a rename from the class name and tries to delete "CaseView",
+    "can_list"... that never existed here, one "Refused to delete" warning each. Roles are
+    rewritten from roles.py right after, so there is nothing to converge."""
+    sm = appbuilder.sm
+    session = sm.session
+    live = _live_names(appbuilder)
+    stale = [pv for pv in session.query(sm.permissionview_model) if pv.view_menu.name not in live]
+    if stale:
+        for role in sm.get_all_roles():
+            role.permissions = [pv for pv in role.permissions if pv not in stale]
+        for pv in stale:
+            session.delete(pv)
+        session.flush()
+    pv_model = sm.permissionview_model
+    used_views = session.query(pv_model.view_menu_id)
+    used_permissions = session.query(pv_model.permission_id)
+    for view_menu in session.query(sm.viewmenu_model).filter(
+        sm.viewmenu_model.id.not_in(used_views)
+    ):
+        if view_menu.name not in live:
+            session.delete(view_menu)
+    for permission in session.query(sm.permission_model).filter(
+        sm.permission_model.id.not_in(used_permissions)
+    ):
+        session.delete(permission)
+    session.flush()
+
+
 def sync_roles(appbuilder: AppBuilder) -> dict[str, int]:
     """Create missing permissions and roles; give each role exactly its declared grants."""
     sm = appbuilder.sm
@@ -41,7 +81,7 @@ def sync_roles(appbuilder: AppBuilder) -> dict[str, int]:
             sm.add_role(spec.name)
     _check_shared_permission_names(appbuilder)
     appbuilder.add_permissions(update_perms=True)
-    sm.security_cleanup(appbuilder.baseviews, appbuilder.menu)
+    _remove_stale_permissions(appbuilder)
     existing = {
         (pv.permission.name, pv.view_menu.name): pv
         for pv in sm.session.query(sm.permissionview_model).all()

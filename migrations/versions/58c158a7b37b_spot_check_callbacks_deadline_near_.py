@@ -47,8 +47,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_spot_check_item_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_spot_check_item_spot_check_id'), ['spot_check_id'], unique=False)
 
+    # Cases registered before this revision have not been reminded yet: they get false while
+    # the column is added (NOT NULL needs a value for existing rows), then the default goes,
+    # as the model has none. Two batches: on SQLite the second one copies the table.
     with op.batch_alter_table('service_case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('due_soon_notified', sa.Boolean(), nullable=False))
+        batch_op.add_column(
+            sa.Column('due_soon_notified', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table('service_case', schema=None) as batch_op:
+        batch_op.alter_column('due_soon_notified', server_default=None)
 
     # ### end Alembic commands ###
 
