@@ -3,17 +3,23 @@ domain errors reported on the form (nothing half-saved), no FAB file-download ba
 
 from __future__ import annotations
 
-from flask import abort, flash, request
-from flask_appbuilder import ModelView
-from flask_appbuilder.urltools import get_filter_args
+import copy
+
+from flask import abort, current_app, flash, redirect, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.exceptions import FABException
+from sqlalchemy.exc import StatementError
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired
 
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
+from app.services.actor import current_actor
 from app.services.errors import OutOfScopeError
+from app.views import list_params
 from app.views.formatting import display_value
+from app.views.list_filters import RELATION_FILTERS, FlagIs, yes_no_field
 
 CRUD_PERMISSIONS = {
     "list": "read",
@@ -38,7 +44,7 @@ def localise_view(view) -> None:
     security views."""
     for column in set(view.list_columns or []) | set(view.show_columns or []):
         view.formatters_columns.setdefault(column, display_value)
-    for form in (view.add_form, view.edit_form):
+    for form in (view.add_form, view.edit_form, view.search_form):
         for name in dir(form):
             unbound = getattr(form, name, None)
             if not isinstance(unbound, UnboundField):
@@ -55,13 +61,182 @@ def localise_view(view) -> None:
                 ]
 
 
+def page_size_cap() -> int:
+    """The web lists' largest page, the API's (FAB_API_MAX_PAGE_SIZE)."""
+    cap = current_app.config.get("FAB_API_MAX_PAGE_SIZE") or list_params.MAX_PAGE_SIZE
+    return cap if cap > 0 else list_params.MAX_PAGE_SIZE
+
+
 class SuqiuModelView(ModelView):
     method_permission_name = CRUD_PERMISSIONS
     page_size = 20
+    # Column -> the filter classes offered for it, replacing FAB's defaults (English-named,
+    # ``ilike '%…%'``) by Chinese, index-friendly ones (app/views/list_filters.py).
+    search_filter_classes: dict = {}
+    # Search columns offered to company-wide roles only (Scope.all_branches); for a branch role
+    # they are neither shown nor honoured from the URL.
+    company_wide_search_columns: tuple[str, ...] = ()
+
+    def _init_properties(self):
+        super()._init_properties()
+        # FAB's defaults for relations ("关联", a lookup comparing with NULL) and yes/no
+        # columns (a check box; 'abc' compared with a boolean fails on PostgreSQL) are replaced
+        # on every list.
+        classes, fields = {}, {}
+        for column in self.search_columns:
+            if self.datamodel.is_relation_many_to_one(column):
+                classes[column] = RELATION_FILTERS
+            elif self.datamodel.is_boolean(column):
+                classes[column] = [FlagIs]
+                fields[column] = yes_no_field(self.label_columns.get(column, column))
+        classes.update(self.search_filter_classes)
+        self.search_form_extra_fields = {**fields, **(self.search_form_extra_fields or {})}
+        custom = {
+            column: [cls(column, self.datamodel) for cls in filter_classes]
+            for column, filter_classes in classes.items()
+        }
+        # A new dict: FAB's may be the class-level default shared by every view.
+        self._filters._search_filters = {**self._filters.get_search_filters(), **custom}
 
     def _init_forms(self):
         super()._init_forms()
         localise_view(self)
+
+    # ---- lists: only declared sorts, readable pages and filters, per-request state ----
+
+    def offered_search_columns(self) -> list[str]:
+        if current_actor().scope.all_branches:
+            return list(self.search_columns)
+        return [c for c in self.search_columns if c not in self.company_wide_search_columns]
+
+    def _request_filters(self, allowed, candidates):
+        # A copy per request: FAB fills the view's one Filters object, shared by every thread.
+        filters = copy.copy(self._filters)
+        list_params.fill_filters(filters, request.args, allowed, candidates)
+        return filters
+
+    def _list(self, **kwargs):
+        offered = self.offered_search_columns()
+        filters = self._request_filters(offered, self._filters.get_search_filters())
+        args = list_params.list_args(
+            request.args, type(self).__name__, self.order_columns, page_size_cap()
+        )
+        listing = dict(
+            order_column=args.order_column,
+            order_direction=args.order_direction,
+            page=args.page,
+            page_size=args.page_size,
+            **kwargs,
+        )
+        try:
+            widgets = self._get_list_widget(filters=filters, **listing)
+        except (FABException, StatementError):
+            # A filter FAB could not apply, or a value the database cannot compare with the
+            # column: the list without the filters, and a message.
+            if not filters.filters:
+                raise
+            self.datamodel.session.rollback()
+            flash(str(_l("A filter could not be applied and was ignored.")), "warning")
+            filters.clear_filters()
+            widgets = self._get_list_widget(filters=filters, **listing)
+        form = self.search_form.refresh()
+        self.update_redirect()
+        widgets["search"] = self.search_widget(
+            route_base=self.route_base,
+            form=form,
+            include_cols=offered,
+            exclude_cols=[],
+            filters=filters,
+        )
+        return widgets
+
+    def _get_list_widget(
+        self,
+        filters,
+        actions=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        widgets=None,
+        **kwargs,
+    ):
+        # Every list query passes here (a show page's related lists too): sort only by a
+        # declared column (Art.13: never beside a hidden 举报 reporter), bounded pages.
+        order_column, order_direction = list_params.checked_order(
+            order_column, order_direction, self.order_columns
+        )
+        page = list_params.page_number(page)
+        page_size = list_params.page_size(page_size, page_size_cap())
+        return super()._get_list_widget(
+            filters,
+            actions=actions,
+            order_column=order_column,
+            order_direction=order_direction,
+            page=page,
+            page_size=page_size,
+            widgets=widgets,
+            **kwargs,
+        )
+
+    def _show(self, pk):
+        pages, sizes, orders = list_params.related_list_args(request.args, page_size_cap())
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        widgets = self._get_show_widget(pk, item)
+        self.update_redirect()
+        return self._get_related_views_widgets(
+            item, orders=orders, pages=pages, page_sizes=sizes, widgets=widgets
+        )
+
+    def _prefill_filters(self):
+        """The ``_flt_`` arguments by which a related view's add link pre-fills (and hides) a
+        relation field, read without FAB's unchecked index."""
+        candidates = self._filters._all_filters
+        return self._request_filters(set(candidates), candidates)
+
+    def _fill_form_exclude_cols(self, exclude_cols, form, filters=None):
+        filters = filters if filters is not None else self._filters
+        for column in exclude_cols:
+            value = filters.get_filter_value(column)
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if hasattr(form, column):
+                getattr(form, column).data = self.datamodel.get_related_obj(column, value)
+
+    # FAB dereferences an unknown action name (a 500) before checking anything, hands a
+    # single-record action a list, and a missing record to the action as None.
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action")
+        if name not in self.actions:
+            return self._refuse_action(_l("This action does not exist."))
+        if not self.actions[name].multiple:
+            pks = request.form.getlist("rowid")
+            if len(pks) != 1:
+                return self._refuse_action(_l("Choose exactly one record for this action."))
+            return self.action(name, pks[0])
+        return super().action_post()
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name not in self.actions:
+            return self._refuse_action(_l("This action does not exist."))
+        allowed = self.appbuilder.sm.has_access(
+            self.get_action_permission_name(name), self.class_permission_name
+        )
+        missing = allowed and self.is_get_mutation_allowed() and not self._exists(pk)
+        if missing:
+            abort(404)
+        return super().action(name, pk)  # FAB refuses the others with its message
+
+    def _exists(self, pk) -> bool:
+        return self.datamodel.get(pk, self._base_filters) is not None
+
+    def _refuse_action(self, message):
+        flash(str(message), "danger")
+        return redirect(self.get_redirect())
 
     def download(self, filename):
         # FAB serves any uploaded file to any signed-in user here; attachments have their own
@@ -69,11 +244,11 @@ class SuqiuModelView(ModelView):
         abort(404)
 
     def _add(self):
-        get_filter_args(self._filters, disallow_if_not_in_search=False)
-        exclude_cols = self._filters.get_relation_cols()
+        filters = self._prefill_filters()
+        exclude_cols = filters.get_relation_cols()
         form = self.add_form.refresh()
         if request.method == "POST":
-            self._fill_form_exclude_cols(exclude_cols, form)
+            self._fill_form_exclude_cols(exclude_cols, form, filters)
             if form.validate():
                 self.process_form(form, True)
                 item = self.datamodel.obj()
@@ -86,15 +261,15 @@ class SuqiuModelView(ModelView):
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
     def _edit(self, pk):
-        get_filter_args(self._filters, disallow_if_not_in_search=False)
-        exclude_cols = self._filters.get_relation_cols()
+        filters = self._prefill_filters()
+        exclude_cols = filters.get_relation_cols()
         item = self.datamodel.get(pk, self._base_filters)
         if not item:
             abort(404)
         pk = self.datamodel.get_pk_value(item)
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
-            self._fill_form_exclude_cols(exclude_cols, form)
+            self._fill_form_exclude_cols(exclude_cols, form, filters)
             form._id = pk
             if form.validate():
                 self.process_form(form, False)

@@ -12,6 +12,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.extensions import db
 from app.services import masterdata
 from app.services.actor import current_actor
+from app.views.list_params import valid_id
 
 
 class ScopedInterface(SQLAInterface):
@@ -21,6 +22,13 @@ class ScopedInterface(SQLAInterface):
     def _apply_inner_all(self, query, filters=None, *args, **kwargs):
         query = current_actor().scope.apply(query, self.obj)
         return super()._apply_inner_all(query, filters, *args, **kwargs)
+
+    def get(self, id, filters=None, *args, **kwargs):
+        # A key that is no integer, or beyond 64 bits, names no row: asking the database would
+        # fail (SQLite overflow, PostgreSQL out of range) and give a 500 on every route using it.
+        if not self.is_pk_composite() and self.is_integer(self.get_pk_name()) and not valid_id(id):
+            return None
+        return super().get(id, filters, *args, **kwargs)
 
     def get_related_obj(self, col_name, value):
         return self.get_related_interface(col_name).get(value)

@@ -1,0 +1,179 @@
+"""What the case list can be filtered by (issue 6 item 15), as CaseView's search configuration.
+
+Codes are chosen from Chinese lists (status, channel category, flags) or from the master-data
+tables (channel, kind, business category, unit: small tables, ordered as everywhere else; the
+unit list is the user's scope). The customer's phone, name, address and gas account are
+searchable by company-wide roles only: a branch could otherwise test them against a 举报
+reporter hidden from it (Art.13), so for branch roles these filters are neither offered nor
+honoured from the URL (``SuqiuModelView.company_wide_search_columns``).
+"""
+
+from __future__ import annotations
+
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from sqlalchemy import select
+from wtforms import SelectChoice, SelectField, StringField
+
+from app.domain.clock import now as clock_now
+from app.domain.i18n import _l
+from app.domain.lifecycle import STATUS_LABELS
+from app.extensions import db
+from app.models import Branch, BusinessCategory, CaseKind, Channel, ChannelCategory
+from app.services import case_search
+from app.services.actor import current_actor
+from app.views.list_filters import (
+    NO,
+    YES,
+    ClauseFilter,
+    EqualTo,
+    FlagIs,
+    NotEqualTo,
+    OnOrAfter,
+    OnOrBefore,
+    RelatedIs,
+    RelatedIsNot,
+    StartsWith,
+    UpperEqualTo,
+    UpperStartsWith,
+    yes_no_field,
+)
+
+FLAGS = {
+    "urgent": _l("Urgent"),
+    "media_involved": _l("Media involved (Art.29)"),
+    "adverse_impact": _l("Liable to adverse impact (Art.33)"),
+    "major_interest": _l("Major interests (Art.34)"),
+    "property_loss": _l("Property loss (Art.34)"),
+    "casualties": _l("Casualties (Art.34)"),
+}
+CUSTOMER_COLUMNS = ("customer_phone", "customer_name", "customer_address", "gas_account")
+# The overdue filter is keyed on the sweep's flag column but decides at read time (open and
+# past the deadline now), as the 已超期 queue does, so it needs no sweep to have run.
+OVERDUE = "finish_overdue"
+
+SEARCH_COLUMNS = [
+    "number",
+    "status",
+    "channel_category_code",
+    "channel",
+    "kind",
+    "business_category",
+    "branch",
+    "received_at",
+    "finish_due",
+    OVERDUE,
+    *FLAGS,
+    *CUSTOMER_COLUMNS,
+]
+
+
+class OverdueIs(ClauseFilter):
+    name = _l("Is")
+    arg_name = "overdue"
+
+    def clause(self, value):
+        if value == YES:
+            return case_search.overdue(clock_now())
+        if value == NO:
+            return case_search.not_overdue(clock_now())
+        return None
+
+
+class PhoneIs(ClauseFilter):
+    name = _l("Equal to")
+    arg_name = "phone"
+
+    def clause(self, value):
+        return case_search.customer_phone_is(value)
+
+
+RELATION = [RelatedIs, RelatedIsNot]
+CHOICE = [EqualTo, NotEqualTo]
+DAY_WINDOW = [OnOrAfter, OnOrBefore]
+FILTER_CLASSES = {
+    "number": [UpperEqualTo, UpperStartsWith],
+    "status": CHOICE,
+    "channel_category_code": CHOICE,
+    "channel": RELATION,
+    "kind": RELATION,
+    "business_category": RELATION,
+    "branch": RELATION,
+    "received_at": DAY_WINDOW,
+    "finish_due": DAY_WINDOW,
+    OVERDUE: [OverdueIs],
+    **{flag: [FlagIs] for flag in FLAGS},
+    "customer_phone": [PhoneIs],
+    "customer_name": [EqualTo],
+    "customer_address": [StartsWith, EqualTo],
+    "gas_account": [EqualTo],
+}
+
+
+def _statuses():
+    return [SelectChoice(str(code), str(label)) for code, label in STATUS_LABELS.items()]
+
+
+def _channel_categories():
+    rows = db.session.execute(
+        select(ChannelCategory.code, ChannelCategory.name).order_by(ChannelCategory.sort_order)
+    )
+    return [SelectChoice(code, name) for code, name in rows]
+
+
+def _channels():
+    rows = db.session.execute(
+        select(Channel.id, Channel.name, ChannelCategory.name)
+        .join(ChannelCategory, Channel.category_id == ChannelCategory.id)
+        .order_by(ChannelCategory.sort_order, Channel.sort_order)
+    )
+    return [SelectChoice(str(id_), name, optgroup=group) for id_, name, group in rows]
+
+
+def _ordered(model):
+    def choices():
+        rows = db.session.execute(select(model.id, model.name).order_by(model.sort_order))
+        return [SelectChoice(str(id_), name) for id_, name in rows]
+
+    return choices
+
+
+def _units():
+    # The user's own scope only (parent sees children): a unit list is branch data too.
+    query = current_actor().scope.apply(select(Branch).order_by(Branch.path), Branch)
+    return [
+        SelectChoice(str(unit.id), "\u3000" * unit.depth + unit.name)
+        for unit in db.session.scalars(query)
+    ]
+
+
+def _select(label, choices):
+    return SelectField(label, choices=choices, widget=Select2Widget(), validate_choice=False)
+
+
+def _text(label):
+    return StringField(label, widget=BS3TextFieldWidget())
+
+
+def _day(label):
+    return StringField(label, widget=DatePickerWidget())
+
+
+def search_fields() -> dict:
+    """The filter panel's inputs, keyed like SEARCH_COLUMNS (FAB's search_form_extra_fields)."""
+    return {
+        "number": _text(_l("Case number")),
+        "status": _select(_l("Status"), _statuses),
+        "channel_category_code": _select(_l("Channel category"), _channel_categories),
+        "channel": _select(_l("Channel"), _channels),
+        "kind": _select(_l("Case kind"), _ordered(CaseKind)),
+        "business_category": _select(_l("Business category"), _ordered(BusinessCategory)),
+        "branch": _select(_l("Handling unit"), _units),
+        "received_at": _day(_l("Received at")),
+        "finish_due": _day(_l("Deadline")),
+        OVERDUE: yes_no_field(_l("Overdue")),
+        **{flag: yes_no_field(label) for flag, label in FLAGS.items()},
+        "customer_phone": _text(_l("Customer phone")),
+        "customer_name": _text(_l("Customer name")),
+        "customer_address": _text(_l("Address")),
+        "gas_account": _text(_l("Gas account number")),
+    }
