@@ -77,3 +77,15 @@ def to_callback(session, case, now=None):
     act(session, "csd", case, "approve", **timing)
     act(session, "csd", case, "answer_government", note="已答复", **timing)
     return case
+
+
+def company_case_awaiting_callback(session):
+    """A company-channel consultation the agent resolved on the spot: awaiting its callback."""
+    return gen_case(
+        session,
+        by="agent",
+        channel="hotline_96511",
+        kind="consultation",
+        resolve_on_spot=True,
+        result="已答复",
+    )

@@ -18,7 +18,16 @@ from app.models import Case, CaseEvent, Department, ExtensionRequest, Notificati
 from app.services.case_registration import Registration, register_case
 from app.services.errors import ConflictError, InvalidRecordError
 from app.services.extensions import decide_extension, request_extension
-from tests.case_helpers import T0, act, actor, branch_id, channel_id, gen_case, kind_id
+from tests.case_helpers import (
+    T0,
+    act,
+    actor,
+    branch_id,
+    channel_id,
+    company_case_awaiting_callback,
+    gen_case,
+    kind_id,
+)
 from tests.conftest import csrf_token
 
 
@@ -190,19 +199,8 @@ def test_an_absurd_time_of_receipt_in_the_form_gets_a_message(app, db_session, l
 # Item 9 -------------------------------------------------------------------------------------
 
 
-def company_case_for_callback(db_session):
-    return gen_case(
-        db_session,
-        by="agent",
-        channel="hotline_96511",
-        kind="consultation",
-        resolve_on_spot=True,
-        result="已答复",
-    )
-
-
 def test_art20_unreachable_attempts_are_spaced(app, db_session):
-    case = company_case_for_callback(db_session)
+    case = company_case_awaiting_callback(db_session)
     act(db_session, "agent", case, "callback", result="unreachable", now=T0)
     with pytest.raises(CallbackTooSoonError, match="联系不上"):
         act(
@@ -223,7 +221,7 @@ def test_art20_unreachable_attempts_are_spaced(app, db_session):
 def test_art20_the_spacing_is_configurable(app, db_session):
     from flask import current_app
 
-    case = company_case_for_callback(db_session)
+    case = company_case_awaiting_callback(db_session)
     act(db_session, "agent", case, "callback", result="unreachable", now=T0)
     current_app.config["SUQIU_CALLBACK_RETRY_MINUTES"] = 1
     try:
@@ -244,7 +242,7 @@ def test_art20_the_spacing_is_configurable(app, db_session):
 def test_art20_the_last_unreachable_attempt_closes_the_case_and_tells_csd(
     app, db_session, login_as
 ):
-    case = company_case_for_callback(db_session)
+    case = company_case_awaiting_callback(db_session)
     for attempt in range(MAX_UNREACHABLE_ATTEMPTS):
         act(
             db_session,
@@ -274,7 +272,7 @@ def test_art20_the_last_unreachable_attempt_closes_the_case_and_tells_csd(
 
 
 def test_art20_the_attempt_count_is_shown_while_retrying(app, db_session, login_as):
-    case = company_case_for_callback(db_session)
+    case = company_case_awaiting_callback(db_session)
     act(db_session, "agent", case, "callback", result="unreachable", now=T0)
     page = login_as("agent").get(f"/cases/show/{case.id}").get_data(as_text=True)
     assert f"联系不上 1/{MAX_UNREACHABLE_ATTEMPTS} 次" in page
@@ -484,7 +482,7 @@ def test_a_revealed_phone_is_shown_once_per_logged_reason(app, db_session, login
 def test_the_callback_result_has_no_default_and_required_fields_are_marked(
     app, db_session, login_as
 ):
-    case = company_case_for_callback(db_session)
+    case = company_case_awaiting_callback(db_session)
     html = login_as("agent").get(f"/cases/show/{case.id}").get_data(as_text=True)
     assert form_fields(html, "form-callback")["result"] == ""
     callback_form = re.search(r'<form[^>]*id="form-callback".*?</form>', html, re.S).group(0)

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from app.domain.lifecycle import CaseStatus
 from app.models import Case
-from tests.case_helpers import gen_case
+from tests.case_helpers import company_case_awaiting_callback, gen_case
 from tests.test_scope_matrix import api_token
-
-
-def company_case_awaiting_callback(db_session):
-    return gen_case(
-        db_session,
-        by="agent",
-        channel="hotline_96511",
-        kind="consultation",
-        resolve_on_spot=True,
-        result="已答复",
-    )
 
 
 def test_art35_a_survey_result_by_api_closes_a_company_case(app, db_session):
