@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.clock import now as clock_now
+from app.domain.deadlines import overdue_state
 from app.models import BusinessCategory, Case, CaseKind
-from app.services.sweep import FINISH_OPEN
 from tests.case_helpers import act, branch_id, channel_id, gen_case, kind_id
 from tests.conftest import TEST_PASSWORD
 from tests.english import english_words
@@ -97,7 +97,7 @@ def _day(value: datetime | None) -> date | None:
 
 
 def _overdue(case: Case, now: datetime) -> bool:
-    return case.status in FINISH_OPEN and case.finish_due is not None and case.finish_due < now
+    return overdue_state(case, now) is not None
 
 
 # (query string, which cases it must list); ids and now passed in.

@@ -20,6 +20,7 @@ from app.models import Branch, Department
 from app.security.manager import SuqiuSecurityManager
 from app.views.api import ScopedRestApi
 from app.views.base import SuqiuModelView
+from app.views.cases import CaseListInterface
 from app.views.datamodel import ScopedInterface
 from tests.conftest import TEST_PASSWORD, csrf_token
 
@@ -97,6 +98,8 @@ SIGNATURES = [
     (Filters, "clear_filters", ""),
     (Filters, "copy", ""),
     # SuqiuSecurityManager: the permission cache and the session checks.
+    # CaseListInterface: the case list's status cell carries the overdue state.
+    (SQLAInterface, "get_values", "lst, list_columns"),
     (SecurityManager, "__init__", "appbuilder"),
     (SecurityManager, "_has_view_access", "user, permission_name, view_name"),
     (SecurityManager, "_get_user_permission_view_menus", "user, permission_name, view_menus_name"),
@@ -148,7 +151,7 @@ ATTRIBUTES = [
     )
 ] + [(Filters, "_search_filters"), (Filters, "_all_filters")]
 # Our subclasses of FAB classes: every method they override must still accept what FAB passes.
-OURS = [ScopedInterface, SuqiuModelView, SuqiuSecurityManager, ScopedRestApi]
+OURS = [ScopedInterface, CaseListInterface, SuqiuModelView, SuqiuSecurityManager, ScopedRestApi]
 
 
 def parameters(function) -> str:

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.clock import now as clock_now
+from app.domain.deadlines import overdue_state
 from app.domain.lifecycle import OPEN_STATUSES
+from app.domain.roles import CASE_ACTIONS
 from app.models import Case, SuqiuUser
-from app.security.roles import CASE_ACTIONS
 from app.services.case_queries import NEAR, QUEUE_NAMES, QUEUES, queue_counts, queue_filters
 from app.services.case_workflow import available_actions
 from tests.case_helpers import act, actor, branch_id, gen_case
@@ -136,7 +137,7 @@ def _in_window(queue, case, now) -> bool:
     if queue.window == "due_soon":
         return now <= case.finish_due < now + NEAR
     if queue.window == "overdue":
-        return case.finish_due < now
+        return overdue_state(case, now) is not None
     return True
 
 

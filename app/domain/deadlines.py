@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from app.domain.calendar import WorkCalendar
+from app.domain.lifecycle import CLOCK, CaseStatus, ClockState
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -101,3 +102,49 @@ def is_overdue(due: datetime | None, now: datetime, finished_at: datetime | None
     if due is None:
         return False
     return (finished_at or now) > due
+
+
+# Overdue now (Art.30 超期): the one definition behind the red 已超期 badge (case list, work
+# queues, case page), the 已超期 queue, the case list's overdue filter and the sweep's flags.
+# Both time limits are binding (Art.19/30; design §2 "a limit to sign for and a limit to
+# finish"), so a case is overdue while a limit it still has to meet lies in the past:
+# - sign-for: until the unit signs. The limit runs from receipt (design §2), so a case still
+#   waiting for dispatch passes it too: the unit can no longer sign in time.
+# - finish: while the finish clock runs; it pauses at the unit's reply (Art.19), so a case
+#   awaiting review, the government reply or the callback is not overdue.
+# ``overdue_state`` is the Python predicate; app.services.case_search.overdue is its SQL twin,
+# built from the same table.
+SIGN_OPEN = frozenset({CaseStatus.PENDING_DISPATCH, CaseStatus.PENDING_SIGN})
+FINISH_OPEN = frozenset(s for s, clock in CLOCK.items() if clock is ClockState.RUNNING)
+
+
+class Overdue(StrEnum):
+    FINISH = "finish"  # past the (possibly extended or negotiated) finish deadline
+    SIGN = "sign"  # past the sign-for deadline, not signed for
+
+
+@dataclass(frozen=True)
+class BindingLimit:
+    """A deadline that makes a case overdue once past, while the case is in ``statuses``."""
+
+    kind: Overdue
+    due_field: str  # the case attribute / column holding the deadline
+    statuses: frozenset[CaseStatus]
+
+
+# In order of precedence: a case past both deadlines is shown as past the finish deadline.
+BINDING_LIMITS = (
+    BindingLimit(Overdue.FINISH, "finish_due", FINISH_OPEN),
+    BindingLimit(Overdue.SIGN, "sign_due", SIGN_OPEN),
+)
+OVERDUE_STATUSES = FINISH_OPEN | SIGN_OPEN
+
+
+def overdue_state(case, now: datetime) -> Overdue | None:
+    """Which binding deadline ``case`` (anything with ``status``, ``sign_due`` and
+    ``finish_due``) is past at ``now``, or None when it is not overdue."""
+    status = CaseStatus(case.status)
+    for limit in BINDING_LIMITS:
+        if status in limit.statuses and is_overdue(getattr(case, limit.due_field), now):
+            return limit.kind
+    return None

@@ -13,17 +13,19 @@ from sqlalchemy.orm import Session
 
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
+from app.domain.lifecycle import OPEN_STATUSES, STATUS_LABELS, CaseStatus
 from app.domain.uploads import AttachmentRejectedError, check_attachment
 from app.models import Attachment
-from app.security.files import write_private_file
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case, role_actions
 from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.services.privacy import attachment_visible
+from app.services.private_files import write_private_file
 from app.services.uow import transaction
 
 HEAD_BYTES = 16
+DOWNLOAD_ATTACHMENTS = "export.attachments"  # the capability (app.domain.capabilities)
 
 
 def clean_name(filename: str) -> str:
@@ -47,6 +49,11 @@ def add_attachment(
 ) -> Attachment:
     case = load_visible_case(session, actor, case_id)
     if not may_attach(actor, case):
+        if is_finished(case):
+            raise PermissionDeniedError(
+                _l("The case is “%(status)s”: files can no longer be added to it (Art.31)."),
+                status=STATUS_LABELS[CaseStatus(case.status)],
+            )
         raise PermissionDeniedError(
             _l("Files can be added to open cases by those who work on them.")
         )
@@ -85,13 +92,21 @@ def add_attachment(
 
 def may_attach(actor: Actor, case) -> bool:
     """Whoever works on cases (any case action) may add evidence to an open case they can see;
-    a finished case's record is complete (Art.31)."""
-    return bool(role_actions(actor)) and case.closed_at is None
+    a finished case (closed, closed dissatisfied, voided: not in the lifecycle's open statuses)
+    keeps its record as it was finished (Art.31). The upload service refuses by this rule and
+    the case page offers the form by it (case_page.CasePage.can_attach)."""
+    return bool(role_actions(actor)) and not is_finished(case)
+
+
+def is_finished(case) -> bool:
+    return CaseStatus(case.status) not in OPEN_STATUSES
 
 
 def attachment_for_download(
     session: Session, actor: Actor, attachment_id: int, upload_folder: str
 ) -> tuple[Attachment, Path]:
+    if not actor.may(DOWNLOAD_ATTACHMENTS):
+        raise PermissionDeniedError(_l("Your role may not download the files of cases."))
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise OutOfScopeError(_l("The case does not exist or you may not see it."))

@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.deadlines import Overdue, overdue_state
 from app.models import Attachment, Branch, Case, CaseEvent, Department, ExtensionRequest, SuqiuUser
 from app.services import case_workflow, extensions, privacy
 from app.services.actor import Actor
-from app.services.attachments import may_attach
+from app.services.attachments import DOWNLOAD_ATTACHMENTS, may_attach
 from app.services.case_permissions import load_visible_case, may_act_on, user_in_scope
-from app.services.case_queries import overdue_state
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,10 @@ class CasePage:
     actions: list[str]
     extension_requests: list[ExtensionRequest]
     can_attach: bool
+    can_download: bool  # the capability export.attachments (app.domain.capabilities)
     can_request_extension: bool
     can_decide_extension: bool
-    overdue: str | None
+    overdue: Overdue | None  # app.domain.deadlines.overdue_state: the 已超期 badge
     masked_phone: str
     masked_address: str
     dispatch_targets: list[DispatchTarget] = field(default_factory=list)
@@ -90,6 +91,7 @@ def case_page(
             if user_in_scope(actor, r.requested_by)
         ],
         can_attach=may_attach(actor, case),
+        can_download=actor.may(DOWNLOAD_ATTACHMENTS),
         can_request_extension=may_act_on(actor, case, "request_extension")
         and case.status in extensions.EXTENDABLE,
         can_decide_extension=may_act_on(actor, case, "decide_extension"),
@@ -127,8 +129,8 @@ def _dispatch_targets(session: Session, case: Case) -> tuple[list[DispatchTarget
         targets.extend(
             DispatchTarget(f"{branch.id}:{d.id}", branch, d) for d in departments.get(branch.id, [])
         )
-    branch, department = case_workflow.route_suggestion(session, case)
+    unit, unit_department = case_workflow.route_suggestion(session, case)
     suggested = None
-    if branch is not None:
-        suggested = f"{branch.id}:{department.id}" if department else str(branch.id)
+    if unit is not None:
+        suggested = f"{unit.id}:{unit_department.id}" if unit_department else str(unit.id)
     return targets, suggested

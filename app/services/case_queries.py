@@ -1,9 +1,11 @@
-"""Read-side helpers for cases: overdue at read time, the work queues and their counts.
+"""Read-side helpers for cases: the work queues and their counts.
 
 Every work queue is declared once, in ``QUEUES``: the statuses it lists and the actions that
 make such a case someone's work. A user has a queue only if their role may do one of its
-actions (app.security.roles.CASE_ACTIONS), and the queue lists only the cases on which they may
-do one of them (``_may_act_clause``, the SQL twin of case_permissions.may_act_on)."""
+actions (app.domain.roles, composed roles included), and the queue lists only the cases on
+which they may do one of them (``_may_act_clause``, the SQL twin of case_permissions.may_act_on).
+Overdue has one definition, the domain's (app.domain.deadlines.overdue_state, with its SQL twin
+app.services.case_search.overdue): the 已超期 queue, the list filter and the badges agree."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain.deadlines import is_overdue
+# overdue_state: re-exported for the views; the one definition of overdue is the domain's.
+from app.domain.channels import BRANCH_CALLBACK_CATEGORIES, ChannelCategoryCode
+from app.domain.deadlines import FINISH_OPEN, OVERDUE_STATUSES, overdue_state
 from app.domain.lifecycle import OPEN_STATUSES, TRANSITIONS, Action, CaseStatus
 from app.models import Case
+from app.services import case_search
 from app.services.actor import Actor
 from app.services.case_permissions import handles_only_assigned_cases, role_actions
-from app.services.sweep import FINISH_OPEN, SIGN_OPEN
 
 NEAR = timedelta(hours=24)
 # What moves a case towards its deadline: who may do one of these has the due-soon and overdue
@@ -33,7 +37,9 @@ class Queue:
 
     actions: tuple[str, ...]  # the user's role must allow one of these
     statuses: tuple[CaseStatus, ...] = ()  # the cases it lists; () = the cases received first
-    window: str | None = None  # "due_soon" or "overdue": the finish deadline's window
+    # "due_soon": the finish deadline within NEAR; "overdue": past a binding deadline now
+    # (app.domain.deadlines.overdue_state: sign-for or finish, Art.30).
+    window: str | None = None
 
 
 QUEUES: dict[str, Queue] = {
@@ -45,13 +51,16 @@ QUEUES: dict[str, Queue] = {
         (CaseStatus.PENDING_REVIEW, CaseStatus.PENDING_GOVERNMENT_REPLY),
     ),
     "to_callback": Queue(("callback",), (CaseStatus.PENDING_CALLBACK,)),
-    "due_soon": Queue(DEADLINE_ACTIONS, FINISH_OPEN, "due_soon"),
-    "overdue": Queue(DEADLINE_ACTIONS, FINISH_OPEN, "overdue"),
+    "due_soon": Queue(DEADLINE_ACTIONS, tuple(sorted(FINISH_OPEN)), "due_soon"),
+    # Both limits bind (Art.30): a case not signed for by its sign-for deadline is as overdue
+    # as one past its finish deadline, and it is the same people's work (dispatch, sign for).
+    "overdue": Queue(DEADLINE_ACTIONS, tuple(sorted(OVERDUE_STATUSES)), "overdue"),
     # Art.18: whoever registers cases follows those they received first, in any state. It is
     # a follow-up list, not work: it is the one queue whose cases need not offer an action.
     "first_contact": Queue(("register",)),
 }
 QUEUE_NAMES = tuple(QUEUES)
+__all__ = ["QUEUES", "QUEUE_NAMES", "overdue_state", "queue_counts", "queue_filters"]
 
 
 def usable_queues(actor: Actor) -> tuple[str, ...]:
@@ -59,16 +68,6 @@ def usable_queues(actor: Actor) -> tuple[str, ...]:
     no case: they have no work queue (their overview is the dashboard and the case list)."""
     allowed = role_actions(actor)
     return tuple(name for name, queue in QUEUES.items() if allowed.intersection(queue.actions))
-
-
-def overdue_state(case: Case, now: datetime) -> str | None:
-    """ "sign" or "finish" when the case is past a deadline now, without waiting for the sweep."""
-    status = CaseStatus(case.status)
-    if status in FINISH_OPEN and is_overdue(case.finish_due, now):
-        return "finish"
-    if status in SIGN_OPEN and is_overdue(case.sign_due, now):
-        return "sign"
-    return None
 
 
 def _refinement(actor: Actor, action: str) -> tuple[str, ColumnElement[bool] | None]:
@@ -79,13 +78,15 @@ def _refinement(actor: Actor, action: str) -> tuple[str, ColumnElement[bool] | N
         return "any", None
     if action == "dispatch" and not actor.scope.all_branches:
         return "own_company", and_(
-            Case.channel_category_code == "company", Case.first_contact_id == user.id
+            Case.channel_category_code == ChannelCategoryCode.COMPANY,
+            Case.first_contact_id == user.id,
         )
     if action == "callback" and not actor.scope.all_branches:
         if user.branch_id is not None:  # Art.35: branches call back 政务/网办 cases
-            return "branch_callback", Case.channel_category_code.in_(("government", "online"))
+            return "branch_callback", Case.channel_category_code.in_(BRANCH_CALLBACK_CATEGORIES)
         return "own_company", and_(
-            Case.channel_category_code == "company", Case.first_contact_id == user.id
+            Case.channel_category_code == ChannelCategoryCode.COMPANY,
+            Case.first_contact_id == user.id,
         )
     if action in ("progress", "reply") and handles_only_assigned_cases(actor):
         return "assigned", Case.handler_id == user.id
@@ -114,7 +115,7 @@ def _window(window: str | None, now: datetime) -> list:
     if window == "due_soon":
         return [Case.finish_due >= now, Case.finish_due < now + NEAR]
     if window == "overdue":
-        return [Case.finish_due < now]
+        return [case_search.overdue(now)]
     return []
 
 

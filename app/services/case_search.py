@@ -7,20 +7,36 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from app.domain.deadlines import BINDING_LIMITS
 from app.domain.errors import InvalidPhoneError
 from app.domain.phone import normalise_phone
 from app.models import Case
-from app.services.sweep import FINISH_OPEN
+
+
+def _past(limit, now: datetime) -> ColumnElement[bool]:
+    due = getattr(Case, limit.due_field)
+    return and_(Case.status.in_(sorted(limit.statuses)), due < now)
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:
-    """Open and past the (possibly extended) finish deadline now (Art.30), without waiting for
-    the sweep's flag; the same definition as the 已超期 work queue."""
-    return and_(Case.status.in_(FINISH_OPEN), Case.finish_due < now)
+    """Overdue now (Art.30): the SQL twin of app.domain.deadlines.overdue_state, built from the
+    same table of binding limits, without waiting for the sweep's flags. The 已超期 work queue
+    and the case list's overdue filter both use it."""
+    return or_(*(_past(limit, now) for limit in BINDING_LIMITS))
 
 
 def not_overdue(now: datetime) -> ColumnElement[bool]:
-    return or_(Case.status.not_in(FINISH_OPEN), Case.finish_due.is_(None), Case.finish_due >= now)
+    """The complement of ``overdue`` (a case without a deadline is not overdue)."""
+    return and_(
+        *(
+            or_(
+                Case.status.not_in(sorted(limit.statuses)),
+                getattr(Case, limit.due_field).is_(None),
+                getattr(Case, limit.due_field) >= now,
+            )
+            for limit in BINDING_LIMITS
+        )
+    )
 
 
 def customer_phone_is(raw: str) -> ColumnElement[bool] | None:

@@ -11,21 +11,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.clock import now as clock_now
+from app.domain.deadlines import FINISH_OPEN, SIGN_OPEN
 from app.domain.i18n import _l
-from app.domain.lifecycle import CaseStatus
+from app.domain.roles import LIAISON
 from app.models import Case, SuqiuUser
-from app.security.roles import LIAISON
 from app.services.notifications import case_link, send
 from app.services.uow import transaction
-
-SIGN_OPEN = (CaseStatus.PENDING_DISPATCH, CaseStatus.PENDING_SIGN)
-FINISH_OPEN = (
-    CaseStatus.PENDING_DISPATCH,
-    CaseStatus.PENDING_SIGN,
-    CaseStatus.IN_PROGRESS,
-    CaseStatus.REHANDLING,
-)
-
 
 DUE_SOON = timedelta(hours=24)
 

@@ -23,6 +23,7 @@ from app.services import case_search
 from app.services.actor import current_actor
 from app.views.list_filters import (
     NO,
+    RELATION_FILTERS,
     YES,
     ClauseFilter,
     EqualTo,
@@ -30,8 +31,6 @@ from app.views.list_filters import (
     NotEqualTo,
     OnOrAfter,
     OnOrBefore,
-    RelatedIs,
-    RelatedIsNot,
     StartsWith,
     UpperEqualTo,
     UpperStartsWith,
@@ -47,8 +46,9 @@ FLAGS = {
     "casualties": _l("Casualties (Art.34)"),
 }
 CUSTOMER_COLUMNS = ("customer_phone", "customer_name", "customer_address", "gas_account")
-# The overdue filter is keyed on the sweep's flag column but decides at read time (open and
-# past the deadline now), as the 已超期 queue does, so it needs no sweep to have run.
+# The overdue filter is keyed on a sweep flag column (its URL name) but decides at read time,
+# by the one definition of overdue (app.domain.deadlines.overdue_state: past the sign-for or
+# the finish deadline now, Art.30) as the 已超期 queue and the badges do, without the sweep.
 OVERDUE = "finish_overdue"
 
 SEARCH_COLUMNS = [
@@ -87,7 +87,7 @@ class PhoneIs(ClauseFilter):
         return case_search.customer_phone_is(value)
 
 
-RELATION = [RelatedIs, RelatedIsNot]
+RELATION = RELATION_FILTERS
 CHOICE = [EqualTo, NotEqualTo]
 DAY_WINDOW = [OnOrAfter, OnOrBefore]
 FILTER_CLASSES = {

@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "attach": _l("Attached a file"),
     "reveal_contact": _l("Viewed the contact details"),
     "recompute_deadline": _l("Deadline recomputed"),
+    "spot_check": _l("Spot-check callback"),
 }
 CALLBACK_LABELS = {
     "satisfied": _l("Satisfied"),

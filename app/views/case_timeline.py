@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from app.domain.i18n import _l
-from app.views.case_labels import CALLBACK_LABELS
+from app.views.case_labels import ACTION_LABELS, CALLBACK_LABELS
 
 _DETAIL_LINES = {
     "branch": _l("Unit: %(value)s"),
@@ -16,6 +16,11 @@ _DETAIL_LINES = {
     "reply_due": _l("Reply by: %(value)s"),
     "attempt": _l("Unreachable attempt %(value)s"),
 }
+
+
+def event_action(event) -> str:
+    """What the event did, in Chinese; an action without a label is never shown as its code."""
+    return str(ACTION_LABELS.get(event.action, _l("Other change")))
 
 
 def event_summary(event) -> list[str]:

@@ -12,6 +12,7 @@ from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import func, select
 
 from app.domain.clock import now as clock_now
+from app.domain.deadlines import overdue_state
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.lifecycle import MAX_UNREACHABLE_ATTEMPTS, STATUS_LABELS
@@ -28,26 +29,25 @@ from app.services.actor import current_actor
 from app.services.attachments import add_attachment, attachment_for_download
 from app.services.case_page import case_page
 from app.services.case_permissions import role_actions
-from app.services.case_queries import overdue_state, queue_filters
+from app.services.case_queries import queue_filters
 from app.services.case_registration import (
     Registration,
     active_bulletins,
     register_case,
     registrable_channels,
 )
-from app.services.errors import OutOfScopeError
+from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.views import case_filters, queue_menu
 from app.views.base import SuqiuModelView
 from app.views.case_forms import RegistrationForm
 from app.views.case_labels import (
     ACTION_LABELS,
     CALLBACK_LABELS,
-    CHANNEL_CATEGORY_LABELS,
     QUEUE_LABELS,
 )
-from app.views.case_timeline import event_summary
+from app.views.case_timeline import event_action, event_summary
 from app.views.datamodel import ScopedInterface
-from app.views.formatting import label_from, timestamp, yes_no
+from app.views.formatting import StatusCell, status_cell, timestamp, yes_no
 
 CASE_PERMISSIONS = {
     "list": "read",
@@ -57,24 +57,48 @@ CASE_PERMISSIONS = {
     "download": "read",
     "reveal": "read",
     "attach": "act",
-    "attachment": "read",
+    "attachment": "download",  # the capability export.attachments
 }
 
 
+_NOT_INPUTS = frozenset({"csrf_token", "version", "target"})
+_IDS = frozenset({"branch_id", "department_id", "handler_id"})
+
+
 def _action_inputs(form) -> tuple[dict, int | None]:
-    """The fields of an action form, typed; ValueError for a malformed one."""
-    inputs = {key: form[key] for key in ("note", "reason", "result") if form.get(key) is not None}
-    for key in ("branch_id", "department_id", "handler_id"):
-        if form.get(key):
-            inputs[key] = int(form[key])
+    """The fields of an action form, typed; ValueError for a malformed one. Every other field
+    goes to the service as it came, which refuses a name the action does not take (a mistyped
+    field is an error, not silently dropped)."""
+    inputs: dict = {}
+    for key in form:  # a MultiDict iterates over its keys
+        if key in _NOT_INPUTS:
+            continue
+        value = form[key]
+        if key in _IDS or key == "reply_due":
+            if not value:
+                continue
+            inputs[key] = int(value) if key in _IDS else datetime.fromisoformat(value)
+        else:
+            inputs[key] = value
     if form.get("target"):  # dispatch: "unit" or "unit:department" (one choice, Art.24)
         unit, _, department = form["target"].partition(":")
         inputs["branch_id"] = int(unit)
         inputs["department_id"] = int(department) if department else None
-    if form.get("reply_due"):
-        inputs["reply_due"] = datetime.fromisoformat(form["reply_due"])
     version = int(form["version"]) if form.get("version", "").isdigit() else None
     return inputs, version
+
+
+class CaseListInterface(ScopedInterface):
+    """The case list's rows, scoped as every read: the status cell also carries whether the
+    case is overdue now (app.domain.deadlines.overdue_state, one ``now`` for the page), so that
+    the list shows the same 已超期 badge as the work queues and the case page."""
+
+    def get_values(self, lst, list_columns):
+        now = clock_now()
+        for item, values in zip(lst, super().get_values(lst, list_columns), strict=True):
+            if "status" in values:
+                values["status"] = StatusCell(item.status, overdue_state(item, now))
+            yield values
 
 
 def _page_number(raw) -> int:
@@ -86,10 +110,10 @@ def _page_number(raw) -> int:
 
 class CaseView(SuqiuModelView):
     route_base = "/cases"
-    datamodel = ScopedInterface(Case)
+    datamodel = CaseListInterface(Case)
     class_permission_name = "Case"
     method_permission_name = CASE_PERMISSIONS
-    base_permissions = ["can_read", "can_act"]
+    base_permissions = ["can_read", "can_act", "can_download"]
     list_title = _l("Service requests")
     show_template = "suqiu/case.html"
     label_columns = {
@@ -124,7 +148,7 @@ class CaseView(SuqiuModelView):
     order_columns = ["number", "received_at", "finish_due"]
     base_order = ("received_at", "desc")
     formatters_columns = {
-        "status": label_from(STATUS_LABELS),
+        "status": status_cell,
         "customer_card": lambda card: privacy.listed_customer(current_actor(), card),
         "received_at": timestamp,
         "finish_due": timestamp,
@@ -147,8 +171,8 @@ class CaseView(SuqiuModelView):
             status_labels=STATUS_LABELS,
             action_labels=ACTION_LABELS,
             callback_labels=CALLBACK_LABELS,
-            category_labels=CHANNEL_CATEGORY_LABELS,
             yes_no=yes_no,
+            event_action=event_action,
             event_summary=event_summary,
             unreachable_limit=MAX_UNREACHABLE_ATTEMPTS,
             title=page.case.number,
@@ -218,6 +242,8 @@ class CaseView(SuqiuModelView):
             )
         except OutOfScopeError:
             abort(404)
+        except PermissionDeniedError:
+            abort(403)
         # send_file writes filename*=UTF-8''… so the Chinese name survives (RFC 5987).
         return send_file(
             path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name
@@ -268,8 +294,7 @@ class CaseRegistrationView(BaseView):
 
     def _choices(self, form, actor):
         form.channel_id.choices = [
-            (c.id, f"{CHANNEL_CATEGORY_LABELS.get(c.category.code, '')} · {c.name}")
-            for c in registrable_channels(db.session, actor)
+            (c.id, f"{c.category.name} · {c.name}") for c in registrable_channels(db.session, actor)
         ]
         form.kind_id.choices = [
             (k.id, k.name)

@@ -1,11 +1,17 @@
-"""Display helpers shared by views: Chinese yes/no, code→label maps, timestamps."""
+"""Display helpers shared by views: Chinese yes/no, code→label maps, timestamps, a case's status
+with its 已超期 badge."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+
+from flask import get_template_attribute
+from markupsafe import Markup, escape
 
 from app.domain.clock import format_datetime
 from app.domain.i18n import _l
+from app.domain.lifecycle import STATUS_LABELS
 
 YES_NO = {True: _l("Yes"), False: _l("No"), None: ""}
 
@@ -52,3 +58,30 @@ def choices(mapping):
 
 def timestamp(value) -> str:
     return format_datetime(value)
+
+
+def overdue_badge(state) -> Markup:
+    """The 已超期 badge of ``state`` (app.domain.deadlines.overdue_state), from the one macro the
+    queue and case pages use too (suqiu/_overdue.html); empty when not overdue."""
+    if not state:
+        return Markup("")
+    # A macro of the autoescaping environment returns Markup, its values escaped.
+    return get_template_attribute("suqiu/_overdue.html", "overdue_badge")(str(state))
+
+
+@dataclass(frozen=True)
+class StatusCell:
+    """A case's status as a list shows it: its label and whether the case is overdue now."""
+
+    status: str
+    overdue: str | None = None
+
+    def __str__(self) -> str:
+        return str(STATUS_LABELS.get(self.status, ""))
+
+
+def status_cell(value) -> Markup:
+    """The status column of a case list: the Chinese status and, when overdue, the badge."""
+    if isinstance(value, StatusCell):
+        return escape(str(value)) + overdue_badge(value.overdue)
+    return escape(str(STATUS_LABELS.get(value, "")))

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError
 
 from app.domain.clock import format_datetime
 from app.domain.i18n import _l
+from app.domain.lifecycle import ExtensionStatus
 
 ERROR_TEXT = {
     400: _l("The request could not be understood."),
@@ -23,6 +24,8 @@ ERROR_TEXT = {
 
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
+    # Templates compare with the domain's vocabulary, never with bare code strings.
+    app.jinja_env.globals["ExtensionStatus"] = ExtensionStatus
 
     @app.context_processor
     def _notification_badge():

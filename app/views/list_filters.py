@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import or_
+from sqlalchemy import false, or_, true
 from wtforms import SelectChoice, SelectField
 
 from app.domain.i18n import _l
@@ -135,10 +135,11 @@ class FlagIs(ClauseFilter):
     arg_name = "flag"
 
     def clause(self, value):
+        # "= true", not "IS true": PostgreSQL can use an index for the first only.
         if value == YES:
-            return self.column.is_(True)
+            return self.column == true()
         if value == NO:
-            return self.column.is_(False)
+            return self.column == false()
         return None
 
 
