@@ -36,6 +36,8 @@ def build_config(overrides: dict | None = None) -> dict:
     instance = instance_path()
     cfg: dict = {
         "APP_NAME": "诉求管理平台",
+        # The company's name beside the portal's in the navigation bar and on the sign-in page.
+        "SUQIU_COMPANY_NAME": os.environ.get("SUQIU_COMPANY_NAME", "").strip() or "城市燃气集团",
         "APP_THEME": "",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL") or default_database_url(instance)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import ForeignKey, Integer, String, event, inspect
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column, relationship
+
+# FAB declares the e-mail NOT NULL; many of the utility's staff have none (migration e0f4a5b6c7d8).
+User.__table__.c.email.nullable = True
 
 
 class SuqiuUser(User):
@@ -41,7 +44,8 @@ class SuqiuUser(User):
 def _credentials_changed_end_sessions(_mapper, _connection, user: SuqiuUser) -> None:
     """However a password is set or an account deactivated (web form, API, FAB command), the
     sessions and tokens issued before end with it."""
-    attrs = inspect(user).attrs
+    state: InstanceState[SuqiuUser] = inspect(user)
+    attrs = state.attrs
     changed = attrs.password.history.has_changes() or (
         attrs.active.history.has_changes() and not user.active
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, request, session
-from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask import current_app, g, redirect, request, session
+from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.models.sqla.filters import FilterNotEqual
 from flask_appbuilder.security.views import (
     AuthDBView,
     ResetMyPasswordView,
     ResetPasswordView,
-    RoleModelView,
     UserDBModelView,
     UserInfoEditView,
 )
@@ -18,11 +19,13 @@ from flask_appbuilder.views import expose
 from flask_login import current_user, logout_user
 from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField, ValidationError
-from wtforms.validators import DataRequired, EqualTo, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, Regexp
 
 from app.domain.i18n import _l
+from app.domain.roles import PUBLIC_ROLE_NAME
 from app.models import SuqiuUser
 from app.security.sessions import end_all_sessions
+from app.services import users as _users  # noqa: F401 (stores an empty e-mail as NULL)
 from app.views.base import SuqiuModelView
 from app.views.datamodel import ScopedInterface
 from app.views.validators import PhoneNumber
@@ -48,6 +51,69 @@ _USER_LABELS = {
     "changed_on": _l("Changed at"),
     "changed_by": _l("Changed by"),
 }
+
+
+class DepartmentOfUnitField(QuerySelectField):
+    """The department choice of the user form: each option names its unit (``data-unit``) and
+    the list follows the unit chosen in the ``branch`` field (static/js/suqiu-forms.js)."""
+
+    def iter_choices(self):
+        if self.allow_blank:
+            yield ("__None", self.blank_text, self.data is None, {})
+        for pk, department in self._get_object_list():
+            unit = department.branch_id
+            yield (
+                pk,
+                self.get_label(department),
+                department == self.data,
+                {"data-unit": "" if unit is None else str(unit)},
+            )
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("data-unit-field", "branch")
+        return super().__call__(**kwargs)
+
+
+class OfferedRolesField(QuerySelectMultipleField):
+    """FAB's field checks for ids outside the offered list before it reads them, and so drops
+    them silently: a role that is not offered (匿名访客) is refused instead."""
+
+    def pre_validate(self, form):
+        _ = self.data  # resolves the submitted ids, marking any that is not offered
+        if self._invalid_formdata:
+            raise ValidationError(_l("Please choose the roles from the list."))
+        super().pre_validate(form)
+
+
+def _department_of_the_unit(form, field) -> None:
+    """Reported next to the field; the service checks the same rule on every save."""
+    department, unit = field.data, form.branch.data if "branch" in form else None
+    if department is not None and department.branch_id != (unit.id if unit else None):
+        raise ValidationError(_l("The department must belong to the user's unit."))
+
+
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _optional_email(unbound) -> None:
+    """FAB requires the e-mail: here it may be left empty (stored as NULL, app.services.users),
+    and a given one must look like an address."""
+    kept = [
+        v
+        for v in unbound.kwargs.get("validators") or []
+        if not isinstance(v, DataRequired | InputRequired)
+    ]
+    unbound.kwargs["validators"] = [
+        Optional(),
+        # Not WTForms' Email(): it refuses intranet domains such as ``.local``.
+        Regexp(_EMAIL, message=_l("Please enter a valid e-mail address.")),
+        *kept,
+    ]
+    unbound.kwargs["widget"] = BS3TextFieldWidget()
+
+
+# The anonymous visitors' role is FAB's, for pages without sign-in: never given to a person.
+_ASSIGNABLE_ROLES = {"roles": [["name", FilterNotEqual, PUBLIC_ROLE_NAME]]}
 
 
 class SuqiuUserView(SuqiuModelView, UserDBModelView):
@@ -80,6 +146,7 @@ class SuqiuUserView(SuqiuModelView, UserDBModelView):
         "active": _l("Deactivate people who leave instead of deleting them."),
         "roles": _l("What the person may do in the portal."),
         "branch": _l("Branch users see only this unit and its sub-units."),
+        "department": _l("Choose the unit first: only its departments are offered."),
         "password": _l("At least 10 characters with upper and lower case, a digit and a symbol."),
         "conf_password": _l("Type the password again."),
         "mobile": _l("A mainland mobile number or a landline with area code."),
@@ -130,7 +197,9 @@ class SuqiuUserView(SuqiuModelView, UserDBModelView):
         (_l("Account"), {"fields": ["username", "roles", "branch", "department"]}),
         (_l("Personal details"), {"fields": ["last_name", "first_name", "email", "mobile"]}),
     ]
-    validators_columns = {}
+    validators_columns = {"department": [_department_of_the_unit]}
+    add_form_query_rel_fields = _ASSIGNABLE_ROLES
+    edit_form_query_rel_fields = _ASSIGNABLE_ROLES
     add_form_extra_fields = {
         "password": PasswordField(
             _l("Password"),
@@ -146,29 +215,22 @@ class SuqiuUserView(SuqiuModelView, UserDBModelView):
             validators=[EqualTo("password", message=_l("The two passwords do not match."))],
             widget=BS3PasswordFieldWidget(),
         ),
-        "mobile": StringField(_l("Mobile"), validators=[Optional(), PhoneNumber()]),
+        "mobile": StringField(
+            _l("Mobile"), validators=[Optional(), PhoneNumber()], widget=BS3TextFieldWidget()
+        ),
     }
     edit_form_extra_fields = {
-        "mobile": StringField(_l("Mobile"), validators=[Optional(), PhoneNumber()]),
+        "mobile": StringField(
+            _l("Mobile"), validators=[Optional(), PhoneNumber()], widget=BS3TextFieldWidget()
+        ),
     }
 
-
-class SuqiuRoleView(SuqiuModelView, RoleModelView):
-    """Roles are declared in app.security.roles and synced by `suqiu init`: read-only here."""
-
-    class_permission_name = "Role"
-    method_permission_name = {"list": "read", "show": "read"}
-    base_permissions = ["can_read"]
-    list_title = _l("Roles")
-    show_title = _l("Role details")
-    label_columns = {"name": _l("Name"), "permissions": _l("Permissions"), "user": _l("Users")}
-    list_columns = ["name"]
-    show_columns = ["name"]
-    search_columns = ["name"]
-    related_views = []
-
-    def copyrole(self, items):  # FAB's "copy role" action: roles are code, not copied by hand
-        abort(404)
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            _optional_email(form.email)
+            form.department.field_class = DepartmentOfUnitField
+            form.roles.field_class = OfferedRolesField
 
 
 class MyProfileView(UserInfoEditView):
@@ -222,8 +284,15 @@ class UserPasswordView(ResetPasswordView):
 
 
 class SuqiuAuthDBView(AuthDBView):
-    """Sign-out is a POST with the CSRF token (the navbar's form) and ends every session of the
+    """Sign-in, sign-out and the site's icon (/favicon.ico, public like the sign-in page).
+
+    Sign-out is a POST with the CSRF token (the navbar's form) and ends every session of the
     person on every device; GET only asks for confirmation (a link or prefetch signs no one out)."""
+
+    @expose("/favicon.ico")
+    def favicon(self):
+        """Browsers and tools ask the site root for its icon; the pages link static/img."""
+        return current_app.send_static_file("img/favicon.ico")
 
     @expose("/logout/", methods=["GET", "POST"])
     def logout(self):

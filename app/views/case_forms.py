@@ -16,6 +16,51 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.domain.i18n import _l
 from app.views.validators import PhoneNumber
 
+# The registration form's sections (title, then each field with its width in Bootstrap 3's
+# twelve columns from the ``sm`` breakpoint on; narrower screens stack every field). A field the
+# view removed for this user is skipped; a field listed nowhere still shows, under "Other".
+REGISTRATION_SECTIONS = (
+    (
+        "customer",
+        _l("Customer information"),
+        (("customer_name", 6), ("customer_phone", 6), ("customer_address", 8), ("gas_account", 4)),
+    ),
+    ("request", _l("Request"), (("content", 12), ("received_at", 6), ("external_ref", 6))),
+    (
+        "classification",
+        _l("Classification"),
+        (
+            ("channel_id", 4),
+            ("kind_id", 4),
+            ("business_category_id", 4),
+            ("content_class_id", 4),
+        ),
+    ),
+    (
+        "flags",
+        _l("Flags"),
+        (
+            ("urgent", 4),
+            ("media_involved", 4),
+            ("adverse_impact", 4),
+            ("major_interest", 4),
+            ("property_loss", 4),
+            ("casualties", 4),
+        ),
+    ),
+    (
+        "handling",
+        _l("Handling and deadline"),
+        (
+            ("negotiated_due", 6),
+            ("negotiated_reason", 6),
+            ("resolve_on_spot", 12),
+            ("result", 12),
+            ("to_own_unit", 12),
+        ),
+    ),
+)
+
 
 class RegistrationForm(FlaskForm):
     channel_id = SelectField(_l("Channel"), coerce=int, validators=[DataRequired()])
@@ -46,3 +91,22 @@ class RegistrationForm(FlaskForm):
     to_own_unit = BooleanField(_l("Hand it to my own unit's liaison (otherwise CSD dispatches it)"))
     # One-time key of this form: a second submission returns the first case.
     registration_key = HiddenField(validators=[Length(max=64)])
+
+    def sections(self):
+        """(key, title, [(field, width), …]) for the template, present fields only; the fields no
+        section names come last, so a new field is never lost from the page."""
+        placed = {"csrf_token", "registration_key"}
+        result = []
+        for key, title, names in REGISTRATION_SECTIONS:
+            fields = [(self[name], width) for name, width in names if name in self]
+            placed.update(name for name, _width in names)
+            if fields:
+                result.append((key, title, fields))
+        rest = [
+            (field, 6)
+            for field in self
+            if field.name not in placed and field.type not in ("HiddenField", "CSRFTokenField")
+        ]
+        if rest:
+            result.append(("other", _l("Other"), rest))
+        return result
