@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
 from app.models import Branch, Bulletin, BusinessCategory, Case, CaseKind, Channel, SuqiuUser
 from app.services.actor import Actor
@@ -158,7 +159,7 @@ def _play(session, users, case, path, received, now, branch) -> None:
         do("csd", "void", 1, reason="与工单重复登记，已合并处理。")
         return
     do(
-        "csd" if case.channel_category_code != "company" else "agent",
+        "csd" if case.channel_category_code != ChannelCategoryCode.COMPANY else "agent",
         "dispatch",
         0.5,
         branch_id=branch.id,
@@ -202,13 +203,13 @@ def _play(session, users, case, path, received, now, branch) -> None:
     if path == "pending_review":
         return
     do("csd", "approve", 2, note="处理规范，同意。")
-    if case.channel_category_code == "government":
+    if case.channel_category_code == ChannelCategoryCode.GOVERNMENT:
         if path == "pending_government_reply":
             return
         do("csd", "answer_government", 1, note="已在政务平台回复办理结果。")
     if path in ("pending_callback",):
         return
-    caller = liaison if case.channel_category_code != "company" else "agent"
+    caller = liaison if case.channel_category_code != ChannelCategoryCode.COMPANY else "agent"
     if path in ("rehandling", "closed_dissatisfied"):
         do(caller, "callback", 4, result="dissatisfied", note="客户认为上门不及时，要求重新处理。")
         if path == "rehandling":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.channels import ChannelCategoryCode
 from app.models import (
     Branch,
     BusinessCategory,
@@ -15,39 +16,44 @@ from app.models import (
     Department,
 )
 
+COMPANY, GOVERNMENT, ONLINE = (
+    ChannelCategoryCode.COMPANY,
+    ChannelCategoryCode.GOVERNMENT,
+    ChannelCategoryCode.ONLINE,
+)
 CHANNEL_CATEGORIES = [
-    ("company", "公司渠道", "公司热线、投诉电话、微信公众号、一线员工、窗口、部门及单位（第七条）"),
+    (COMPANY, "公司渠道", "公司热线、投诉电话、微信公众号、一线员工、窗口、部门及单位（第七条）"),
     (
-        "government",
+        GOVERNMENT,
         "政务渠道",
         "政府部门及集团公司转办，由客户服务部集中受理、派发并回复（第十三条）",
     ),
     (
-        "online",
+        ONLINE,
         "网办渠道",
         "“一网通办”平台，由客户服务部受理派发，分子公司自行录入办理结果（第十三条）",
     ),
 ]
 CHANNELS = [
-    ("hotline_96511", "服务热线96511", "company"),
-    ("complaint_phone", "投诉电话", "company"),
-    ("wechat", "微信公众号", "company"),
-    ("field_staff", "一线员工", "company"),
-    ("service_window", "对外服务窗口", "company"),
-    ("department_unit", "部门及单位", "company"),
-    ("letter_visit_media", "客户来函、来访、网站及媒体报道", "company"),
-    ("citizen_hotline", "市民热线", "government"),
-    ("city_message_board", "城市留言板", "government"),
-    ("sunshine_petition", "阳光信访", "government"),
-    ("city_zhiyong_office", "市治庸办", "government"),
-    ("city_gas_center", "市燃发中心", "government"),
-    ("city_online_mass_work", "市网上群众工作部", "government"),
-    ("group_company", "集团公司转办", "government"),
-    ("hubei_gov_service", "湖北政务服务网", "online"),
-    ("construction_approval", "工程建设项目审批管理平台", "online"),
-    ("real_estate_registration", "不动产登记平台", "online"),
-    ("ehuiban", "鄂汇办", "online"),
-    ("wuhan_zhanyi", "武汉战疫", "online"),
+    ("hotline_96511", "服务热线96511", COMPANY),
+    ("complaint_phone", "投诉电话", COMPANY),
+    ("wechat", "微信公众号", COMPANY),
+    ("field_staff", "一线员工", COMPANY),
+    ("service_window", "对外服务窗口", COMPANY),
+    ("department_unit", "部门及单位", COMPANY),
+    ("letter_visit_media", "客户来函、来访、网站及媒体报道", COMPANY),
+    ("citizen_hotline", "市民热线", GOVERNMENT),
+    ("city_message_board", "城市留言板", GOVERNMENT),
+    ("sunshine_petition", "阳光信访", GOVERNMENT),
+    ("city_zhiyong_office", "市治庸办", GOVERNMENT),
+    ("city_gas_center", "市燃发中心", GOVERNMENT),
+    ("city_online_mass_work", "市网上群众工作部", GOVERNMENT),
+    ("group_company", "集团公司转办", GOVERNMENT),
+    ("hubei_gov_service", "湖北政务服务网", ONLINE),
+    ("construction_approval", "工程建设项目审批管理平台", ONLINE),
+    ("real_estate_registration", "不动产登记平台", ONLINE),
+    ("ehuiban", "鄂汇办", ONLINE),
+    ("wuhan_zhanyi", "武汉战疫", ONLINE),
 ]
 CONTENT_CLASSES = [
     ("request", "诉求"),

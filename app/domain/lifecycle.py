@@ -75,6 +75,19 @@ class CallbackResult(StrEnum):
     UNREACHABLE = "unreachable"  # 联系不上
 
 
+class ExtensionStatus(StrEnum):
+    """延期申请 (Art.30): asked by the unit, decided once by CSD, withdrawn with the case."""
+
+    PENDING = "pending"  # 待审批
+    APPROVED = "approved"  # 已批准: the case has the new deadline
+    REJECTED = "rejected"  # 已驳回
+    CANCELLED = "cancelled"  # 已撤回: the unit returned the case before a decision
+
+    @classmethod
+    def decided(cls, approve: bool) -> ExtensionStatus:
+        return cls.APPROVED if approve else cls.REJECTED
+
+
 class ForbiddenTransitionError(DomainError):
     pass
 

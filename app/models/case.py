@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.clock import now
-from app.domain.lifecycle import CaseStatus
+from app.domain.lifecycle import CaseStatus, ExtensionStatus
 from app.models.catalog import BusinessCategory, CaseKind, Channel
 from app.models.org import Branch, Department
 
@@ -35,7 +35,8 @@ class Case(Model):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
     channel: Mapped[Channel] = relationship(lazy="joined")
-    channel_category_code: Mapped[str] = mapped_column(String(32))  # copied: drives the workflow
+    # A ChannelCategoryCode, copied from the channel at registration: it drives the workflow.
+    channel_category_code: Mapped[str] = mapped_column(String(32))
     kind_id: Mapped[int] = mapped_column(ForeignKey("case_kind.id"))
     kind: Mapped[CaseKind] = relationship(lazy="joined")
     business_category_id: Mapped[int | None] = mapped_column(ForeignKey("business_category.id"))
@@ -131,7 +132,7 @@ class ExtensionRequest(Model):
     reason: Mapped[str] = mapped_column(Text)
     old_due: Mapped[datetime] = mapped_column(DateTime)
     requested_due: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=ExtensionStatus.PENDING)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     decided_by = relationship("SuqiuUser", foreign_keys=[decided_by_id])
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

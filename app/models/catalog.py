@@ -13,6 +13,7 @@ class ChannelCategory(Model):
 
     __tablename__ = "channel_category"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A ChannelCategoryCode (app/domain/channels.py): fixed, never added to or edited.
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(50), unique=True)
     description: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
 from app.domain.calendar import WorkCalendar, official_exceptions
 from app.domain.clock import format_datetime
@@ -69,13 +69,13 @@ def _year_span(year: int) -> Span:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def changed_spans(session: Session, item, *, deleted: bool = False) -> list[Span]:
+def changed_spans(session: Session, item: object, *, deleted: bool = False) -> list[Span]:
     """The days whose working status saving (or deleting) ``item`` may change. Call before the
     flush: an edit's previous values are still in the attribute history. A day of a year not
     loaded changes nothing: deadlines there follow the provisional rule until the year is."""
     if not isinstance(item, CalendarDay | CalendarYear):
         return []
-    state = inspect(item)
+    state: InstanceState[CalendarDay | CalendarYear] = inspect(item)
     is_new = state.transient or state.pending
     if isinstance(item, CalendarYear):
         return [_year_span(y) for y in _values(item, "year", is_new or deleted)]
@@ -88,8 +88,9 @@ def changed_spans(session: Session, item, *, deleted: bool = False) -> list[Span
     return [(d, d) for d in _values(item, "day", is_new or deleted) if d.year in loaded]
 
 
-def _values(item, attribute: str, current_only: bool) -> set:
-    history = inspect(item).attrs[attribute].history
+def _values(item: CalendarDay | CalendarYear, attribute: str, current_only: bool) -> set:
+    state: InstanceState[CalendarDay | CalendarYear] = inspect(item)
+    history = state.attrs[attribute].history
     values = {getattr(item, attribute)}
     if not current_only:
         values |= {v for v in (*history.deleted, *history.unchanged) if v is not None}

@@ -4,6 +4,7 @@ from the time-limit rules on the working-day calendar (Art.19)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CaseStatus, next_status
@@ -91,10 +93,10 @@ def registrable_channels(session: Session, actor: Actor) -> list[Channel]:
     channels = session.scalars(query).all()
     if actor.scope.all_branches:
         return list(channels)
-    return [c for c in channels if c.category.code == "company"]
+    return [c for c in channels if c.category.code == ChannelCategoryCode.COMPANY]
 
 
-def active_bulletins(session: Session, at: datetime):
+def active_bulletins(session: Session, at: datetime) -> Sequence[Bulletin]:
     """Bulletins shown beside the registration form (Art.37/38, Art.28)."""
     return session.scalars(
         select(Bulletin)
@@ -145,7 +147,8 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
         raise InvalidRecordError(_l("Please choose the channel and the kind of the case."))
     if not (data.customer_name or "").strip() or not (data.content or "").strip():
         raise InvalidRecordError(_l("The customer's name and the request text are required."))
-    if not actor.scope.all_branches and channel.category.code != "company":
+    category = ChannelCategoryCode(channel.category.code)
+    if not actor.scope.all_branches and category is not ChannelCategoryCode.COMPANY:
         raise InvalidRecordError(
             _l(
                 "Art.13: government and online channel cases are received by the "
@@ -180,7 +183,7 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
     case = Case(
         number=next_case_number(session, received),
         channel=channel,
-        channel_category_code=channel.category.code,
+        channel_category_code=category,
         kind=kind,
         business_category=business,
         customer_name=data.customer_name.strip(),
@@ -223,9 +226,11 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
     return case
 
 
-def _resolve_on_spot(session: Session, actor: Actor, case: Case, result, now) -> None:
+def _resolve_on_spot(
+    session: Session, actor: Actor, case: Case, result: str | None, now: datetime
+) -> None:
     ensure_may(actor, "resolve_on_spot")
-    if not (result or "").strip():
+    if result is None or not result.strip():
         raise InvalidRecordError(_l("Please record how the case was resolved."))
     case.status = next_status(CaseStatus.PENDING_DISPATCH, Action.RESOLVE_ON_SPOT)
     case.result = result.strip()
@@ -242,7 +247,7 @@ def _resolve_on_spot(session: Session, actor: Actor, case: Case, result, now) ->
     )
 
 
-def _keep_in_own_unit(session: Session, actor: Actor, case: Case, now) -> None:
+def _keep_in_own_unit(session: Session, actor: Actor, case: Case, now: datetime) -> None:
     """Art.18/27: a branch employee who receives a request hands it to their own unit's
     liaison directly (the dispatch is part of the registration, not a CSD decision)."""
     unit = actor.user.branch if actor.user is not None else None

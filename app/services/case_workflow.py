@@ -4,17 +4,21 @@ and commits once (design §2; Art.13, 18–21, 30, 31, 35, 36)."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
-from app.domain.i18n import _l
+from app.domain.i18n import LazyString, _l
 from app.domain.lifecycle import (
     Action,
     CallbackResult,
     CaseStatus,
+    ExtensionStatus,
     allowed_actions,
     ensure_callback_retry_spaced,
     next_status,
@@ -36,11 +40,20 @@ from app.services.uow import transaction
 
 FINISHING = {CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED, CaseStatus.VOIDED}
 
+# What a handler gives back: the event's note, its detail, and the callback result (if any).
+Outcome = tuple[str | None, dict[str, object] | None, CallbackResult | None]
 
-def _required(value: str | None, message) -> str:
-    if not (value or "").strip():
+
+class UnknownInputError(InvalidRecordError):
+    """A value the action does not take (a mistyped or foreign form field): refused, never
+    silently dropped."""
+
+
+def _required(value: str | None, message: LazyString) -> str:
+    text = (value or "").strip()
+    if not text:
         raise InvalidRecordError(message)
-    return value.strip()
+    return text
 
 
 @transaction(conflict_message=STALE_CASE)
@@ -52,9 +65,10 @@ def perform(
     *,
     version: int | None,
     now: datetime | None = None,
-    **inputs,
+    **inputs: object,
 ) -> Case:
-    """Apply ``action`` to the case; raises a typed error and changes nothing otherwise."""
+    """Apply ``action`` to the case; raises a typed error and changes nothing otherwise.
+    ``inputs`` are the action's own values (``ACTION_INPUTS``); any other name is refused."""
     action = Action(action)
     now = now or clock_now()
     case = load_case_for(session, actor, case_id, action.value, version)
@@ -62,11 +76,16 @@ def perform(
     handler = _HANDLERS.get(action)
     if handler is None:  # registration and extensions have their own services
         raise InvalidRecordError(_l("The action or a value of the form is not valid."))
+    unknown = sorted(set(inputs) - ACTION_INPUTS[action])
+    if unknown:
+        raise UnknownInputError(
+            _l("This action does not take the value(s) %(names)s."), names=", ".join(unknown)
+        )
     note, detail, callback = handler(session, actor, case, now, **inputs)
     after = next_status(
         before,
         action,
-        government=case.channel_category_code == "government",
+        government=case.channel_category_code == ChannelCategoryCode.GOVERNMENT,
         rehandle_count=case.rehandle_count,
         callback=callback,
         unreachable_attempts=case.unreachable_attempts,
@@ -83,8 +102,15 @@ def perform(
     return case
 
 
-def _bookkeeping(case, action, before, after, callback, now) -> None:
-    if action is Action.CALLBACK:
+def _bookkeeping(
+    case: Case,
+    action: Action,
+    before: CaseStatus,
+    after: CaseStatus,
+    callback: CallbackResult | None,
+    now: datetime,
+) -> None:
+    if action is Action.CALLBACK and callback is not None:
         case.callback_result = callback.value
         if callback is CallbackResult.UNREACHABLE:
             case.unreachable_attempts += 1
@@ -96,7 +122,9 @@ def _bookkeeping(case, action, before, after, callback, now) -> None:
         case.closed_at = now
 
 
-def _department_of(session, department_id, branch_id) -> Department | None:
+def _department_of(
+    session: Session, department_id: int | None, branch_id: int | None
+) -> Department | None:
     """The chosen department, which must belong to the case's unit (Art.24)."""
     if not department_id:
         return None
@@ -106,7 +134,19 @@ def _department_of(session, department_id, branch_id) -> Department | None:
     return department
 
 
-def _dispatch(session, actor, case, now, branch_id=None, department_id=None, note=None, **_):
+# The handlers: one per action, its inputs as keyword-only parameters (nothing else accepted).
+
+
+def _dispatch(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    now: datetime,
+    *,
+    branch_id: int | None = None,
+    department_id: int | None = None,
+    note: str | None = None,
+) -> Outcome:
     branch = session.get(Branch, branch_id) if branch_id else None
     if branch is None or not branch.active:
         raise InvalidRecordError(_l("Please choose the unit the case goes to."))
@@ -119,27 +159,39 @@ def _dispatch(session, actor, case, now, branch_id=None, department_id=None, not
     )
 
 
-def _return(session, actor, case, now, reason=None, **_):
+def _return(
+    session: Session, actor: Actor, case: Case, now: datetime, *, reason: str | None = None
+) -> Outcome:
     reason = _required(reason, _l("Please give the reason for returning the case."))
     case.return_count += 1
     # The unit's pending extension request leaves with it: the next unit asks for its own.
     for request in session.scalars(
         select(ExtensionRequest).where(
-            ExtensionRequest.case_id == case.id, ExtensionRequest.status == "pending"
+            ExtensionRequest.case_id == case.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
         )
     ):
-        request.status, request.decided_at = "cancelled", now
+        request.status, request.decided_at = ExtensionStatus.CANCELLED, now
     previous = case.branch.name if case.branch else None
     case.branch, case.department, case.handler = None, None, None
     return reason, {"branch": previous}, None
 
 
-def _sign(session, actor, case, now, **_):
+def _sign(session: Session, actor: Actor, case: Case, now: datetime) -> Outcome:
     case.signed_at = now
     return None, None, None
 
 
-def _assign(session, actor, case, now, handler_id=None, department_id=None, note=None, **_):
+def _assign(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    now: datetime,
+    *,
+    handler_id: int | None = None,
+    department_id: int | None = None,
+    note: str | None = None,
+) -> Outcome:
     handler = session.get(SuqiuUser, handler_id) if handler_id else None
     if handler is None or handler.branch_id != case.branch_id:
         raise InvalidRecordError(_l("Please choose a handler of the case's unit."))
@@ -149,26 +201,36 @@ def _assign(session, actor, case, now, handler_id=None, department_id=None, note
     return note, {"handler": handler.display_name}, None
 
 
-def _progress(session, actor, case, now, note=None, **_):
+def _progress(
+    session: Session, actor: Actor, case: Case, now: datetime, *, note: str | None = None
+) -> Outcome:
     return _required(note, _l("Please describe the progress.")), None, None
 
 
-def _reply(session, actor, case, now, result=None, **_):
+def _reply(
+    session: Session, actor: Actor, case: Case, now: datetime, *, result: str | None = None
+) -> Outcome:
     case.result = _required(result, _l("Please record the result of the handling."))
     case.replied_at = now
     return case.result, None, None
 
 
-def _optional_note(session, actor, case, now, note=None, **_):
+def _optional_note(
+    session: Session, actor: Actor, case: Case, now: datetime, *, note: str | None = None
+) -> Outcome:
     """Approve and remind: a note may go with them, nothing else changes."""
     return note, None, None
 
 
-def _reject(session, actor, case, now, reason=None, **_):
+def _reject(
+    session: Session, actor: Actor, case: Case, now: datetime, *, reason: str | None = None
+) -> Outcome:
     return _required(reason, _l("Please give the reason for sending the result back.")), None, None
 
 
-def _answer_government(session, actor, case, now, note=None, **_):
+def _answer_government(
+    session: Session, actor: Actor, case: Case, now: datetime, *, note: str | None = None
+) -> Outcome:
     return (
         _required(note, _l("Please record the reply sent to the government department.")),
         None,
@@ -176,30 +238,48 @@ def _answer_government(session, actor, case, now, note=None, **_):
     )
 
 
-def _callback(session, actor, case, now, result=None, note=None, **_):
+def _callback(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    now: datetime,
+    *,
+    result: str | None = None,
+    note: str | None = None,
+) -> Outcome:
     try:
-        outcome = CallbackResult(result)
+        outcome = CallbackResult(result or "")
     except ValueError as exc:
         raise InvalidRecordError(_l("Please record the callback result.")) from exc
     if outcome is CallbackResult.DISSATISFIED and not (note or "").strip():
         raise InvalidRecordError(_l("Please record what the customer is dissatisfied with."))
     ensure_callback_retry_spaced(outcome, case.last_unreachable_at, now, callback_retry_spacing())
-    detail = {"result": outcome.value}
+    detail: dict[str, object] = {"result": outcome.value}
     if outcome is CallbackResult.UNREACHABLE:
         detail["attempt"] = case.unreachable_attempts + 1
     return note, detail, outcome
 
 
-def _supervise(session, actor, case, now, note=None, reply_due=None, **_):
+def _supervise(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    now: datetime,
+    *,
+    note: str | None = None,
+    reply_due: datetime | None = None,
+) -> Outcome:
     note = _required(note, _l("Please write the supervision notice."))
     return note, {"reply_due": reply_due.isoformat(sep=" ") if reply_due else None}, None
 
 
-def _void(session, actor, case, now, reason=None, **_):
+def _void(
+    session: Session, actor: Actor, case: Case, now: datetime, *, reason: str | None = None
+) -> Outcome:
     return _required(reason, _l("Please give the reason for voiding the case.")), None, None
 
 
-_HANDLERS = {
+_HANDLERS: dict[Action, Callable[..., Outcome]] = {
     Action.DISPATCH: _dispatch,
     Action.RETURN_CASE: _return,
     Action.SIGN_FOR: _sign,
@@ -213,6 +293,17 @@ _HANDLERS = {
     Action.REMIND: _optional_note,
     Action.SUPERVISE: _supervise,
     Action.VOID: _void,
+}
+
+
+def _keyword_inputs(handler: Callable[..., Outcome]) -> frozenset[str]:
+    parameters = inspect.signature(handler).parameters.values()
+    return frozenset(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
+# The names of the values each action takes, read from its handler's signature.
+ACTION_INPUTS: dict[Action, frozenset[str]] = {
+    action: _keyword_inputs(handler) for action, handler in _HANDLERS.items()
 }
 
 
@@ -255,7 +346,7 @@ def record_survey(
 ) -> Case:
     """公司渠道: the satisfaction survey's answer is the callback (Art.35)."""
     case = load_visible_case(session, actor, case_id)
-    if case.channel_category_code != "company":
+    if case.channel_category_code != ChannelCategoryCode.COMPANY:
         raise InvalidRecordError(
             _l(
                 "Survey results are taken for company-channel cases only; "

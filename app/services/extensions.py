@@ -12,7 +12,7 @@ from app.domain.clock import format_datetime
 from app.domain.clock import now as clock_now
 from app.domain.deadlines import extension_request_in_time, latest_extension_request
 from app.domain.i18n import _l
-from app.domain.lifecycle import TRANSITIONS, Action, CaseStatus, next_status
+from app.domain.lifecycle import TRANSITIONS, Action, CaseStatus, ExtensionStatus, next_status
 from app.models import ExtensionRequest
 from app.services.actor import Actor
 from app.services.case_events import case_event
@@ -43,24 +43,27 @@ def request_extension(
 ) -> ExtensionRequest:
     now = now or clock_now()
     case = load_case_for(session, actor, case_id, "request_extension", version)
-    if CaseStatus(case.status) not in EXTENDABLE:
+    current_due = case.finish_due
+    if CaseStatus(case.status) not in EXTENDABLE or current_due is None:
         raise InvalidRecordError(_l("Only a case being handled can be extended."))
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise InvalidRecordError(_l("Please give the reason for the extension."))
-    if requested_due is None or requested_due <= case.finish_due:
+    if requested_due is None or requested_due <= current_due:
         raise InvalidRecordError(_l("The new deadline must be later than the current one."))
-    if not extension_request_in_time(case.finish_due, now):
+    if not extension_request_in_time(current_due, now):
         raise InvalidRecordError(
             _l(
                 "Art.30: an extension must be requested at least one day before the "
                 "deadline, i.e. by %(latest)s; this case now counts as overdue if not "
                 "finished in time."
             ),
-            latest=format_datetime(latest_extension_request(case.finish_due)),
+            latest=format_datetime(latest_extension_request(current_due)),
         )
     pending = session.scalar(
         select(ExtensionRequest.id).where(
-            ExtensionRequest.case_id == case.id, ExtensionRequest.status == "pending"
+            ExtensionRequest.case_id == case.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
         )
     )
     if pending:
@@ -71,8 +74,8 @@ def request_extension(
         case=case,
         requested_by_id=actor.user_id,
         requested_at=now,
-        reason=reason.strip(),
-        old_due=case.finish_due,
+        reason=reason,
+        old_due=current_due,
         requested_due=requested_due,
     )
     session.add(request)
@@ -123,21 +126,32 @@ def decide_extension(
     return request
 
 
-def _claim_pending(session: Session, request, approve: bool, actor: Actor, now, note) -> None:
+def _claim_pending(
+    session: Session,
+    request: ExtensionRequest,
+    approve: bool,
+    actor: Actor,
+    now: datetime,
+    note: str | None,
+) -> None:
     """Decide the request only if it is still pending, in one conditional UPDATE: of two CSD
     staff deciding at the same moment exactly one wins (the database serialises the two
     UPDATEs; the second matches no row), the other gets the conflict message."""
     claimed = session.execute(
         update(ExtensionRequest)
-        .where(ExtensionRequest.id == request.id, ExtensionRequest.status == "pending")
+        .where(
+            ExtensionRequest.id == request.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+        )
         .values(
-            status="approved" if approve else "rejected",
+            status=ExtensionStatus.decided(approve),
             decided_by_id=actor.user_id,
             decided_at=now,
             decision_note=note,
         )
+        .returning(ExtensionRequest.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    ).scalar_one_or_none()
+    if claimed is None:
         raise ConflictError(_l("This extension request has already been decided."))
     session.refresh(request)

@@ -3,11 +3,13 @@ the rules of each kind of record, and commits once (or rolls back, leaving nothi
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.domain import branch_tree
-from app.domain.i18n import _l
+from app.domain.i18n import LazyString, _l
 from app.domain.phone import normalise_phone
 from app.models import (
     Branch,
@@ -127,7 +129,9 @@ def _refresh_paths(session: Session, branch: Branch) -> None:
     session.flush()
 
 
-_BRANCH_DEPENDENTS = (
+# What still hangs on a unit or department: the model, its column pointing there, the label.
+_Dependents = tuple[tuple[type[Any], InstrumentedAttribute[Any], LazyString], ...]
+_BRANCH_DEPENDENTS: _Dependents = (
     (Branch, Branch.parent_id, _l("%(count)d sub-units")),
     (Department, Department.branch_id, _l("%(count)d departments")),
     (SuqiuUser, SuqiuUser.branch_id, _l("%(count)d users")),
@@ -135,7 +139,7 @@ _BRANCH_DEPENDENTS = (
     (Vendor, Vendor.branch_id, _l("%(count)d vendors")),
     (BranchContactChange, BranchContactChange.branch_id, _l("%(count)d contact change records")),
 )
-_DEPARTMENT_DEPENDENTS = (
+_DEPARTMENT_DEPENDENTS: _Dependents = (
     (SuqiuUser, SuqiuUser.department_id, _l("%(count)d users")),
     (Vendor, Vendor.department_id, _l("%(count)d vendors")),
 )

@@ -4,7 +4,7 @@ link to the page it is about, and opening it from the inbox marks it read."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
@@ -37,7 +37,9 @@ def contact_change_link(change_id: int) -> str:
 
 def is_local_link(link: str | None) -> bool:
     """A path of this portal (never another site: the inbox redirects to it)."""
-    return bool(link) and link.startswith("/") and not link.startswith("//") and "\\" not in link
+    if not link:
+        return False
+    return link.startswith("/") and not link.startswith("//") and "\\" not in link
 
 
 def send(
@@ -74,13 +76,17 @@ def unread_count(session: Session, actor: Actor) -> int:
     )
 
 
+def _own(actor: Actor, item: Notification | None) -> Notification:
+    if item is None or item.recipient_id != actor.user_id:
+        raise OutOfScopeError(_l("This notification is not yours."))
+    return item
+
+
 @transaction()
-def mark_read(session: Session, actor: Actor, items: list[Notification]) -> int:
+def mark_read(session: Session, actor: Actor, items: Sequence[Notification | None]) -> int:
     """Only the recipient may mark a notification read."""
     stamp = now()
-    for item in items:
-        if item is None or item.recipient_id != actor.user_id:
-            raise OutOfScopeError(_l("This notification is not yours."))
+    for item in [_own(actor, item) for item in items]:
         item.read_at = item.read_at or stamp
     return len(items)
 
@@ -92,9 +98,9 @@ def open_notification(
     """Mark the recipient's notification read; return the page it links to and, when that page
     is no longer theirs to see (a case returned or sent to another unit since), the inbox and a
     message saying why."""
-    item = session.get(Notification, notification_id)
+    item = _own(actor, session.get(Notification, notification_id))
     mark_read(session, actor, [item])
-    if not is_local_link(item.link):  # (none is written so; kept for safety)
+    if item.link is None or not is_local_link(item.link):  # (none is written so; for safety)
         return INBOX, None
     match = _CASE_LINK.fullmatch(item.link)
     if match:

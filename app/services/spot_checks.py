@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.channels import BRANCH_CALLBACK_CATEGORIES
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import CallbackResult, CaseStatus
@@ -20,7 +21,8 @@ from app.services.case_permissions import ensure_may
 from app.services.errors import ConflictError, InvalidRecordError
 from app.services.uow import transaction
 
-CHECKED_CATEGORIES = ("government", "online")
+# Art.35: CSD spot-checks the categories the branches call back.
+CHECKED_CATEGORIES = BRANCH_CALLBACK_CATEGORIES
 CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED)
 
 

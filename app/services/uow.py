@@ -83,7 +83,7 @@ def caller_owns_transaction(session: Session) -> Iterator[Session]:
         session.info[_DEPTH] = depth
 
 
-def _abandon(session: Session, depth: int) -> None:
+def _abandon(session: Session | scoped_session[Session], depth: int) -> None:
     # Only the outermost service rolls back: an inner one's error either propagates (and the
     # outer rolls back) or is handled by the caller, whose transaction goes on.
     if depth == 0:
