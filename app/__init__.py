@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.security.files import make_private, private_dir
+from app.services.private_files import make_private, private_dir
 from config import TIME_ZONE, build_config
 
 SECRET_FILE = "secret_key"  # noqa: S105  (a file name)

@@ -48,7 +48,7 @@ def _prepare_database() -> None:
 @with_appcontext
 def init_command(admin_username, admin_email, admin_password):
     """升级数据库结构、同步角色权限、写入基础数据并创建管理员（可重复执行）。"""
-    from app.security.roles import ADMIN
+    from app.domain.roles import ADMIN
     from app.services.errors import InvalidRecordError
     from app.services.users import create_user
 
@@ -77,7 +77,7 @@ def init_command(admin_username, admin_email, admin_password):
 @main.command("sync-roles")
 @with_appcontext
 def sync_roles_command():
-    """按 app/security/roles.py 同步角色与权限。"""
+    """按 app/domain/roles.py 与组合角色同步角色与权限。"""
     from app.security.sync import sync_roles
 
     for name, count in sync_roles(current_app.appbuilder).items():

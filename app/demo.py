@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.demo_cases import seed_demo_cases
+from app.domain import roles as R
 from app.models import BranchContact, ContactRole, Department
-from app.security import roles as R
 from app.seed import seed_demo_branches
 from app.services import masterdata
 from app.services.actor import Actor

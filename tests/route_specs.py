@@ -3,7 +3,7 @@ filled with a record of one side or the other (tests/scoping_data.build_matrix),
 JSON body, and the permission the route needs. A new route fails the matrix until it is here.
 
 A ``Spec`` is one way of calling one endpoint. ``perm`` is the (permission, view name) pair the
-route needs as app.security.roles grants it; ``None``: anybody signed in; ``NOBODY``: no user,
+route needs as app.domain.roles grants it; ``None``: anybody signed in; ``NOBODY``: no user,
 not even the administrator. ``refs`` names the kinds of record the URL or the body is filled
 with (each kind has a 汉口 and a 武昌 record, or two undispatched cases); ``together``: one
 request shows them all (a list). ``shows``: a permitted user who may see the record gets a page
@@ -342,6 +342,66 @@ def crud(
     ]
 
 
+def _role_form(ref, ctx, user):
+    """The composed auditor with one more capability, as the edit form would send it."""
+    from app.models import ComposedRole
+
+    item = ctx.session.get(ComposedRole, ref.id)
+    return {
+        "name": item.role.name,
+        "reach": "unit",
+        "unit_id": ctx.refs["branch"]["hankou"].id,
+        "capabilities": [*item.capability_codes, "edit.spot_checks"],
+        "version": item.version,
+    }
+
+
+def _composed_count(session, ref):
+    from app.models import ComposedRole
+
+    return session.scalar(select(func.count()).select_from(ComposedRole))
+
+
+def role_specs() -> list[Spec]:
+    """角色: the role × capability matrix and the composed roles (administrator only)."""
+    read, write = ("can_read", "Role"), (WRITE, "Role")
+    refs = ("composed_role",)
+    return [
+        Spec("RoleMatrixView.matrix", "/roles/", perm=read, refs=refs, together=True, shows=True),
+        Spec("RoleMatrixView.compose", "/roles/compose", perm=write),
+        Spec(
+            "RoleMatrixView.compose",
+            "/roles/compose",
+            "POST",
+            perm=write,
+            data=const(name="矩阵组合角色", reach="own_unit", capabilities=["read.cases"]),
+            count=_composed_count,
+            effect=True,
+            variant="save",
+        ),
+        Spec("RoleMatrixView.edit", "/roles/edit/{id}", perm=write, refs=refs, shows=True),
+        Spec(
+            "RoleMatrixView.edit",
+            "/roles/edit/{id}",
+            "POST",
+            perm=write,
+            refs=refs,
+            data=_role_form,
+            effect=True,
+            variant="save",
+        ),
+        # Held by the matrix's auditor: refused for everyone, nothing removed.
+        Spec(
+            "RoleMatrixView.remove",
+            "/roles/remove/{id}",
+            "POST",
+            perm=write,
+            refs=refs,
+            data=lambda ref, ctx, user: {"version": "1"},
+        ),
+    ]
+
+
 def crud_specs() -> list[Spec]:
     specs = crud(
         "BranchView",
@@ -405,7 +465,7 @@ def crud_specs() -> list[Spec]:
         delete=NOBODY,
         listed=("branch",),
     )
-    specs += crud("SuqiuRoleView", "/roles", "Role", "role", edit=NOBODY, add=NOBODY, delete=NOBODY)
+    specs += role_specs()
     specs += crud(
         "SuqiuUserView",
         "/users",
@@ -532,7 +592,7 @@ def case_specs() -> list[Spec]:
         Spec(
             "CaseView.attachment",
             "/cases/attachment/{id}",
-            perm=READ_CASE,
+            perm=("can_download", "Case"),
             refs=("attachment",),
             shows=True,
         ),
@@ -648,6 +708,7 @@ def account_specs() -> list[Spec]:
         Spec("HomeView.index", "/", public=True),
         Spec("LocaleView.index", "/lang/zh", public=True),
         Spec("UtilView.back", "/back", public=True),
+        Spec("SuqiuAuthDBView.favicon", "/favicon.ico", public=True),
         Spec("SuqiuAuthDBView.login", "/login/", public=True),
         Spec("SuqiuAuthDBView.login", "/login/", "POST", public=True, data=sign_in, variant="post"),
         # Sign-out is a POST (GET asks to confirm) and ends every session of the user.

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from app.domain.clock import now as clock_now
+from app.domain.roles import ROLES_BY_NAME, Reach
 from app.models import (
     Branch,
     BranchContact,
@@ -22,6 +23,7 @@ from app.models import (
     CaseKind,
     Channel,
     ChannelCategory,
+    ComposedRole,
     ContentClass,
     Department,
     Notification,
@@ -29,8 +31,8 @@ from app.models import (
     TimeLimitRule,
     Vendor,
 )
-from app.security.roles import ROLES_BY_CODE, ROLES_BY_NAME
 from app.services import masterdata
+from app.services import roles as role_service
 from app.services.actor import Actor
 from app.services.attachments import add_attachment
 from app.services.extensions import request_extension
@@ -111,9 +113,9 @@ class Ref:
 @dataclass(frozen=True)
 class MatrixUser:
     id: int
-    branch_path: str | None
+    paths: tuple[str, ...]  # the units whose subtrees the user covers (not all_branches)
     all_branches: bool
-    roles: frozenset[str]  # role codes of app.security.roles
+    profiles: tuple  # the RoleProfiles of app.domain.roles and of composed roles they hold
 
 
 @dataclass
@@ -123,6 +125,7 @@ class Matrix:
 
 
 MATRIX_PDF = b"%PDF-1.4\n"
+AUDITOR_ROLE = "汉口只读审计员"
 # Cases per side, each in the state the actions of that state need (design §2).
 CASE_PATHS = {
     "pending_sign": ["dispatch"],
@@ -307,11 +310,44 @@ def build_matrix(session, sm, upload_folder: str) -> Matrix:
         put(kind, "shared", pk, getattr(row, attr) if attr else None)
     role = sm.find_role("客服部")
     put("role", "shared", role.id, role.name)
+    # A composed role (issue 7): a read-only auditor of 汉口, held by someone of 武昌.
+    auditor = role_service.compose_role(
+        session,
+        actor(session, "admin"),
+        role_service.RoleDraft(
+            AUDITOR_ROLE,
+            Reach.UNIT,
+            branch("hankou").id,
+            frozenset({"read.cases", "read.units", "read.contacts", "read.catalog"}),
+        ),
+    )
+    put("composed_role", "shared", auditor.id, AUDITOR_ROLE)
+    create_user(
+        sm,
+        username="auditor_hankou",
+        last_name="审计",
+        first_name="员",
+        email="auditor_hankou@demo.suqiu.local",
+        role_names=[AUDITOR_ROLE],
+        password=TEST_PASSWORD,
+        branch=wuchang,
+    )
 
+    composed = {c.role.name: c.profile() for c in session.scalars(select(ComposedRole))}
+    paths = dict(session.execute(select(Branch.id, Branch.path)).all())
     users = {}
     for user in session.scalars(select(SuqiuUser)):
-        codes = frozenset(ROLES_BY_NAME[r.name].code for r in user.roles if r.name in ROLES_BY_NAME)
-        every = any(ROLES_BY_CODE[code].all_branches for code in codes)
-        path = user.branch.path if user.branch else None
-        users[user.username] = MatrixUser(user.id, path, every, codes)
+        profiles = tuple(
+            ROLES_BY_NAME.get(r.name) or composed[r.name]
+            for r in user.roles
+            if r.name in ROLES_BY_NAME or r.name in composed
+        )
+        every = any(p.all_branches for p in profiles)
+        roots = []
+        for profile in profiles:
+            if profile.reach is Reach.OWN_UNIT and user.branch_id:
+                roots.append(paths[user.branch_id])
+            elif profile.reach is Reach.UNIT:
+                roots.append(paths[profile.unit_id])
+        users[user.username] = MatrixUser(user.id, tuple(roots), every, profiles)
     return Matrix(refs, users)

@@ -1,10 +1,10 @@
-"""Roles of design.md §1 are declared as data (app.security.roles) and synced by a command."""
+"""Roles of design.md §1 are declared as data (app.domain.roles) and synced by a command."""
 
 from __future__ import annotations
 
 import logging
 
-from app.security.roles import ROLES, grants_for
+from app.domain.roles import ROLES, grants_for
 from app.security.sync import sync_roles
 
 DESIGN_ROLES = {

@@ -20,6 +20,7 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import func, select
 
 from app.domain.lifecycle import Action
+from app.domain.roles import grants_for
 from app.models import (
     Attachment,
     Branch,
@@ -34,6 +35,7 @@ from app.models import (
     CaseKind,
     Channel,
     ChannelCategory,
+    ComposedRole,
     ContentClass,
     Department,
     ExtensionRequest,
@@ -44,7 +46,6 @@ from app.models import (
     TimeLimitRule,
     Vendor,
 )
-from app.security.roles import ROLES_BY_CODE, grants_for
 from app.services.case_queries import QUEUE_NAMES
 from tests import scoping_data
 from tests.conftest import TEST_PASSWORD, _dispose, _pg_execute, csrf_token, login
@@ -63,6 +64,7 @@ USERS = [
     "committee",
     "risk",
     "press",
+    "auditor_hankou",  # a composed role: read-only auditor of 汉口, working in 武昌
 ]
 VISITOR = "(visitor)"
 SKIPPED_ENDPOINTS = {"static", "appbuilder.static"}
@@ -84,6 +86,7 @@ MODELS = {
     "spot_check": SpotCheck,
     "spot_item": SpotCheckItem,
     "role": Role,
+    "composed_role": ComposedRole,
     "channel_category": ChannelCategory,
     "channel": Channel,
     "content_class": ContentClass,
@@ -232,8 +235,7 @@ class Runner:
             return True
         if spec.perm == NOBODY:
             return False
-        for code in self.env.matrix.users[user].roles:
-            role = ROLES_BY_CODE[code]
+        for role in self.env.matrix.users[user].profiles:
             if role.is_admin and spec.perm in self.env.existing:
                 return True
             if spec.perm in grants_for(role):
@@ -247,7 +249,7 @@ class Runner:
         if who.all_branches:
             return True
         path = self.paths.get(branch_id)
-        return bool(who.branch_path and path and path.startswith(who.branch_path))
+        return bool(path) and any(path.startswith(root) for root in who.paths)
 
     def sees_case(self, user: str, branch_id, first_contact_id) -> bool:
         if user == VISITOR:
@@ -314,7 +316,7 @@ class Runner:
         # Whoever dispatches (CSD, an agent) chooses among every unit's departments: unit
         # records are secrets for the units' own people and visitors only.
         who = self.env.matrix.users.get(user)
-        if who is None or (who.branch_path and not who.all_branches):
+        if who is None or (who.paths and not who.all_branches):
             kinds += ["department", "vendor", "contact"]
         for kind in kinds:
             for ref in self.env.matrix.refs[kind].values():

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.roles import ROLES_BY_CODE, grants_for
 from app.models import Branch, BranchContact, Department, Vendor
-from app.security.roles import ROLES_BY_CODE, grants_for
 from tests import scoping_data
 from tests.conftest import TEST_PASSWORD, csrf_token
 

@@ -1,25 +1,48 @@
-"""Every role of design.md §1 and the FAB permissions it holds, declared as data in one place.
+"""Every role of design.md §1, declared as data in one place: how far it reaches (every unit,
+or the person's own unit and its sub-units) and its capabilities (app.domain.capabilities).
 
-``suqiu init`` (``app.security.sync.sync_roles``) makes the database match this module exactly.
-Grants name a view's stable English ``class_permission_name`` and the access level ("read",
-"write" or a named permission); menus follow from what a role may read.
+Roles an administrator composes (app.models.roles.ComposedRole) are the same ``RoleProfile``
+read from the database: the scope, the workflow and the permission sync treat both alike.
+``suqiu sync-roles`` (app.security.sync) makes the database's FAB permissions match.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
-READ = ("read",)
-WRITE = ("read", "write")
+from app.domain.capabilities import CAPABILITIES, case_actions_of, grants_of
+
+
+class Reach(StrEnum):
+    """Whose records a role covers."""
+
+    ALL = "all"  # every unit
+    OWN_UNIT = "own_unit"  # the person's unit and its sub-units
+    UNIT = "unit"  # one named unit and its sub-units, whoever holds the role
 
 
 @dataclass(frozen=True)
-class RoleSpec:
-    code: str
+class RoleProfile:
     name: str  # the role's name in the UI and in ab_role
-    all_branches: bool  # sees every branch; otherwise only the user's unit and its sub-units
-    grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reach: Reach
+    capabilities: frozenset[str] = frozenset()
+    code: str | None = None  # built-in roles only
     is_admin: bool = False
+    unit_id: int | None = None  # Reach.UNIT only
+
+    @property
+    def all_branches(self) -> bool:
+        return self.reach is Reach.ALL
+
+    @property
+    def case_actions(self) -> frozenset[str]:
+        return case_actions_of(self.capabilities)
+
+
+def _role(code, name, reach, *capabilities, is_admin=False) -> RoleProfile:
+    return RoleProfile(name, reach, frozenset(capabilities), code, is_admin)
 
 
 # What every signed-in person may do: see and edit their own profile and password, read their
@@ -28,76 +51,95 @@ SELF_SERVICE: dict[str, tuple[str, ...]] = {
     "User": ("userinfo",),
     "MyProfile": ("write",),
     "MyPassword": ("write",),
-    "Notification": WRITE,
+    "Notification": ("read", "write"),
 }
 
-_ORG_READ = {
-    "Branch": READ,
-    "Department": READ,
-    "Vendor": READ,
-    "BranchContact": READ,
-    "BranchContactChange": READ,
-}
-_CATALOG_READ = {
-    "ChannelCategory": READ,
-    "Channel": READ,
-    "ContentClass": READ,
-    "CaseKind": READ,
-    "BusinessCategory": READ,
-}
-
-_CASE_READ = {"Case": READ, "CaseQueue": READ}
-_CASE_WORK = {"Case": ("read", "act"), "CaseQueue": READ}
-_REGISTER = {"CaseRegistration": ("write",)}
+_ORG_READ = ("read.units", "read.contacts")
+_CATALOG_READ = ("read.catalog",)
+_CASE_READ = ("read.cases", "export.attachments")
 # CSD publishes business changes and emergencies (Art.37/38) and spot-checks callbacks (Art.35).
-_BULLETINS = {"Bulletin": WRITE, "SpotCheck": WRITE, "Survey": ("write",)}
+_BULLETINS = ("edit.bulletins", "edit.spot_checks", "edit.surveys")
+_CSD_ACTIONS = tuple(
+    f"case.{action}"
+    for action in (
+        "register",
+        "dispatch",
+        "approve",
+        "reject",
+        "answer_government",
+        "callback",
+        "remind",
+        "supervise",
+        "void",
+        "decide_extension",
+    )
+)
+_CSD = (*_ORG_READ, *_CATALOG_READ, *_CASE_READ, *_CSD_ACTIONS, *_BULLETINS)
+# Roles that call customers back or handle their request see the contact details (PIPL).
+_CONTACTS = ("read.contact_details",)
 
-ADMIN = RoleSpec("admin", "系统管理员", all_branches=True, is_admin=True)
-CSD = RoleSpec(
-    "csd", "客服部", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER, **_BULLETINS}
+# The administrator holds every FAB permission (the sync gives it all); on cases it does what CSD
+# does, not the branches' own steps.
+_NOT_CASE_ACTIONS = tuple(c.code for c in CAPABILITIES if c.case_action is None)
+ADMIN = _role("admin", "系统管理员", Reach.ALL, *_CSD, *_NOT_CASE_ACTIONS, is_admin=True)
+CSD = _role("csd", "客服部", Reach.ALL, *_CSD, *_CONTACTS)
+CSD_HEAD = _role("csd_head", "客服部主管", Reach.ALL, *_CSD, *_CONTACTS)
+AGENT = _role(
+    "agent",
+    "一线受理员",
+    Reach.OWN_UNIT,
+    *_CATALOG_READ,
+    *_CASE_READ,
+    *_CONTACTS,
+    "case.register",
+    "case.resolve_on_spot",
+    "case.dispatch",
+    "case.callback",
 )
-CSD_HEAD = RoleSpec(
-    "csd_head",
-    "客服部主管",
-    True,
-    {**_ORG_READ, **_CATALOG_READ, **_CASE_WORK, **_REGISTER, **_BULLETINS},
-)
-AGENT = RoleSpec("agent", "一线受理员", False, {**_CATALOG_READ, **_CASE_WORK, **_REGISTER})
-LIAISON = RoleSpec(
+_BRANCH_WORK = ("case.register", "case.progress")
+LIAISON = _role(
     "liaison",
     "分子公司联络员",
-    False,
-    {
-        "Branch": READ,
-        "Department": WRITE,
-        "Vendor": WRITE,
-        "BranchContact": WRITE,
-        "BranchContactChange": READ,
-        **_CASE_WORK,
-        **_REGISTER,
-    },
+    Reach.OWN_UNIT,
+    *_ORG_READ,
+    "edit.departments",
+    "edit.contacts",
+    *_CASE_READ,
+    *_CONTACTS,
+    *_BRANCH_WORK,
+    "case.sign_for",
+    "case.return_case",
+    "case.assign",
+    "case.reply",
+    "case.request_extension",
+    "case.callback",
 )
 # Branch staff register what customers bring to their counter or telephone (Art.18/27).
-HANDLER = RoleSpec(
+HANDLER = _role(
     "handler",
     "分子公司办理人",
-    False,
-    {"Branch": READ, "Department": READ, **_CASE_WORK, **_REGISTER},
+    Reach.OWN_UNIT,
+    "read.units",
+    *_CASE_READ,
+    *_CONTACTS,
+    *_BRANCH_WORK,
+    "case.reply",
 )
-HEAD = RoleSpec(
+HEAD = _role(
     "head",
     "分子公司责任人",
-    False,
-    {**_ORG_READ, "BranchContact": WRITE, **_CASE_WORK, **_REGISTER},
+    Reach.OWN_UNIT,
+    *_ORG_READ,
+    "edit.contacts",
+    *_CASE_READ,
+    *_BRANCH_WORK,
 )
-LEADER = RoleSpec("leader", "公司服务分管领导", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_READ})
-COMMITTEE = RoleSpec(
-    "committee", "服务管理委员会", True, {**_ORG_READ, **_CATALOG_READ, **_CASE_READ}
-)
-RISK = RoleSpec("risk", "风险管理部", False)
-PRESS = RoleSpec("press", "党委工作部传讯组", False)
+LEADER = _role("leader", "公司服务分管领导", Reach.ALL, *_ORG_READ, *_CATALOG_READ, *_CASE_READ)
+COMMITTEE = _role("committee", "服务管理委员会", Reach.ALL, *_ORG_READ, *_CATALOG_READ, *_CASE_READ)
+RISK = _role("risk", "风险管理部", Reach.OWN_UNIT)
+PRESS = _role("press", "党委工作部传讯组", Reach.OWN_UNIT)
 
-ROLES: tuple[RoleSpec, ...] = (
+ROLES: tuple[RoleProfile, ...] = (
     ADMIN,
     CSD,
     CSD_HEAD,
@@ -110,73 +152,26 @@ ROLES: tuple[RoleSpec, ...] = (
     RISK,
     PRESS,
 )
-ROLES_BY_CODE = {role.code: role for role in ROLES}
+ROLES_BY_CODE: dict[str, RoleProfile] = {str(role.code): role for role in ROLES}
 ROLES_BY_NAME = {role.name: role for role in ROLES}
 # Roles whose members are told when a branch's 责任人 or 联络员 changes (Art.25).
 CSD_ROLE_NAMES = frozenset({CSD.name, CSD_HEAD.name})
 PUBLIC_ROLE_NAME = "匿名访客"
+# Names an administrator may not give a composed role.
+RESERVED_NAMES = frozenset({*ROLES_BY_NAME, PUBLIC_ROLE_NAME})
 
 
-def roles_see_all_branches(role_names: set[str]) -> bool:
-    return any(ROLES_BY_NAME[n].all_branches for n in role_names if n in ROLES_BY_NAME)
-
-
-def grants_for(spec: RoleSpec) -> set[tuple[str, str]]:
+def grants_for(role: RoleProfile) -> set[tuple[str, str]]:
     """(FAB permission name, view name) pairs of a non-admin role, self-service included."""
-    pairs = set()
-    for source in (SELF_SERVICE, spec.grants):
-        for view, levels in source.items():
-            pairs.update((f"can_{level}", view) for level in levels)
-    return pairs
+    pairs = {(f"can_{level}", view) for view, levels in SELF_SERVICE.items() for level in levels}
+    return pairs | grants_of(role.capabilities)
 
 
-# What each role may do to a case (design §1 and §2). The service checks this and the case's
-# branch scope; "own" refinements (a handler only on cases assigned to them, an agent only on
-# company-channel cases they registered) live in app.services.case_workflow.
-_CSD_CASE_ACTIONS = frozenset(
-    {
-        "register",
-        "dispatch",
-        "approve",
-        "reject",
-        "answer_government",
-        "callback",
-        "remind",
-        "supervise",
-        "void",
-        "decide_extension",
-    }
-)
-CASE_ACTIONS: dict[str, frozenset[str]] = {
-    "admin": _CSD_CASE_ACTIONS,
-    "csd": _CSD_CASE_ACTIONS,
-    "csd_head": _CSD_CASE_ACTIONS,
-    "agent": frozenset({"register", "resolve_on_spot", "dispatch", "callback"}),
-    "liaison": frozenset(
-        {
-            "register",
-            "sign_for",
-            "return_case",
-            "assign",
-            "progress",
-            "reply",
-            "request_extension",
-            "callback",
-        }
-    ),
-    "handler": frozenset({"register", "progress", "reply"}),
-    "head": frozenset({"register", "progress"}),
-    "leader": frozenset(),
-    "committee": frozenset(),
-    "risk": frozenset(),
-    "press": frozenset(),
-}
+def case_actions_for(profiles: Iterable[RoleProfile]) -> frozenset[str]:
+    return frozenset().union(*(profile.case_actions for profile in profiles))
 
 
-def case_actions_for(role_names: set[str]) -> frozenset[str]:
-    actions: set[str] = set()
-    for name in role_names:
-        spec = ROLES_BY_NAME.get(name)
-        if spec is not None:
-            actions |= CASE_ACTIONS[spec.code]
-    return frozenset(actions)
+# What each built-in role may do to a case (design §1 and §2); "own" refinements (a handler
+# only on cases assigned to them, an agent only on company-channel cases they registered) live
+# in app.services.case_permissions.
+CASE_ACTIONS: dict[str, frozenset[str]] = {str(role.code): role.case_actions for role in ROLES}

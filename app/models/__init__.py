@@ -15,6 +15,7 @@ from app.models.catalog import BusinessCategory, CaseKind, Channel, ChannelCateg
 from app.models.contacts import BranchContact, BranchContactChange, ContactRole
 from app.models.notification import Notification
 from app.models.org import Branch, Department, Vendor, VendorType, department_business_category
+from app.models.roles import ComposedRole, RoleChange
 from app.models.user import SuqiuUser
 
 __all__ = [
@@ -36,10 +37,12 @@ __all__ = [
     "CaseKind",
     "Channel",
     "ChannelCategory",
+    "ComposedRole",
     "ContactRole",
     "ContentClass",
     "Department",
     "Notification",
+    "RoleChange",
     "SuqiuUser",
     "Vendor",
     "VendorType",

@@ -1,5 +1,5 @@
 """The portal's FAB security manager: our user model and views, no Groups or permission editors
-(roles are code, see app.security.roles), limits on failed sign-ins (web and API alike) and
+(roles are code, see app.domain.roles), limits on failed sign-ins (web and API alike) and
 sessions that end together (app.security.sessions)."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from app.security.views import (
     MyPasswordView,
     MyProfileView,
     SuqiuAuthDBView,
-    SuqiuRoleView,
     SuqiuUserView,
     UserPasswordView,
 )
 from app.views.datamodel import ScopedInterface
+from app.views.roles import RoleMatrixView
 
 FAILED_SIGN_IN = "suqiu.sign_in_failed"
 
@@ -47,7 +47,7 @@ def _address_key() -> str:
 class SuqiuSecurityManager(SecurityManager):
     user_model = SuqiuUser
     userdbmodelview = SuqiuUserView
-    rolemodelview = SuqiuRoleView
+    rolemodelview = RoleMatrixView
     userinfoeditview = MyProfileView
     authdbview = SuqiuAuthDBView
     resetmypasswordview = MyPasswordView

@@ -1,24 +1,14 @@
-"""Make the database's roles and permissions match ``app.security.roles`` (idempotent)."""
+"""Make the database's roles and permissions match app.domain.roles and the composed roles
+(idempotent)."""
 
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
+from sqlalchemy import select
 
-from app.security.roles import PUBLIC_ROLE_NAME, ROLES, grants_for
-
-
-def _menu_grants(appbuilder: AppBuilder, readable_views: set[str]) -> set[tuple[str, str]]:
-    """menu_access on every menu item whose view the role may read, and on its category."""
-    pairs = set()
-    for entry in appbuilder.menu.get_list():
-        items = entry.childs if entry.childs else [entry]
-        for item in items:
-            view = getattr(item, "baseview", None)
-            if view is not None and view.class_permission_name in readable_views:
-                pairs.add(("menu_access", item.name))
-                if entry.childs:
-                    pairs.add(("menu_access", entry.name))
-    return pairs
+from app.domain.roles import PUBLIC_ROLE_NAME, ROLES
+from app.models import ComposedRole
+from app.services.role_permissions import apply_profile, existing_permissions
 
 
 def _check_shared_permission_names(appbuilder: AppBuilder) -> None:
@@ -46,7 +36,7 @@ def _remove_stale_permissions(appbuilder: AppBuilder) -> None:
     Not FAB's ``security_cleanup``: it ends with ``security_converge``, which reads every
     ``class_permission_name`` as a rename from the class name and tries to delete "CaseView",
     "can_list"... that never existed here, one "Refused to delete" warning each. Roles are
-    rewritten from roles.py right after, so there is nothing to converge."""
+    rewritten from their profiles right after, so there is nothing to converge."""
     sm = appbuilder.sm
     session = sm.session
     live = _live_names(appbuilder)
@@ -73,7 +63,8 @@ def _remove_stale_permissions(appbuilder: AppBuilder) -> None:
 
 
 def sync_roles(appbuilder: AppBuilder) -> dict[str, int]:
-    """Create missing permissions and roles; give each role exactly its declared grants."""
+    """Create missing permissions and roles; give each built-in and each composed role exactly
+    the permissions of its profile."""
     sm = appbuilder.sm
     # FAB attaches each new permission to the admin role while creating it: the role must exist.
     for spec in ROLES:
@@ -82,24 +73,15 @@ def sync_roles(appbuilder: AppBuilder) -> dict[str, int]:
     _check_shared_permission_names(appbuilder)
     appbuilder.add_permissions(update_perms=True)
     _remove_stale_permissions(appbuilder)
-    existing = {
-        (pv.permission.name, pv.view_menu.name): pv
-        for pv in sm.session.query(sm.permissionview_model).all()
-    }
+    existing = existing_permissions(sm)
     counts = {}
     for spec in ROLES:
         role = sm.find_role(spec.name) or sm.add_role(spec.name)
-        if spec.is_admin:
-            wanted = set(existing)
-        else:
-            pairs = grants_for(spec)
-            readable = {view for perm, view in pairs if perm in ("can_read", "can_write")}
-            wanted = pairs | _menu_grants(appbuilder, readable)
-        unknown = wanted - set(existing)
-        if unknown:
-            raise RuntimeError(f"role {spec.code} grants unknown permissions: {sorted(unknown)}")
-        role.permissions = [existing[pair] for pair in sorted(wanted)]
-        counts[spec.name] = len(wanted)
+        counts[spec.name] = apply_profile(appbuilder, role, spec, existing)
+    for composed in sm.session.scalars(select(ComposedRole)):
+        counts[composed.role.name] = apply_profile(
+            appbuilder, composed.role, composed.profile(), existing
+        )
     public = sm.find_role(PUBLIC_ROLE_NAME) or sm.add_role(PUBLIC_ROLE_NAME)
     public.permissions = []
     sm.session.commit()

@@ -6,28 +6,53 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy.orm import object_session
 
+from app.domain.capabilities import CAPABILITIES_BY_CODE, case_actions_of
 from app.extensions import db
 from app.models import SuqiuUser
+from app.services.role_profiles import role_profiles
 from app.services.scope import Scope
 
 
 @dataclass(frozen=True)
 class Actor:
+    """A person (or the system) with the scope and the capabilities of all their roles, built-in
+    and composed alike (app.domain.roles)."""
+
     user: SuqiuUser | None
     scope: Scope
+    capabilities: frozenset[str] = frozenset()
+    is_admin: bool = False
 
     @property
     def user_id(self) -> int | None:
         return self.user.id if self.user is not None else None
 
+    @property
+    def case_actions(self) -> frozenset[str]:
+        return case_actions_of(self.capabilities)
+
+    def may(self, capability: str) -> bool:
+        return capability in self.capabilities
+
     @classmethod
     def system(cls) -> Actor:
-        return cls(None, Scope.system())
+        return cls(None, Scope.system(), frozenset(CAPABILITIES_BY_CODE), True)
 
     @classmethod
     def of(cls, user: SuqiuUser | None) -> Actor:
-        return cls(user, Scope.for_user(user))
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls(user, Scope.for_user(None))
+        session = object_session(user)
+        profiles = role_profiles(session, user)
+        capabilities = frozenset().union(*(profile.capabilities for profile in profiles))
+        return cls(
+            user,
+            Scope.for_profiles(session, user, profiles),
+            capabilities,
+            any(profile.is_admin for profile in profiles),
+        )
 
 
 def _request_user() -> SuqiuUser | None:

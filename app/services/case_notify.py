@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import select
 
+from app.domain.channels import BRANCH_CALLBACK_CATEGORIES
 from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CallbackResult, CaseStatus
+from app.domain.roles import CSD_ROLE_NAMES, LIAISON
 from app.models import SuqiuUser
-from app.security.roles import CSD_ROLE_NAMES, LIAISON
 from app.services.notifications import case_link, send
 
 
@@ -120,7 +121,7 @@ def notify_case(session, case, action, before, after, note) -> None:
     if (
         after is CaseStatus.PENDING_CALLBACK
         and before is not CaseStatus.PENDING_CALLBACK
-        and case.channel_category_code in ("government", "online")
+        and case.channel_category_code in BRANCH_CALLBACK_CATEGORIES
     ):
         _send(session, liaisons, case, "callback_due", str(_l("callback due (Art.35)")))
 

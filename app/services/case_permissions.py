@@ -1,25 +1,23 @@
-"""Who may do what to a case: the role's actions (app.security.roles) and, per case, the
-branch scope and the "own case" refinements."""
+"""Who may do what to a case: the actions of the actor's capabilities (app.domain.roles and
+the composed roles) and, per case, the branch scope and the "own case" refinements."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.channels import BRANCH_CALLBACK_CATEGORIES, ChannelCategoryCode
 from app.domain.i18n import _l
+from app.domain.roles import HANDLER, LIAISON
 from app.models import Case
-from app.security.roles import CASE_ACTIONS, HANDLER, LIAISON, case_actions_for
 from app.services.actor import Actor
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
 
-# The system (seeding, scheduled jobs) may do whatever any role may.
-SYSTEM_ACTIONS = frozenset().union(*CASE_ACTIONS.values())
-
 
 def role_actions(actor: Actor) -> frozenset[str]:
-    if actor.user is None:
-        return SYSTEM_ACTIONS
-    return case_actions_for({role.name for role in actor.user.roles})
+    """The case actions of the actor's roles; the system (seeding, scheduled jobs) may do them
+    all."""
+    return actor.case_actions
 
 
 def handles_only_assigned_cases(actor: Actor) -> bool:
@@ -64,12 +62,8 @@ def user_in_scope(actor: Actor, user) -> bool:
     """Whether ``user`` works in the actor's unit or below (company-wide actors: everyone)."""
     if actor.scope.all_branches:
         return True
-    branch = getattr(user, "branch", None)
-    return (
-        branch is not None
-        and actor.scope.branch_path is not None
-        and branch.path.startswith(actor.scope.branch_path)
-    )
+    branch_id = getattr(user, "branch_id", None)
+    return branch_id is not None and branch_id in actor.scope.branch_ids
 
 
 def may_act_on(actor: Actor, case: Case, action: str) -> bool:
@@ -82,11 +76,17 @@ def may_act_on(actor: Actor, case: Case, action: str) -> bool:
     is_branch_user = not actor.scope.all_branches and user.branch_id is not None
     if action == "dispatch" and not actor.scope.all_branches:
         # Agents dispatch only the company-channel cases they registered (design §2).
-        return case.channel_category_code == "company" and case.first_contact_id == user.id
+        return (
+            case.channel_category_code == ChannelCategoryCode.COMPANY
+            and case.first_contact_id == user.id
+        )
     if action == "callback" and not actor.scope.all_branches:
         if is_branch_user:  # Art.35: branches call back 政务/网办 cases
-            return case.channel_category_code in ("government", "online")
-        return case.channel_category_code == "company" and case.first_contact_id == user.id
+            return case.channel_category_code in BRANCH_CALLBACK_CATEGORIES
+        return (
+            case.channel_category_code == ChannelCategoryCode.COMPANY
+            and case.first_contact_id == user.id
+        )
     if action in ("progress", "reply") and handles_only_assigned_cases(actor):
         return case.handler_id == user.id
     return True

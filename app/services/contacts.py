@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
-from app.domain.i18n import _l
+from app.domain.i18n import LazyString, _l
 from app.domain.phone import normalise_phone
+from app.domain.roles import CSD_ROLE_NAMES
 from app.models import BranchContact, BranchContactChange, ContactRole, SuqiuUser
-from app.security.roles import CSD_ROLE_NAMES
 from app.services.actor import Actor
 from app.services.notifications import contact_change_link, send
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, LazyString] = {
     ContactRole.RESPONSIBLE_LEADER: _l("Responsible leader"),
     ContactRole.LIAISON: _l("Liaison"),
 }
@@ -38,7 +38,7 @@ def prepare(session: Session, actor: Actor, contact: BranchContact, *, is_new: b
 
 
 def _previous(contact: BranchContact) -> str | None:
-    state = inspect(contact)
+    state: InstanceState[BranchContact] = inspect(contact)
     if state.transient or state.pending:
         return None
     values = {}

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.models import Case
-from app.security import roles as R
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_permissions import load_visible_case, user_in_scope
@@ -19,9 +18,7 @@ from app.services.errors import InvalidRecordError, PermissionDeniedError
 from app.services.uow import transaction
 
 # Roles that call customers back or handle their request see the contact details.
-NEEDS_CONTACT = frozenset(
-    role.name for role in (R.ADMIN, R.CSD, R.CSD_HEAD, R.AGENT, R.LIAISON, R.HANDLER)
-)
+SEES_CONTACT_DETAILS = "read.contact_details"
 REPORT_KIND = "report"
 
 
@@ -51,8 +48,7 @@ def contact_visibility(actor: Actor, case: Case) -> str:
         return "full"
     if _reporter_hidden(actor, case.kind.code, case.first_contact_id):
         return "hidden"
-    names = {role.name for role in actor.user.roles}
-    return "full" if names & NEEDS_CONTACT else "masked"
+    return "full" if actor.may(SEES_CONTACT_DETAILS) else "masked"
 
 
 def listed_customer(actor: Actor, card: tuple[str, int | None, str, str | None]) -> str:
@@ -90,7 +86,8 @@ def reveal_contact(
     case = load_visible_case(session, actor, case_id)
     if contact_visibility(actor, case) == "hidden":
         raise PermissionDeniedError(_l("The reporter's details are hidden from you."))
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise InvalidRecordError(_l("Please give the reason for viewing the contact details."))
-    session.add(case_event(case, "reveal_contact", actor, now or clock_now(), note=reason.strip()))
+    session.add(case_event(case, "reveal_contact", actor, now or clock_now(), note=reason))
     return case

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
 from app.domain.i18n import _l
+from app.domain.roles import Reach, RoleProfile
 from app.models import (
     Branch,
     BranchContact,
@@ -23,8 +24,8 @@ from app.models import (
     SuqiuUser,
     Vendor,
 )
-from app.security.roles import roles_see_all_branches
 from app.services.errors import OutOfScopeError
+from app.services.role_profiles import role_profiles
 
 # Model -> the column naming the branch a row belongs to.
 BRANCH_COLUMNS = {
@@ -44,37 +45,49 @@ PERSONAL_COLUMNS = {Notification: Notification.recipient_id}
 
 @dataclass(frozen=True)
 class Scope:
-    """What one actor may see. ``branch_path`` is the materialised path of the user's unit,
-    ``branch_ids`` the units it covers (the unit and its sub-units), read once per request: a
-    short literal list lets the database use its indexes on ``branch_id`` where a subquery
-    on ``path LIKE`` made it read every row in scope (issue 6, item 16)."""
+    """What one actor may see. ``branch_ids`` are the units it covers: the user's unit and its
+    sub-units for a role of reach ``own_unit``, a named unit and its sub-units for a composed role
+    of reach ``unit``, read once per request. A short literal list lets the database use its
+    indexes on ``branch_id`` where a subquery on ``path LIKE`` made it read every row in scope
+    (issue 6, item 16)."""
 
     user_id: int | None
     all_branches: bool
-    branch_path: str | None
     branch_ids: tuple[int, ...] = ()
 
     @classmethod
     def system(cls) -> Scope:
         """Command-line jobs and seeding act for the whole company."""
-        return cls(user_id=None, all_branches=True, branch_path=None)
+        return cls(user_id=None, all_branches=True)
 
     @classmethod
     def for_user(cls, user: SuqiuUser | None) -> Scope:
         if user is None or not getattr(user, "is_authenticated", False):
-            return cls(user_id=None, all_branches=False, branch_path=None)
-        role_names = {role.name for role in user.roles}
-        path = user.branch.path if user.branch is not None else None
-        all_branches = roles_see_all_branches(role_names)
-        ids: tuple[int, ...] = ()
+            return cls(user_id=None, all_branches=False)
         session = object_session(user)
-        if not all_branches and path and session is not None:
-            ids = tuple(
-                session.scalars(
-                    select(Branch.id).where(Branch.path.startswith(path, autoescape=True))
-                )
-            )
-        return cls(user.id, all_branches, path, ids)
+        return cls.for_profiles(session, user, role_profiles(session, user))
+
+    @classmethod
+    def for_profiles(
+        cls, session: Session | None, user: SuqiuUser, profiles: tuple[RoleProfile, ...]
+    ) -> Scope:
+        if any(profile.all_branches for profile in profiles):
+            return cls(user.id, True)
+        roots: set[int] = set()
+        for profile in profiles:
+            if profile.reach is Reach.OWN_UNIT and user.branch_id is not None:
+                roots.add(user.branch_id)
+            elif profile.reach is Reach.UNIT and profile.unit_id is not None:
+                roots.add(profile.unit_id)
+        if not roots or session is None:
+            return cls(user.id, False)
+        paths = list(session.scalars(select(Branch.path).where(Branch.id.in_(roots))))
+        ids = session.scalars(
+            select(Branch.id)
+            .where(or_(*(Branch.path.startswith(path, autoescape=True) for path in paths)))
+            .order_by(Branch.id)
+        )
+        return cls(user.id, False, tuple(ids))
 
     def visible_branch_ids(self):
         """The branch ids this scope covers (parent sees children): a subquery for company-wide
@@ -96,7 +109,7 @@ class Scope:
         column = BRANCH_COLUMNS.get(model)
         if column is None or self.all_branches:
             return None
-        clause = column.in_(self.visible_branch_ids())
+        clause: ColumnElement[bool] = column.in_(self.visible_branch_ids())
         if model is Case and self.user_id is not None:
             # Art.18: the first contact follows the case wherever it was routed.
             clause = or_(clause, Case.first_contact_id == self.user_id)
@@ -109,10 +122,7 @@ class Scope:
     def covers_branch(self, session: Session, branch_id: int | None) -> bool:
         if self.all_branches:
             return True
-        if branch_id is None or not self.branch_path:
-            return False
-        path = session.scalar(select(Branch.path).where(Branch.id == branch_id))
-        return bool(path) and path.startswith(self.branch_path)
+        return branch_id is not None and branch_id in self.branch_ids
 
     def ensure_branch(self, session: Session, branch_id: int | None) -> None:
         """Writes may not create or move a record into a branch outside the scope."""

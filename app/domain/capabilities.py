@@ -1,0 +1,179 @@
+"""What a role may do, as capabilities an administrator can read and compose (design §1).
+
+A capability is one thing a person does in the portal: a case action, reading the cases, keeping
+a unit's departments... Each names the FAB permissions it needs (view ``class_permission_name``
+→ access levels) and, for a case action, the action the workflow checks. Built-in roles
+(app.domain.roles) and the roles an administrator composes are both sets of these codes, so the
+role matrix, the permission sync, the scope and the workflow read one declaration.
+
+Queues are not composed: a role has the queues of the actions it holds
+(app.services.case_queries.QUEUES). The codes are stored in the database: never rename one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.domain.i18n import _l
+from app.domain.lifecycle import Action
+
+READ = ("read",)
+WRITE = ("read", "write")
+Grants = Mapping[str, tuple[str, ...]]
+
+
+class Group(StrEnum):
+    CASE_ACTIONS = "case_actions"
+    VIEWS = "views"
+    EXPORTS = "exports"
+
+
+GROUP_LABELS = {
+    Group.CASE_ACTIONS: _l("Case actions"),
+    Group.VIEWS: _l("Pages and records"),
+    Group.EXPORTS: _l("Exports and downloads"),
+}
+
+
+@dataclass(frozen=True)
+class Capability:
+    code: str
+    group: Group
+    label: object  # a lazy Chinese string
+    grants: Grants = field(default_factory=dict)
+    case_action: str | None = None
+
+
+_CASE_READ: Grants = {"Case": READ, "CaseQueue": READ}
+_CASE_WORK: Grants = {"Case": ("read", "act"), "CaseQueue": READ}
+
+_ACTION_LABELS = {
+    "register": _l("Register cases"),
+    Action.RESOLVE_ON_SPOT: _l("Resolve on the spot"),
+    Action.DISPATCH: _l("Dispatch"),
+    Action.RETURN_CASE: _l("Return"),
+    Action.SIGN_FOR: _l("Sign for"),
+    Action.ASSIGN: _l("Assign"),
+    Action.PROGRESS: _l("Record progress"),
+    Action.REPLY: _l("Reply with the result"),
+    Action.APPROVE: _l("Approve"),
+    Action.REJECT: _l("Send back"),
+    Action.ANSWER_GOVERNMENT: _l("Reply to the government department"),
+    Action.CALLBACK: _l("Callback"),
+    Action.REMIND: _l("Remind"),
+    Action.SUPERVISE: _l("Supervise"),
+    Action.REQUEST_EXTENSION: _l("Request an extension"),
+    Action.DECIDE_EXTENSION: _l("Decide the extension"),
+    Action.VOID: _l("Void"),
+}
+
+
+def _case_action(action: str) -> Capability:
+    grants = dict(_CASE_WORK)
+    if action == "register":
+        grants["CaseRegistration"] = ("write",)
+    return Capability(f"case.{action}", Group.CASE_ACTIONS, _ACTION_LABELS[action], grants, action)
+
+
+CAPABILITIES: tuple[Capability, ...] = (
+    Capability("read.cases", Group.VIEWS, _l("Read cases and their history"), _CASE_READ),
+    *(_case_action(str(action)) for action in _ACTION_LABELS),
+    Capability(
+        "read.contact_details",
+        Group.VIEWS,
+        _l("See customers' contact details unmasked (PIPL)"),
+    ),
+    Capability(
+        "read.units",
+        Group.VIEWS,
+        _l("Read units and departments"),
+        {"Branch": READ, "Department": READ},
+    ),
+    Capability(
+        "read.contacts",
+        Group.VIEWS,
+        _l("Read vendors, responsible persons and liaisons"),
+        {"Vendor": READ, "BranchContact": READ, "BranchContactChange": READ},
+    ),
+    Capability(
+        "edit.departments",
+        Group.VIEWS,
+        _l("Keep the unit's departments and vendors"),
+        {"Department": WRITE, "Vendor": WRITE},
+    ),
+    Capability(
+        "edit.contacts",
+        Group.VIEWS,
+        _l("Keep the unit's responsible person and liaisons"),
+        {"BranchContact": WRITE},
+    ),
+    Capability(
+        "read.catalog",
+        Group.VIEWS,
+        _l("Read channels and the classification catalogue"),
+        {
+            "ChannelCategory": READ,
+            "Channel": READ,
+            "ContentClass": READ,
+            "CaseKind": READ,
+            "BusinessCategory": READ,
+        },
+    ),
+    Capability(
+        "edit.bulletins",
+        Group.VIEWS,
+        _l("Publish business changes and emergencies (Art.37/38)"),
+        {"Bulletin": WRITE},
+    ),
+    Capability(
+        "edit.spot_checks", Group.VIEWS, _l("Spot-check callbacks (Art.35)"), {"SpotCheck": WRITE}
+    ),
+    Capability(
+        "edit.surveys",
+        Group.VIEWS,
+        _l("Record satisfaction surveys through the interface"),
+        {"Survey": ("write",)},
+    ),
+    Capability(
+        "edit.calendar",
+        Group.VIEWS,
+        _l("Keep the working-day calendar and the time limits"),
+        {"WorkCalendar": WRITE, "TimeLimitRule": WRITE},
+    ),
+    Capability(
+        "export.attachments",
+        Group.EXPORTS,
+        _l("Download the files attached to cases"),
+        {"Case": ("download",)},
+    ),
+)
+CAPABILITIES_BY_CODE = {capability.code: capability for capability in CAPABILITIES}
+CASE_ACTION_CAPABILITIES = {c.case_action: c.code for c in CAPABILITIES if c.case_action}
+
+
+class UnknownCapabilityError(ValueError):
+    pass
+
+
+def ensure_known(codes) -> frozenset[str]:
+    unknown = set(codes) - set(CAPABILITIES_BY_CODE)
+    if unknown:
+        raise UnknownCapabilityError(", ".join(sorted(unknown)))
+    return frozenset(codes)
+
+
+def grants_of(codes) -> set[tuple[str, str]]:
+    """The (FAB permission, view) pairs the capabilities need."""
+    pairs: set[tuple[str, str]] = set()
+    for code in codes:
+        for view, levels in CAPABILITIES_BY_CODE[code].grants.items():
+            pairs.update((f"can_{level}", view) for level in levels)
+    return pairs
+
+
+def case_actions_of(codes) -> frozenset[str]:
+    return frozenset(
+        action for code in codes if (action := CAPABILITIES_BY_CODE[code].case_action) is not None
+    )
