@@ -61,6 +61,7 @@ def test_admin_composes_a_read_only_auditor_of_hankou(browser, demo_url):  # noq
     page.select_option("#roles", label=ROLE, force=True)
     page.fill("#password", PASSWORD)
     page.fill("#conf_password", PASSWORD)
+    _shot(page, "user-form.png")
     page.click("#model_form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert page.locator(".alert-danger").count() == 0, page.inner_text(".alert-danger")
@@ -83,4 +84,20 @@ def test_admin_composes_a_read_only_auditor_of_hankou(browser, demo_url):  # noq
     actions = page.locator("form[id^=form-]:not(#form-reveal)")
     assert actions.count() == 0, "a read-only role is offered an action"
     _shot(page, "auditor-case-page.png")
+    assert not outside, f"requests left the server: {outside}"
+
+
+def test_the_registration_form_and_a_case_page_at_1366_px(browser, demo_url):  # noqa: F811
+    """The pages the issue asks to look at: the sectioned registration form, a case page."""
+    page, outside = sign_in(browser, demo_url, "csd")
+    page.goto(demo_url + "/register/")
+    sections = page.locator("#register-form fieldset.suqiu-section legend")
+    assert sections.count() >= 4
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366, f"the form is {width} px wide"
+    _shot(page, "registration-form.png")
+    page.goto(demo_url + "/cases/list/")
+    page.locator("a[href*='/cases/show/']").first.click()
+    page.wait_for_load_state("networkidle")
+    _shot(page, "case-page.png")
     assert not outside, f"requests left the server: {outside}"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.domain.capabilities import CAPABILITIES, CAPABILITIES_BY_CODE, grants_of
 from app.domain.roles import ROLES, Reach
-from app.models import Branch, Case, ComposedRole, RoleChange
+from app.models import Branch, Case, ComposedRole, RoleChange, SuqiuUser
 from app.security.sync import sync_roles
 from app.services import roles as role_service
 from app.services.actor import Actor
@@ -267,3 +267,129 @@ def test_downloading_attachments_is_a_capability_of_its_own(app, db_session, log
     assert "现场照片.pdf" in page and f"/cases/attachment/{item.id}" not in page
     assert client.get(f"/cases/attachment/{item.id}").status_code == 403
     assert db_session.get(Attachment, item.id) is not None
+
+
+# --- review findings: one person, one reach; assigned-only; stale forms; look-alike names ------
+
+
+def test_a_unit_auditor_role_is_not_combined_with_another_units_liaison(db_session):
+    """Design §1: capabilities apply across the reach of all a person's roles, so a 武昌 liaison
+    given a 汉口 auditor's role would sign for 汉口's cases: such a combination is refused,
+    by the user service, the master-data save (the user form) and a change of a role's reach."""
+    from app.services import masterdata
+
+    admin = actor(db_session, "admin")
+    role_service.compose_role(db_session, admin, _draft(db_session))
+    sm = current_app.appbuilder.sm
+    liaison = db_session.scalar(select(SuqiuUser).where(SuqiuUser.username == "liaison_wuchang"))
+    liaison.roles = [*liaison.roles, sm.find_role("汉口只读审计员")]
+    with pytest.raises(InvalidRecordError, match="数据范围不同"):
+        masterdata.save(db_session, admin, liaison, is_new=False)
+    db_session.expire_all()
+    assert [r.name for r in liaison.roles] == ["分子公司联络员"]
+    with pytest.raises(InvalidRecordError):
+        create_user(
+            sm,
+            username="both",
+            last_name="双",
+            first_name="角",
+            role_names=["分子公司联络员", "汉口只读审计员"],
+            password=TEST_PASSWORD,
+            branch=db_session.get(Branch, branch_id(db_session, "wuchang")),
+        )
+    assert sm.find_user(username="both") is None
+
+
+def test_a_company_wide_read_role_does_not_widen_an_agents_dispatch(db_session):
+    admin = actor(db_session, "admin")
+    everyone = _draft(
+        db_session, name="全公司只读", reach=Reach.ALL, unit=None, caps={"read.cases"}
+    )
+    role_service.compose_role(db_session, admin, everyone)
+    agent = db_session.scalar(select(SuqiuUser).where(SuqiuUser.username == "agent"))
+    agent.roles = [*agent.roles, current_app.appbuilder.sm.find_role("全公司只读")]
+    from app.services import masterdata
+
+    with pytest.raises(InvalidRecordError):
+        masterdata.save(db_session, admin, agent, is_new=False)
+
+
+def test_changing_a_roles_reach_may_not_mix_a_holders_roles(db_session):
+    admin = actor(db_session, "admin")
+    own = _draft(
+        db_session, name="本单位查询", reach=Reach.OWN_UNIT, unit=None, caps={"read.cases"}
+    )
+    item = role_service.compose_role(db_session, admin, own)
+    sm = current_app.appbuilder.sm
+    _holder(db_session, "mixed_later", "本单位查询", unit="wuchang")
+    user = sm.find_user(username="mixed_later")
+    user.roles = [*user.roles, sm.find_role("分子公司办理人")]  # same reach: allowed
+    db_session.commit()
+    with pytest.raises(InvalidRecordError, match="数据范围不同"):
+        role_service.change_role(
+            db_session,
+            admin,
+            item.id,
+            item.version,
+            _draft(db_session, name="本单位查询", caps={"read.cases"}),
+        )
+    assert db_session.get(ComposedRole, item.id).reach == Reach.OWN_UNIT
+
+
+def test_a_composed_handler_role_works_only_on_assigned_cases(db_session):
+    """Like the built-in 办理人: 记录进展 and 回复 only on the cases assigned to the person."""
+    admin = actor(db_session, "admin")
+    caps = {"read.cases", "case.progress", "case.reply"}
+    draft = _draft(db_session, name="维修班组", reach=Reach.OWN_UNIT, unit=None, caps=caps)
+    role_service.compose_role(
+        db_session, admin, role_service.RoleDraft(**{**draft.__dict__, "assigned_only": True})
+    )
+    user = _holder(db_session, "crew_hk", "维修班组", unit="hankou")
+    case = gen_case(db_session)
+    act(db_session, "csd", case, "dispatch", branch_id=branch_id(db_session, "hankou"))
+    act(db_session, "liaison_hankou", case, "sign_for")
+    crew = Actor.of(user)
+    assert not may_act_on(crew, db_session.get(Case, case.id), "reply")
+    act(db_session, "liaison_hankou", case, "assign", handler_id=user.id)
+    assert may_act_on(Actor.of(user), db_session.get(Case, case.id), "reply")
+
+
+@pytest.mark.parametrize(
+    "name", ["客服部\u200b", "系统管理员\u2060", "客服 部", "客服部\u3000", "ＡＢ", "ab"]
+)
+def test_a_name_that_looks_like_another_roles_is_refused(db_session, name):
+    admin = actor(db_session, "admin")
+    role_service.compose_role(db_session, admin, _draft(db_session, name="AB"))
+    with pytest.raises((DuplicateRecordError, InvalidRecordError)):
+        role_service.compose_role(db_session, admin, _draft(db_session, name=name))
+
+
+def test_a_stale_role_form_shows_the_stored_role_and_a_form_without_version_is_refused(
+    app, db_session, login_as
+):
+    admin = actor(db_session, "admin")
+    item = role_service.compose_role(db_session, admin, _draft(db_session))
+    first_version = item.version
+    role_service.change_role(
+        db_session, admin, item.id, item.version, _draft(db_session, caps=AUDIT | {"read.contacts"})
+    )
+    client = login_as("admin")
+    form = client.get(f"/roles/edit/{item.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    stale = {
+        "csrf_token": token,
+        "name": "汉口只读审计员",
+        "reach": "unit",
+        "unit_id": str(branch_id(db_session, "hankou")),
+        "capabilities": ["read.cases", "case.remind"],
+    }
+    response = client.post(f"/roles/edit/{item.id}", data={**stale, "version": first_version})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'value="read.contacts" checked' in page  # the other administrator's change
+    assert 'value="case.remind" checked' not in page
+    assert client.post(f"/roles/edit/{item.id}", data=stale).status_code == 409
+    assert client.post(f"/roles/remove/{item.id}", data={"csrf_token": token}).status_code == 302
+    db_session.expire_all()
+    stored = db_session.get(ComposedRole, item.id)
+    assert stored is not None and "case.remind" not in stored.capability_codes

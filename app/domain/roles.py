@@ -8,6 +8,7 @@ read from the database: the scope, the workflow and the permission sync treat bo
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,6 +32,8 @@ class RoleProfile:
     code: str | None = None  # built-in roles only
     is_admin: bool = False
     unit_id: int | None = None  # Reach.UNIT only
+    # Works only on the cases assigned to the person (the 办理人's 记录进展 and 回复办理结果).
+    assigned_only: bool = False
 
     @property
     def all_branches(self) -> bool:
@@ -41,8 +44,10 @@ class RoleProfile:
         return case_actions_of(self.capabilities)
 
 
-def _role(code, name, reach, *capabilities, is_admin=False) -> RoleProfile:
-    return RoleProfile(name, reach, frozenset(capabilities), code, is_admin)
+def _role(code, name, reach, *capabilities, is_admin=False, assigned_only=False) -> RoleProfile:
+    return RoleProfile(
+        name, reach, frozenset(capabilities), code, is_admin, assigned_only=assigned_only
+    )
 
 
 # What every signed-in person may do: see and edit their own profile and password, read their
@@ -124,6 +129,7 @@ HANDLER = _role(
     *_CONTACTS,
     *_BRANCH_WORK,
     "case.reply",
+    assigned_only=True,
 )
 HEAD = _role(
     "head",
@@ -159,6 +165,31 @@ CSD_ROLE_NAMES = frozenset({CSD.name, CSD_HEAD.name})
 PUBLIC_ROLE_NAME = "匿名访客"
 # Names an administrator may not give a composed role.
 RESERVED_NAMES = frozenset({*ROLES_BY_NAME, PUBLIC_ROLE_NAME})
+
+
+def same_name(name: str) -> str:
+    """A role name as people read it: what looks alike compares alike (full-width forms,
+    invisible format characters, inner spaces, letter case)."""
+    folded = unicodedata.normalize("NFKC", name)
+    kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] not in ("C", "Z"))
+    return kept.casefold()
+
+
+RESERVED_KEYS = frozenset(same_name(name) for name in RESERVED_NAMES)
+
+
+def mixed_reach(profiles: Iterable[RoleProfile]) -> bool:
+    """Whether roles of different reach are combined. A person's capabilities apply across
+    the reach of all their roles together, so combining, say, a 汉口 auditor's reading with a
+    武昌 liaison's signing would let them sign for 汉口's cases: one person, one reach."""
+    return len({(p.reach, p.unit_id) for p in profiles}) > 1
+
+
+def works_only_on_assigned_cases(profiles: Iterable[RoleProfile]) -> bool:
+    """Whether every role of the person with 记录进展 or 回复办理结果 is limited to assigned cases
+    (a 办理人 who is not also the unit's 联络员)."""
+    handling = [p for p in profiles if p.case_actions & {"progress", "reply"}]
+    return bool(handling) and all(p.assigned_only for p in handling)
 
 
 def grants_for(role: RoleProfile) -> set[tuple[str, str]]:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import Role
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.clock import now
@@ -28,6 +28,7 @@ class ComposedRole(Model):
     unit = relationship("Branch")
     # Capability codes of app.domain.capabilities, space-separated and sorted.
     capabilities: Mapped[str] = mapped_column(Text, default="")
+    assigned_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     description: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
@@ -44,7 +45,11 @@ class ComposedRole(Model):
 
     def profile(self) -> RoleProfile:
         return RoleProfile(
-            self.role.name, Reach(self.reach), self.capability_codes, unit_id=self.unit_id
+            self.role.name,
+            Reach(self.reach),
+            self.capability_codes,
+            unit_id=self.unit_id,
+            assigned_only=self.assigned_only,
         )
 
 

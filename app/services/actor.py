@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import object_session
 
 from app.domain.capabilities import CAPABILITIES_BY_CODE, case_actions_of
+from app.domain.roles import RoleProfile
 from app.extensions import db
 from app.models import SuqiuUser
 from app.services.role_profiles import role_profiles
@@ -24,6 +25,7 @@ class Actor:
     scope: Scope
     capabilities: frozenset[str] = frozenset()
     is_admin: bool = False
+    profiles: tuple[RoleProfile, ...] = ()
 
     @property
     def user_id(self) -> int | None:
@@ -52,6 +54,7 @@ class Actor:
             Scope.for_profiles(session, user, profiles),
             capabilities,
             any(profile.is_admin for profile in profiles),
+            profiles,
         )
 
 

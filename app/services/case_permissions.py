@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.channels import BRANCH_CALLBACK_CATEGORIES, ChannelCategoryCode
 from app.domain.i18n import _l
-from app.domain.roles import HANDLER, LIAISON
+from app.domain.roles import works_only_on_assigned_cases
 from app.models import Case
 from app.services.actor import Actor
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
@@ -21,9 +21,9 @@ def role_actions(actor: Actor) -> frozenset[str]:
 
 
 def handles_only_assigned_cases(actor: Actor) -> bool:
-    """A 办理人 who is not also the unit's 联络员 works only on cases assigned to them."""
-    names = {role.name for role in actor.user.roles} if actor.user else set()
-    return HANDLER.name in names and LIAISON.name not in names
+    """A 办理人 who is not also the unit's 联络员 works only on cases assigned to them; so does
+    anyone whose roles with those actions are all limited so (app.domain.roles)."""
+    return works_only_on_assigned_cases(actor.profiles)
 
 
 def ensure_may(actor: Actor, action: str) -> None:

@@ -25,6 +25,7 @@ from app.models import (
 from app.services import calendar, contacts, time_limits
 from app.services.actor import Actor
 from app.services.errors import DuplicateRecordError, InvalidRecordError, RecordInUseError
+from app.services.role_profiles import ensure_one_reach
 from app.services.uow import transaction
 
 
@@ -83,6 +84,7 @@ def _prepare(session: Session, actor: Actor, item, *, is_new: bool) -> None:
             item.branch.id if item.branch is not None else None
         ):
             raise InvalidRecordError(_l("The department must belong to the user's unit."))
+        ensure_one_reach(session, item.roles)
         if item.mobile:
             item.mobile = normalise_phone(item.mobile)
     if isinstance(item, CalendarDay | CalendarYear) and actor.user is not None:

@@ -8,6 +8,7 @@ rewrites its FAB permissions from them and records the change (``RoleChange``).
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from flask_appbuilder.security.sqla.models import Role
@@ -24,7 +25,7 @@ from app.domain.capabilities import (
 )
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
-from app.domain.roles import RESERVED_NAMES, ROLES, Reach, RoleProfile
+from app.domain.roles import RESERVED_KEYS, ROLES, Reach, RoleProfile, mixed_reach, same_name
 from app.models import Branch, ComposedRole, RoleChange, SuqiuUser
 from app.services.actor import Actor
 from app.services.case_queries import QUEUES
@@ -37,6 +38,7 @@ from app.services.errors import (
     RecordInUseError,
 )
 from app.services.role_permissions import apply_profile, fab
+from app.services.role_profiles import profiles_of_roles
 from app.services.uow import transaction
 
 REACH_LABELS = {
@@ -158,6 +160,7 @@ class RoleDraft:
     unit_id: int | None
     capabilities: frozenset[str]
     description: str | None = None
+    assigned_only: bool = False
 
 
 def _ensure_admin(actor: Actor) -> None:
@@ -166,16 +169,18 @@ def _ensure_admin(actor: Actor) -> None:
 
 
 def _validated(session: Session, draft: RoleDraft, role_id: int | None) -> RoleDraft:
-    name = (draft.name or "").strip()
+    name = " ".join(unicodedata.normalize("NFKC", draft.name or "").split())
+    if any(unicodedata.category(ch)[0] == "C" for ch in name):
+        raise InvalidRecordError(_l("The name may not contain invisible characters."))
     if not name:
         raise InvalidRecordError(_l("Please give the role a name."))
     if len(name) > NAME_MAX:
         raise InvalidRecordError(_l("The name is too long (at most %(n)s characters)."), n=NAME_MAX)
-    if name in RESERVED_NAMES:
+    if same_name(name) in RESERVED_KEYS:
         raise DuplicateRecordError(_l("A built-in role already has this name."))
-    clash = session.scalar(select(Role.id).where(Role.name == name))
-    if clash is not None and clash != role_id:
-        raise DuplicateRecordError(_l("Another role already has this name."))
+    for other_id, other in session.execute(select(Role.id, Role.name)):
+        if other_id != role_id and same_name(other) == same_name(name):
+            raise DuplicateRecordError(_l("Another role already has this name."))
     try:
         reach = Reach(draft.reach)
     except ValueError:
@@ -190,7 +195,7 @@ def _validated(session: Session, draft: RoleDraft, role_id: int | None) -> RoleD
     if not capabilities:
         raise InvalidRecordError(_l("Please choose at least one capability."))
     description = (draft.description or "").strip()[:200] or None
-    return RoleDraft(name, reach, unit_id, capabilities, description)
+    return RoleDraft(name, reach, unit_id, capabilities, description, bool(draft.assigned_only))
 
 
 def _snapshot(session: Session, item: ComposedRole) -> str:
@@ -201,6 +206,7 @@ def _snapshot(session: Session, item: ComposedRole) -> str:
             "reach": item.reach,
             "unit": unit.name if unit else None,
             "capabilities": sorted(item.capability_codes),
+            "assigned_only": item.assigned_only,
             "description": item.description,
         },
         ensure_ascii=False,
@@ -213,6 +219,7 @@ def _write(item: ComposedRole, draft: RoleDraft, actor: Actor) -> None:
     item.unit_id = draft.unit_id
     item.capabilities = " ".join(sorted(draft.capabilities))
     item.description = draft.description
+    item.assigned_only = draft.assigned_only
     item.changed_by_id = actor.user_id
     item.changed_at = clock_now()
 
@@ -244,10 +251,11 @@ def compose_role(session: Session, actor: Actor, draft: RoleDraft) -> ComposedRo
 
 
 def _load(session: Session, composed_id: int, version: int | None) -> ComposedRole:
+    """The role as the form showed it: a form without its version is as stale as an old one."""
     item = session.get(ComposedRole, composed_id)
     if item is None:
         raise OutOfScopeError(_l("The role does not exist or is built in."))
-    if version is not None and version != item.version:
+    if version != item.version:
         raise ConflictError(
             _l("Someone else changed this role a moment ago; reload the page and try again.")
         )
@@ -267,6 +275,7 @@ def change_role(
     _write(item, draft, actor)
     session.flush()
     apply_profile(fab(), item.role, item.profile())
+    _ensure_holders_keep_one_reach(session, item)
     after = _snapshot(session, item)
     if after != before:
         session.add(
@@ -322,4 +331,34 @@ def role_history(session: Session, limit: int = 50) -> list[RoleChange]:
 
 
 def composed_role(session: Session, composed_id: int) -> ComposedRole:
-    return _load(session, composed_id, None)
+    item = session.get(ComposedRole, composed_id)
+    if item is None:
+        raise OutOfScopeError(_l("The role does not exist or is built in."))
+    return item
+
+
+def draft_of(item: ComposedRole) -> RoleDraft:
+    """The stored role as its form shows it."""
+    return RoleDraft(
+        item.role.name,
+        item.reach,
+        item.unit_id,
+        item.capability_codes,
+        item.description,
+        item.assigned_only,
+    )
+
+
+def _ensure_holders_keep_one_reach(session: Session, item: ComposedRole) -> None:
+    """A change of reach may not leave a holder with roles of different reach (one person, one
+    reach: app.domain.roles.mixed_reach)."""
+    holders = session.scalars(select(SuqiuUser).where(SuqiuUser.roles.contains(item.role)))
+    for user in holders:
+        if mixed_reach(profiles_of_roles(session, user.roles)):
+            raise InvalidRecordError(
+                _l(
+                    "%(user)s also holds roles of another reach; a person's roles must all "
+                    "cover the same units."
+                ),
+                user=user.display_name,
+            )

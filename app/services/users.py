@@ -11,6 +11,7 @@ from sqlalchemy import event
 from app.domain.i18n import _l
 from app.models import SuqiuUser
 from app.services.errors import InvalidRecordError
+from app.services.role_profiles import ensure_one_reach
 from app.services.uow import transaction
 
 
@@ -47,6 +48,7 @@ def _create_user(
     roles = [sm.find_role(name) for name in role_names]
     if any(role is None for role in roles):
         raise InvalidRecordError(_l("Unknown role; run “suqiu init” first."))
+    ensure_one_reach(session, roles)
     try:
         # The portal's security manager applies the password policy to every new account.
         user = sm.add_user(username, first_name, last_name, email or None, roles, password)

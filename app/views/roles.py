@@ -15,6 +15,7 @@ from app.domain.roles import Reach
 from app.extensions import db
 from app.services import roles as role_service
 from app.services.actor import current_actor
+from app.services.errors import ConflictError
 from app.views.case_labels import QUEUE_LABELS
 
 CHANGE_LABELS = {
@@ -44,7 +45,17 @@ def _draft_from_form() -> role_service.RoleDraft:
         unit_id=unit_id,
         capabilities=frozenset(request.form.getlist("capabilities")),
         description=request.form.get("description"),
+        assigned_only=request.form.get("assigned_only") == "y",
     )
+
+
+def _version_from_form() -> int | None:
+    """The version the form showed; missing or malformed: None, which the service refuses as
+    stale."""
+    try:
+        return _int_or_none(request.form.get("version"))
+    except ValueError:
+        return None
 
 
 class RoleMatrixView(BaseView):
@@ -70,12 +81,13 @@ class RoleMatrixView(BaseView):
             title=str(_l("Roles and what they may do")),
         )
 
-    def _form(self, draft, composed=None, status=200):
+    def _form(self, draft, composed=None, version=None, status=200):
         return (
             self.render_template(
                 "suqiu/role_form.html",
                 draft=draft,
                 composed=composed,
+                version=version,
                 groups=role_service.composable_capabilities(),
                 group_labels=role_service.GROUP_LABELS,
                 reach_labels=role_service.REACH_LABELS,
@@ -108,24 +120,21 @@ class RoleMatrixView(BaseView):
         except DomainError:
             abort(404)
         if request.method == "GET":
-            draft = role_service.RoleDraft(
-                composed.role.name,
-                composed.reach,
-                composed.unit_id,
-                composed.capability_codes,
-                composed.description,
-            )
-            return self._form(draft, composed)
+            return self._form(role_service.draft_of(composed), composed, composed.version)
         draft = _draft_from_form()
-        try:
-            version = _int_or_none(request.form.get("version"))
-        except ValueError:
-            version = -1
+        version = _version_from_form()
         try:
             role_service.change_role(db.session, current_actor(), pk, version, draft)
+        except ConflictError as exc:
+            # Someone saved first: show what is stored now, never the stale choices under the
+            # new version (a second save would silently undo the other change).
+            flash(str(exc), "danger")
+            fresh = role_service.composed_role(db.session, pk)
+            return self._form(role_service.draft_of(fresh), fresh, fresh.version, status=409)
         except DomainError as exc:
             flash(str(exc), "danger")
-            return self._form(draft, role_service.composed_role(db.session, pk), status=400)
+            composed = role_service.composed_role(db.session, pk)
+            return self._form(draft, composed, version, status=400)
         flash(str(_l("The role was saved.")), "success")
         return redirect(url_for("RoleMatrixView.matrix"))
 
@@ -133,11 +142,7 @@ class RoleMatrixView(BaseView):
     @has_access
     def remove(self, pk):
         try:
-            version = _int_or_none(request.form.get("version"))
-        except ValueError:
-            version = -1
-        try:
-            name = role_service.remove_role(db.session, current_actor(), pk, version)
+            name = role_service.remove_role(db.session, current_actor(), pk, _version_from_form())
         except DomainError as exc:
             flash(str(exc), "danger")
         else:

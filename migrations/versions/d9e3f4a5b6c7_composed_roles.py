@@ -25,6 +25,7 @@ def upgrade():
         sa.Column('reach', sa.String(length=20), nullable=False),
         sa.Column('unit_id', sa.Integer(), nullable=True),
         sa.Column('capabilities', sa.Text(), nullable=False),
+        sa.Column('assigned_only', sa.Boolean(), nullable=False),
         sa.Column('description', sa.String(length=200), nullable=True),
         sa.Column('version', sa.Integer(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
