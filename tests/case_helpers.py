@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from app.domain.lifecycle import CaseStatus
 from app.models import Branch, Case, CaseKind, Channel, SuqiuUser
 from app.services.actor import Actor
 from app.services.case_registration import Registration, register_case
@@ -89,3 +90,49 @@ def company_case_awaiting_callback(session):
         resolve_on_spot=True,
         result="已答复",
     )
+
+
+# How to bring a fresh government-channel case (registered by CSD, routed to 汉口) to each status.
+_HANDLED = ("dispatch", "sign_for", "reply", "approve", "answer")
+STATUS_PATHS = {
+    CaseStatus.PENDING_DISPATCH: (),
+    CaseStatus.PENDING_SIGN: ("dispatch",),
+    CaseStatus.IN_PROGRESS: ("dispatch", "sign_for"),
+    CaseStatus.PENDING_REVIEW: ("dispatch", "sign_for", "reply"),
+    CaseStatus.PENDING_GOVERNMENT_REPLY: ("dispatch", "sign_for", "reply", "approve"),
+    CaseStatus.PENDING_CALLBACK: _HANDLED,
+    CaseStatus.CLOSED: (*_HANDLED, "satisfied"),
+    CaseStatus.REHANDLING: (*_HANDLED, "dissatisfied"),
+    CaseStatus.CLOSED_DISSATISFIED: (
+        *(*_HANDLED, "dissatisfied"),
+        *("reply", "approve", "answer", "dissatisfied"),
+    ),
+    CaseStatus.VOIDED: ("dispatch", "void"),
+}
+_STEPS = {
+    "dispatch": ("csd", "dispatch", {}),
+    "sign_for": ("liaison_hankou", "sign_for", {}),
+    "reply": ("liaison_hankou", "reply", {"result": "已上门处理"}),
+    "approve": ("csd", "approve", {}),
+    "answer": ("csd", "answer_government", {"note": "已答复政务平台"}),
+    "satisfied": ("liaison_hankou", "callback", {"result": "satisfied"}),
+    "dissatisfied": ("liaison_hankou", "callback", {"result": "dissatisfied", "note": "不满意"}),
+    "void": ("csd", "void", {"reason": "重复登记"}),
+}
+
+
+def case_in_status(session, status: CaseStatus, received: datetime) -> Case:
+    """A case registered at ``received`` and moved, ten minutes a step from an hour later, to
+    ``status`` along STATUS_PATHS."""
+    case = gen_case(session, received=received, now=received)
+    moment = received + timedelta(hours=1)
+    for step in STATUS_PATHS[status]:
+        username, action, inputs = _STEPS[step]
+        if action == "dispatch":
+            inputs = {"branch_id": branch_id(session, "hankou")}
+        act(session, username, case, action, now=moment, **inputs)
+        moment += timedelta(minutes=10)
+    session.expire_all()
+    case = session.get(Case, case.id)
+    assert case.status == status
+    return case

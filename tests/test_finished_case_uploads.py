@@ -17,51 +17,16 @@ from app.models import Attachment, Case
 from app.services.attachments import add_attachment
 from app.services.case_page import case_page
 from app.services.errors import PermissionDeniedError
-from tests.case_helpers import act, actor, branch_id, gen_case
+from tests.case_helpers import actor, case_in_status
 from tests.conftest import csrf_token
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
 NOW = datetime(2026, 10, 14, 10, 0)
 FINAL = [s for s in CaseStatus if s not in OPEN_STATUSES]
-HANDLED = ("dispatch", "sign_for", "reply", "approve", "answer")
-PATHS = {
-    CaseStatus.PENDING_DISPATCH: (),
-    CaseStatus.PENDING_SIGN: ("dispatch",),
-    CaseStatus.IN_PROGRESS: ("dispatch", "sign_for"),
-    CaseStatus.PENDING_REVIEW: ("dispatch", "sign_for", "reply"),
-    CaseStatus.PENDING_GOVERNMENT_REPLY: ("dispatch", "sign_for", "reply", "approve"),
-    CaseStatus.PENDING_CALLBACK: HANDLED,
-    CaseStatus.REHANDLING: (*HANDLED, "dissatisfied"),
-    CaseStatus.CLOSED: (*HANDLED, "satisfied"),
-    CaseStatus.CLOSED_DISSATISFIED: (*HANDLED, "dissatisfied", "reply", "approve", "answer")
-    + ("dissatisfied",),
-    CaseStatus.VOIDED: ("dispatch", "void"),
-}
-STEPS = {
-    "dispatch": ("csd", "dispatch", {}),
-    "sign_for": ("liaison_hankou", "sign_for", {}),
-    "reply": ("liaison_hankou", "reply", {"result": "已上门处理"}),
-    "approve": ("csd", "approve", {}),
-    "answer": ("csd", "answer_government", {"note": "已答复政务平台"}),
-    "satisfied": ("liaison_hankou", "callback", {"result": "satisfied"}),
-    "dissatisfied": ("liaison_hankou", "callback", {"result": "dissatisfied", "note": "不满意"}),
-    "void": ("csd", "void", {"reason": "重复登记"}),
-}
 
 
 def reach(session, status: CaseStatus) -> Case:
-    case = gen_case(session, received=NOW - timedelta(days=1), now=NOW - timedelta(days=1))
-    moment = NOW - timedelta(hours=20)
-    for step in PATHS[status]:
-        username, action, inputs = STEPS[step]
-        if action == "dispatch":
-            inputs = {"branch_id": branch_id(session, "hankou")}
-        act(session, username, case, action, now=moment, **inputs)
-        moment += timedelta(minutes=10)
-    session.expire_all()
-    case = session.get(Case, case.id)
-    assert case.status == status
-    return case
+    return case_in_status(session, status, NOW - timedelta(hours=21))
 
 
 def attachments(session, case) -> int:

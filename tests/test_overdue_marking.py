@@ -25,50 +25,13 @@ from app.models import Case
 from app.services import case_search, sweep
 from app.services.case_queries import DEADLINE_ACTIONS, queue_filters
 from app.services.case_workflow import available_actions
-from tests.case_helpers import act, actor, branch_id, gen_case
+from tests.case_helpers import STATUS_PATHS, actor, case_in_status
 
 S = CaseStatus
-# How to bring a fresh government-channel case (registered by CSD) to each status.
-PATHS = {
-    S.PENDING_DISPATCH: (),
-    S.PENDING_SIGN: ("dispatch",),
-    S.IN_PROGRESS: ("dispatch", "sign_for"),
-    S.PENDING_REVIEW: ("dispatch", "sign_for", "reply"),
-    S.PENDING_GOVERNMENT_REPLY: ("dispatch", "sign_for", "reply", "approve"),
-    S.PENDING_CALLBACK: ("dispatch", "sign_for", "reply", "approve", "answer"),
-    S.CLOSED: ("dispatch", "sign_for", "reply", "approve", "answer", "satisfied"),
-    S.REHANDLING: ("dispatch", "sign_for", "reply", "approve", "answer", "dissatisfied"),
-    S.CLOSED_DISSATISFIED: (
-        *("dispatch", "sign_for", "reply", "approve", "answer", "dissatisfied"),
-        *("reply", "approve", "answer", "dissatisfied"),
-    ),
-    S.VOIDED: ("void",),
-}
-STEPS = {
-    "dispatch": ("csd", "dispatch", {}),
-    "sign_for": ("liaison_hankou", "sign_for", {}),
-    "reply": ("liaison_hankou", "reply", {"result": "已上门处理"}),
-    "approve": ("csd", "approve", {}),
-    "answer": ("csd", "answer_government", {"note": "已答复政务平台"}),
-    "satisfied": ("liaison_hankou", "callback", {"result": "satisfied"}),
-    "dissatisfied": ("liaison_hankou", "callback", {"result": "dissatisfied", "note": "不满意"}),
-    "void": ("csd", "void", {"reason": "重复登记"}),
-}
 
 
 def reach(session, status: CaseStatus, now: datetime) -> Case:
-    case = gen_case(session, received=now - timedelta(hours=6), now=now - timedelta(hours=6))
-    moment = now - timedelta(hours=5)
-    for step in PATHS[status]:
-        username, action, inputs = STEPS[step]
-        if action == "dispatch":
-            inputs = {"branch_id": branch_id(session, "hankou")}
-        act(session, username, case, action, now=moment, **inputs)
-        moment += timedelta(minutes=10)
-    session.expire_all()
-    case = session.get(Case, case.id)
-    assert case.status == status
-    return case
+    return case_in_status(session, status, now - timedelta(hours=6))
 
 
 def place_deadlines(session, case: Case, sign_due, finish_due) -> None:
@@ -99,7 +62,7 @@ def test_art30_overdue_is_one_rule_in_python_and_sql_to_the_second(db_session):
     now = datetime(2026, 10, 20, 12, 0, 0)
     edges = (now - timedelta(seconds=1), now, now + timedelta(seconds=1), None)
     checked = 0
-    for status in PATHS:
+    for status in STATUS_PATHS:
         case = reach(db_session, status, datetime(2026, 10, 12, 12, 0))
         for sign_due, finish_due in product(edges, edges):
             place_deadlines(db_session, case, sign_due, finish_due)
@@ -116,14 +79,14 @@ def test_art30_overdue_is_one_rule_in_python_and_sql_to_the_second(db_session):
             assert (case.id in not_overdue_ids(db_session, now)) != in_sql
             assert (case.id in queue_ids(db_session, "csd", now)) == in_sql
             checked += 1
-    assert checked == len(PATHS) * 16
+    assert checked == len(STATUS_PATHS) * 16
 
 
 def test_art30_the_sweep_flags_exactly_the_cases_overdue_now(db_session):
     """The sweep's flags (kept for figures and notices) follow the same rule."""
     now = datetime(2026, 10, 20, 12, 0, 0)
     cases = []
-    for status, (sign, finish) in product(PATHS, product((-1, 1), (-1, 1))):
+    for status, (sign, finish) in product(STATUS_PATHS, product((-1, 1), (-1, 1))):
         case = reach(db_session, status, datetime(2026, 10, 12, 12, 0))
         place_deadlines(
             db_session, case, now + timedelta(hours=sign), now + timedelta(hours=finish)
@@ -148,7 +111,7 @@ def spread(db_session):
     (the requests run at the real time, as users see the pages)."""
     now = clock_now()
     made = {}
-    for status, (sign, finish) in product(PATHS, product((-1, 1), (-1, 1))):
+    for status, (sign, finish) in product(STATUS_PATHS, product((-1, 1), (-1, 1))):
         case = reach(db_session, status, now)
         place_deadlines(
             db_session, case, now + timedelta(hours=sign), now + timedelta(hours=finish)
