@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import false, or_, true
+from sqlalchemy import and_, false, or_, true
 from wtforms import SelectChoice, SelectField
 
 from app.domain.i18n import _l
@@ -67,10 +67,19 @@ class StartsWith(ClauseFilter):
 
 
 class UpperStartsWith(StartsWith):
-    """For codes stored in capitals (case numbers): the value is upper-cased, not the column."""
+    """For codes stored in capitals and digits (case numbers): the value is upper-cased, not the
+    column, and the prefix is also given as a range, ``number >= 'SQ2026' AND number <
+    'SQ2027'``, which the column's unique index serves on both databases (issue 12: ``LIKE``
+    with an ESCAPE clause is never an index search on SQLite, nor under a non-C collation on
+    PostgreSQL; the LIKE stays, so the range only narrows the rows it reads)."""
 
     def clause(self, value):
-        return super().clause((value or "").upper())
+        value = (value or "").strip().upper()
+        like = super().clause(value)
+        if like is None or not (value.isascii() and value.isalnum()):
+            return like  # no case number has other characters: nothing to narrow
+        following = value[:-1] + chr(ord(value[-1]) + 1)
+        return and_(self.column >= value, self.column < following, like)
 
 
 class UpperEqualTo(EqualTo):
