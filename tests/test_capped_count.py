@@ -1,0 +1,47 @@
+"""Lists count at most COUNT_CAP rows (issue 12): past it the header says 超过 N 条 and the pages
+still work, so the count no longer grows with the table."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from app.extensions import db
+from app.views import datamodel
+from tests.case_helpers import gen_case
+
+
+def _record_count(html: str) -> str:
+    match = re.search(r"记录数目:</strong>\s*([^<]+?)\s*</div>", html)
+    assert match, "no record count on the page"
+    return match.group(1)
+
+
+def test_a_long_list_shows_more_than_the_cap_and_pages_on(app, db_session, login_as, monkeypatch):
+    for _ in range(5):
+        gen_case(db_session)
+    client = login_as("csd")
+    exact = _record_count(client.get("/cases/list/").get_data(as_text=True))
+    assert exact.isdigit() and int(exact) >= 5
+    monkeypatch.setattr(datamodel, "COUNT_CAP", 3)
+    page = client.get("/cases/list/?psize_CaseView=2&page_CaseView=1").get_data(as_text=True)
+    assert _record_count(page) == "超过 3 条"
+    assert re.findall(r"SQ\d{12}", page), "the second page lists cases"
+
+
+def test_the_count_reads_at_most_the_cap_plus_one_rows(app, db_session, login_as, monkeypatch):
+    for _ in range(4):
+        gen_case(db_session)
+    monkeypatch.setattr(datamodel, "COUNT_CAP", 2)
+    statements = []
+    with app.app_context():
+        engine = db.engine  # the engine of the application the client calls
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        login_as("csd").get("/cases/list/")
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    counts = [s for s in statements if "count(*)" in s.lower() and "service_case" in s]
+    assert counts and all("LIMIT" in s.upper() for s in counts), counts
