@@ -5,18 +5,19 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.domain.clock import now as clock_now
 from app.domain.deadlines import overdue_state
-from app.domain.lifecycle import OPEN_STATUSES
+from app.domain.lifecycle import OPEN_STATUSES, CaseStatus
 from app.domain.roles import CASE_ACTIONS
 from app.models import Case, SuqiuUser
 from app.services.case_queries import NEAR, QUEUE_NAMES, QUEUES, queue_counts, queue_filters
 from app.services.case_workflow import available_actions
-from tests.case_helpers import act, actor, branch_id, gen_case
+from tests.case_helpers import act, actor, branch_id, case_in_status, gen_case
 
 CSD_QUEUES = {"to_dispatch", "to_review", "to_callback", "due_soon", "overdue", "first_contact"}
 BRANCH_DEADLINES = {"due_soon", "overdue"}
@@ -161,8 +162,15 @@ def test_every_case_in_a_queue_offers_its_user_an_action_and_none_is_missing(
         ids = listed(db_session, who, name, now)
         assert counts[name] == len(ids), name
         queue = QUEUES[name]
-        if not queue.statuses:  # 我首接的诉求 (Art.18): a follow-up list, not work
-            assert all(db_session.get(Case, pk).first_contact_id == who.user_id for pk in ids), name
+        if not queue.statuses:  # 我首接的诉求 (Art.18): a follow-up list of the open cases
+            received_first = set(
+                db_session.scalars(
+                    select(Case.id).where(
+                        Case.first_contact_id == who.user_id, Case.status.in_(OPEN_STATUSES)
+                    )
+                )
+            )
+            assert ids == received_first, name
             continue
         workable = {
             case.id
@@ -213,3 +221,19 @@ def test_the_queue_page_lists_the_same_cases_as_its_count(db_session, varied, lo
         )
     }
     assert numbers == expected and expected
+
+
+def test_art18_cases_received_first_show_the_open_ones_and_the_finished_one_click_away(
+    app, db_session, login_as
+):
+    """我首接的诉求 follows every case the user received first (Art.18); by default the open ones
+    (issue 12: it listed every case of years), the finished ones behind one link."""
+    now = clock_now().replace(microsecond=0)
+    open_case = case_in_status(db_session, CaseStatus.IN_PROGRESS, now - timedelta(days=2))
+    closed = case_in_status(db_session, CaseStatus.CLOSED, now - timedelta(days=2))
+    client = login_as("csd")
+    page = client.get("/queues/first_contact").get_data(as_text=True)
+    assert open_case.number in page and closed.number not in page
+    assert 'id="include-closed"' in page
+    everything = client.get("/queues/first_contact?closed=1").get_data(as_text=True)
+    assert open_case.number in everything and closed.number in everything

@@ -119,9 +119,10 @@ def _window(window: str | None, now: datetime) -> list:
     return []
 
 
-def queue_filters(actor: Actor, now: datetime) -> dict[str, list]:
+def queue_filters(actor: Actor, now: datetime, *, include_closed: bool = False) -> dict[str, list]:
     """The WHERE clauses of the actor's work queues (design §2), only of those they may use;
-    the caller adds the actor's branch scope."""
+    the caller adds the actor's branch scope. 我首接的诉求 lists the open cases unless
+    ``include_closed`` (issue 12: it listed every case ever received, years of them)."""
     allowed = role_actions(actor)
     filters: dict[str, list] = {}
     for name, queue in QUEUES.items():
@@ -130,6 +131,8 @@ def queue_filters(actor: Actor, now: datetime) -> dict[str, list]:
             continue
         if not queue.statuses:
             filters[name] = [Case.first_contact_id == actor.user_id]
+            if not include_closed:
+                filters[name].append(Case.status.in_(OPEN_STATUSES))
             continue
         filters[name] = [
             Case.status.in_(queue.statuses),

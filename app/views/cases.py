@@ -365,7 +365,8 @@ class CaseQueueView(BaseView):
     def queue(self, name):
         actor = current_actor()
         now = clock_now()
-        filters = queue_filters(actor, now)
+        include_closed = name == "first_contact" and request.args.get("closed") == "1"
+        filters = queue_filters(actor, now, include_closed=include_closed)
         if name not in filters:
             abort(404)
         page = _page_number(request.args.get("page"))
@@ -380,6 +381,7 @@ class CaseQueueView(BaseView):
             total=total,
             page=page,
             name=name,
+            include_closed=include_closed,
             label=QUEUE_LABELS[name],
             status_labels=STATUS_LABELS,
             now=now,
