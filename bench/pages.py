@@ -1,167 +1,176 @@
-"""Page cost of the master-data views: median time and SQL statements per request.
+# ruff: noqa: S608 - SQL text built from this module's constants and integer ids
+"""Server time of the pages of issue 12, per user, beside the raw SQL they need.
 
-    .venv/bin/python bench/pages.py [--units 2000] [--cases 0] [--database-url URL]
-
-Builds a throw-away database (SQLite in a temp folder unless --database-url is given) with the
-demo data plus ``--units`` extra units, each with three departments and a vendor, and
-``--cases`` generated cases (bench/casegen.py), then requests each page as the administrator,
-CSD and a branch liaison. Prints figures; asserts nothing. With many cases, compare the case
-list and queue lines of csd and liaison_hankou (issue 6, item 16):
-
-    .venv/bin/python bench/pages.py --units 20 --cases 1000000 \
-        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
-"""
+Each page is requested through the Flask test client signed in as the user (the whole request:
+scope, queries, template), ``repeat`` times after a warm-up; its raw SQL twin (bench.rawsql) runs
+the same way on a connection of the same engine. ``rows`` is what the page lists; it carries
+``≠`` when the page shows another number of records than the raw SQL returns, ``~`` when as
+many but other ones (ties in the sort order)."""
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
+import math
+import re
+from datetime import timedelta
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sqlalchemy import event, select, text
 
-from sqlalchemy import event, insert, select  # noqa: E402
+from app.models import Case, CaseEvent, Notification, SuqiuUser
+from app.services.actor import Actor
+from app.services.case_permissions import handles_only_assigned_cases
+from app.services.case_queries import QUEUES
+from bench import rawsql
+from bench.report import USERS, Row, median_ms, peak_rss_mb, reset_peak_rss
 
-PASSWORD = "Bench#Pass2026"  # noqa: S105  (throw-away benchmark database)
-PAGES = [
-    "/",
-    "/branchview/list/",
-    "/departmentview/list/",
-    "/vendorview/list/",
-    "/branchcontactview/list/",
-    "/users/list/",
-    "/cases/list/",
-    "/cases/list/?page_CaseView=50",
-    "/cases/list/?_oc_CaseView=finish_due&_od_CaseView=asc",
-    "/queues/",
-    "/queues/to_sign",
-    "/queues/overdue",
-    "/cases/show/1",
-]
+DEEP_PAGE = 500
+CASE_LINK = re.compile(r"/cases/show/(\d+)")
+INBOX_LINK = re.compile(r"/notificationview/open/(\d+)")
+LIST = "/cases/list/"
+Who = rawsql.Who
 
 
-def build(url: str, instance: Path, units: int, cases: int = 0):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.demo import seed_demo
-    from app.extensions import db
-    from app.models import Branch, Department, Vendor
-    from app.security.sync import sync_roles
-    from app.seed import seed_reference_data
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "b" * 40,
-            "SUQIU_INSTANCE_PATH": str(instance),
-            "SESSION_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-        }
+def who_of(session, username: str) -> tuple[Who, SuqiuUser]:
+    user = session.scalar(select(SuqiuUser).where(SuqiuUser.username == username))
+    actor = Actor.of(user)
+    return (
+        rawsql.Who(
+            user.id,
+            actor.scope.all_branches,
+            actor.scope.branch_ids,
+            actor.case_actions,
+            not actor.scope.all_branches and user.branch_id is not None,
+            handles_only_assigned_cases(actor),
+        ),
+        user,
     )
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-        sync_roles(app.appbuilder)
-        seed_reference_data(db.session)
-        seed_demo(app.appbuilder.sm, db.session, PASSWORD)
-        hankou = db.session.scalar(select(Branch).where(Branch.code == "hankou"))
-        start = db.session.scalar(select(Branch.id).order_by(Branch.id.desc())) + 1
-        db.session.execute(
-            insert(Branch),
-            [
-                {
-                    "id": start + i,
-                    "code": f"u{i}",
-                    "name": f"单位{i}",
-                    "unit_type": "station",
-                    "active": True,
-                    "sort_order": i,
-                    "parent_id": hankou.id if i % 5 == 0 else None,
-                    "path": (f"{hankou.path}{start + i}/" if i % 5 == 0 else f"/{start + i}/"),
-                }
-                for i in range(units)
-            ],
-        )
-        db.session.execute(
-            insert(Department),
-            [
-                {"branch_id": start + i, "name": f"部门{j}", "active": True}
-                for i in range(units)
-                for j in range(3)
-            ],
-        )
-        first_dept = db.session.scalar(select(Department.id).where(Department.branch_id == start))
-        db.session.execute(
-            insert(Vendor),
-            [
-                {
-                    "name": f"施工队{i}",
-                    "vendor_type": "outsourced_crew",
-                    "department_id": first_dept + 3 * i,
-                    "branch_id": start + i,
-                    "active": True,
-                }
-                for i in range(units)
-            ],
-        )
-        db.session.commit()
-        if cases:
-            from app.domain.clock import now
-            from app.services.maintenance import refresh_statistics
-            from bench.casegen import insert_cases
-
-            insert_cases(db.session, cases, now=now())
-            refresh_statistics(db.session)
-    return app
 
 
-def measure(app, username: str, repeat: int = 15):
+def _deep(connection, who: Who) -> int:
+    total = connection.execute(
+        text(f"SELECT count(*) FROM service_case c WHERE {rawsql.scope(who)}")
+    ).scalar()
+    return max(1, min(DEEP_PAGE, math.ceil(total / rawsql.PAGE)))
+
+
+def busy_case(session) -> int:
+    """A recent case of 汉口 with a long timeline (every measured user may open it)."""
+    from app.models import Branch
+
+    hankou = session.scalar(select(Branch.id).where(Branch.code == "hankou"))
+    recent = (
+        select(Case.id)
+        .where(Case.branch_id == hankou)
+        .order_by(Case.id.desc())
+        .limit(3000)
+        .scalar_subquery()
+    )
+    return session.scalar(
+        select(CaseEvent.case_id)
+        .where(CaseEvent.case_id.in_(recent))
+        .group_by(CaseEvent.case_id)
+        .order_by(text("count(*) DESC"), CaseEvent.case_id)
+        .limit(1)
+    )
+
+
+def operations(connection, who: Who, now, case_id: int | None):
+    """(operation, URL, raw statements, link pattern) of every page measured for ``who``."""
+    deep = _deep(connection, who)
+    asc, desc = "c.finish_due ASC, c.id ASC", "c.finish_due DESC, c.id DESC"
+    sort = "_oc_CaseView=finish_due&_od_CaseView="
+    prefix = f"SQ{now - timedelta(days=100):%Y%m%d}"
+    ops = [
+        ("case list p1", LIST, rawsql.case_list(who), CASE_LINK),
+        (f"case list p{deep}", f"{LIST}?page_CaseView={deep - 1}", rawsql.case_list(who, deep),
+         CASE_LINK),
+        ("sort 办结时限 asc", f"{LIST}?{sort}asc", rawsql.case_list(who, 1, asc), CASE_LINK),
+        (f"sort 办结时限 desc p{deep}", f"{LIST}?{sort}desc&page_CaseView={deep - 1}",
+         rawsql.case_list(who, deep, desc), CASE_LINK),
+        (f"number starts with {prefix}", f"{LIST}?_flt_1_number={prefix}",
+         rawsql.number_starts_with(who, prefix), CASE_LINK),
+    ]  # fmt: skip
+    queues = [name for name in QUEUES if rawsql.queue_where(who, name) is not None]
+    for name in queues:
+        label = "我首接的诉求 (first_contact)" if name == "first_contact" else f"queue {name}"
+        ops.append((label, f"/queues/{name}", rawsql.queue_page(who, name, now), CASE_LINK))
+        if name == "first_contact":  # the finished ones too, one link away
+            everything = rawsql.queue_page(who, name, now, include_closed=True)
+            ops.append((f"{label} + closed", f"/queues/{name}?closed=1", everything, CASE_LINK))
+    if queues:
+        ops.append(("queue counts (menu)", "/queues/", rawsql.queue_counts(who, now), None))
+    ops.append(("inbox", "/notificationview/list/", rawsql.inbox(who), INBOX_LINK))
+    if case_id is not None:
+        ops.append(("case page", f"/cases/show/{case_id}", rawsql.case_page(who, case_id), None))
+    return ops
+
+
+def _run_raw(connection, statements):
+    rows = None
+    for sql, params in statements:
+        result = connection.execute(text(sql), params).fetchall()
+        rows = result if rows is None else rows
+    return rows
+
+
+def _rows_mark(html: str, pattern, raw_rows) -> str:
+    if pattern is None:  # a count row: as many figures as it has columns
+        return str(len(raw_rows[0]) if len(raw_rows) == 1 else len(raw_rows))
+    shown = set(pattern.findall(html))
+    expected = {str(row[0]) for row in raw_rows}
+    mark = "" if shown == expected else "~" if len(shown) == len(expected) else "≠"
+    return f"{len(raw_rows)}{mark}" if not mark or mark == "~" else f"{len(shown)}≠{len(expected)}"
+
+
+def measure_user(app, engine, username: str, password: str, repeat: int, now) -> list[Row]:
     from app.extensions import db
 
     with app.app_context():
-        engine = db.engine
+        who, _ = who_of(db.session, username)
+        case_id = busy_case(db.session)
+        db.session.remove()
     client = app.test_client()
-    client.post("/login/", data={"username": username, "password": PASSWORD})
-    counted: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: counted.append(a[2]))
-    for url in PAGES:
-        times, queries = [], []
-        for _ in range(repeat):
-            counted.clear()
-            began = time.perf_counter()
-            status = client.get(url).status_code
-            times.append((time.perf_counter() - began) * 1000)
-            queries.append(len(counted))
-        print(
-            f"{username:<16}{url:<28}{status:>5}{statistics.median(times):>10.1f} ms"
-            f"{statistics.median(queries):>8.0f} queries"
-        )
+    response = client.post("/login/", data={"username": username, "password": password})
+    if response.status_code != 302:
+        raise SystemExit(f"could not sign in as {username}")
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    rows = []
+    with engine.connect() as connection:
+        for label, url, raw, pattern in operations(connection, who, now, case_id):
+            reset_peak_rss()
+            event.listen(engine, "before_cursor_execute", listener)
+            ours, response = median_ms(lambda url=url: client.get(url), repeat)
+            event.remove(engine, "before_cursor_execute", listener)
+            peak = peak_rss_mb()
+            count = len(statements) // (repeat + 1)
+            statements.clear()
+            raw_ms, raw_rows = median_ms(lambda raw=raw: _run_raw(connection, raw), repeat)
+            html = response.get_data(as_text=True)
+            shown = _rows_mark(html, pattern, raw_rows)
+            if response.status_code != 200:
+                shown = f"HTTP {response.status_code}"
+            rows.append(Row(label, username, shown, ours, raw_ms, peak, count))
+    return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--units", type=int, default=2000)
-    parser.add_argument("--cases", type=int, default=0)
-    parser.add_argument("--database-url")
-    parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
-        began = time.perf_counter()
-        app = build(url, Path(folder), args.units, args.cases)
-        print(
-            f"database: {url.split('://')[0]}, units: {args.units + 3}, "
-            f"departments: {3 * args.units + 7}, cases: {args.cases}, "
-            f"built in {time.perf_counter() - began:.1f} s"
-        )
-        print(f"{'user':<16}{'page':<28}{'HTTP':>5}{'median':>13}{'SQL':>16}")
-        for username in ("admin", "csd", "liaison_hankou"):
-            measure(app, username, args.repeat)
+def inbox_sizes(session) -> str:
+    from sqlalchemy import func
+
+    counts = session.execute(
+        select(SuqiuUser.username, func.count(Notification.id))
+        .join(Notification, Notification.recipient_id == SuqiuUser.id)
+        .group_by(SuqiuUser.username)
+        .order_by(func.count(Notification.id).desc())
+        .limit(4)
+    ).all()
+    return ", ".join(f"{name} {count:,}" for name, count in counts)
 
 
-if __name__ == "__main__":
-    main()
+def measure_pages(app, password: str, repeat: int, now, users=USERS) -> list[Row]:
+    from bench.database import engine as engine_of
+
+    engine = engine_of(app)
+    rows: list[Row] = []
+    for username in users:
+        rows += measure_user(app, engine, username, password, repeat, now)
+    return rows
