@@ -29,6 +29,7 @@ class Case(Model):
         Index("ix_case_branch_status_due", "branch_id", "status", "finish_due"),
         Index("ix_case_status_due", "status", "finish_due"),
         Index("ix_case_received", "received_at"),
+        Index("ix_case_finish_due", "finish_due", "id"),  # lists sorted by 办结时限 (issue 12)
         Index("uq_case_registration_key", "registration_key", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
