@@ -198,10 +198,6 @@ def grants_for(role: RoleProfile) -> set[tuple[str, str]]:
     return pairs | grants_of(role.capabilities)
 
 
-def case_actions_for(profiles: Iterable[RoleProfile]) -> frozenset[str]:
-    return frozenset().union(*(profile.case_actions for profile in profiles))
-
-
 # What each built-in role may do to a case (design §1 and §2); "own" refinements (a handler
 # only on cases assigned to them, an agent only on company-channel cases they registered) live
 # in app.services.case_permissions.

@@ -252,9 +252,7 @@ def compose_role(session: Session, actor: Actor, draft: RoleDraft) -> ComposedRo
 
 def _load(session: Session, composed_id: int, version: int | None) -> ComposedRole:
     """The role as the form showed it: a form without its version is as stale as an old one."""
-    item = session.get(ComposedRole, composed_id)
-    if item is None:
-        raise OutOfScopeError(_l("The role does not exist or is built in."))
+    item = composed_role(session, composed_id)
     if version != item.version:
         raise ConflictError(
             _l("Someone else changed this role a moment ago; reload the page and try again.")
