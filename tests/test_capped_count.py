@@ -7,8 +7,9 @@ import re
 
 from sqlalchemy import event
 
+from app.domain.clock import now as clock_now
 from app.extensions import db
-from app.views import datamodel
+from app.services import counting as datamodel
 from tests.case_helpers import gen_case
 
 
@@ -45,3 +46,35 @@ def test_the_count_reads_at_most_the_cap_plus_one_rows(app, db_session, login_as
         event.remove(engine, "before_cursor_execute", listen)
     counts = [s for s in statements if "count(*)" in s.lower() and "service_case" in s]
     assert counts and all("LIMIT" in s.upper() for s in counts), counts
+
+
+def test_menu_queue_counts_stop_at_the_menu_cap(app, db_session, monkeypatch):
+    """Each queue count of the menu reads at most MENU_CAP + 1 rows and shows 999+ past it."""
+    from app.services import counting
+    from app.services.case_queries import queue_counts
+    from tests.case_helpers import actor
+
+    for _ in range(4):
+        gen_case(db_session)
+    who = actor(db_session, "csd")
+    exact = queue_counts(db_session, who, clock_now())["to_dispatch"]
+    assert exact >= 4 and str(exact) == str(int(exact))
+    monkeypatch.setattr(counting, "MENU_CAP", 2)
+    shown = queue_counts(db_session, who, clock_now())["to_dispatch"]
+    assert int(shown) == 2 and str(shown) == "2+"
+
+
+def test_a_queue_page_counts_to_the_cap_and_pages_on(app, db_session, login_as, monkeypatch):
+    """The queue page's header counts as its menu entry does (999+), and pages on past it."""
+    from app.services import counting
+
+    for _ in range(25):
+        gen_case(db_session)
+    client = login_as("csd")
+    whole = client.get("/queues/to_dispatch").get_data(as_text=True)
+    assert re.search(r"待我派发（\d+）", whole), "the exact count under the cap"
+    monkeypatch.setattr(counting, "MENU_CAP", 21)
+    first = client.get("/queues/to_dispatch").get_data(as_text=True)
+    assert "待我派发（21+）" in first and "?page=2" in first
+    second = client.get("/queues/to_dispatch?page=2").get_data(as_text=True)
+    assert re.findall(r"SQ\d{12}", second), "the second page lists cases"

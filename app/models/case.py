@@ -30,6 +30,12 @@ class Case(Model):
         Index("ix_case_status_due", "status", "finish_due"),
         Index("ix_case_received", "received_at"),
         Index("ix_case_finish_due", "finish_due", "id"),  # lists sorted by 办结时限 (issue 12)
+        # 我首接的诉求 and the scope's first-contact term, by status (issue 12)
+        Index("ix_case_first_contact", "first_contact_id", "status", "finish_due"),
+        # The sweep reads only the cases it has not flagged yet, not the overdue backlog.
+        Index("ix_case_sweep_finish", "finish_overdue", "status", "finish_due"),
+        Index("ix_case_sweep_sign", "sign_overdue", "status", "sign_due"),
+        Index("ix_case_sweep_soon", "due_soon_notified", "status", "finish_due"),
         Index("uq_case_registration_key", "registration_key", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -58,7 +64,7 @@ class Case(Model):
     casualties: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.34
 
     status: Mapped[str] = mapped_column(String(30), default=CaseStatus.PENDING_DISPATCH)
-    first_contact_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    first_contact_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
     first_contact = relationship("SuqiuUser", foreign_keys=[first_contact_id], lazy="joined")
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     branch: Mapped[Branch | None] = relationship(lazy="joined")

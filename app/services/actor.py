@@ -29,7 +29,9 @@ class Actor:
 
     @property
     def user_id(self) -> int | None:
-        return self.user.id if self.user is not None else None
+        # From the scope, read when the actor was made: ``user.id`` of a user expired by a
+        # commit costs a query (a registration loop paid one per case).
+        return self.scope.user_id
 
     @property
     def case_actions(self) -> frozenset[str]:

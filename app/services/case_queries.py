@@ -3,7 +3,7 @@
 Every work queue is declared once, in ``QUEUES``: the statuses it lists and the actions that
 make such a case someone's work. A user has a queue only if their role may do one of its
 actions (app.domain.roles, composed roles included), and the queue lists only the cases on
-which they may do one of them (``_may_act_clause``, the SQL twin of case_permissions.may_act_on).
+which they may do one of them (``_may_act_groups``, the SQL twin of case_permissions.may_act_on).
 Overdue has one definition, the domain's (app.domain.deadlines.overdue_state, with its SQL twin
 app.services.case_search.overdue): the 已超期 queue, the list filter and the badges agree."""
 
@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 # overdue_state: re-exported for the views; the one definition of overdue is the domain's.
 from app.domain.channels import BRANCH_CALLBACK_CATEGORIES, ChannelCategoryCode
 from app.domain.deadlines import FINISH_OPEN, OVERDUE_STATUSES, overdue_state
 from app.domain.lifecycle import OPEN_STATUSES, TRANSITIONS, Action, CaseStatus
 from app.models import Case
-from app.services import case_search
+from app.services import case_search, counting
 from app.services.actor import Actor
 from app.services.case_permissions import handles_only_assigned_cases, role_actions
 
@@ -60,7 +60,15 @@ QUEUES: dict[str, Queue] = {
     "first_contact": Queue(("register",)),
 }
 QUEUE_NAMES = tuple(QUEUES)
-__all__ = ["QUEUES", "QUEUE_NAMES", "overdue_state", "queue_counts", "queue_filters"]
+__all__ = [
+    "QUEUES",
+    "QUEUE_NAMES",
+    "QueuePage",
+    "overdue_state",
+    "queue_counts",
+    "queue_filters",
+    "queue_page",
+]
 
 
 def usable_queues(actor: Actor) -> tuple[str, ...]:
@@ -93,71 +101,156 @@ def _refinement(actor: Actor, action: str) -> tuple[str, ColumnElement[bool] | N
     return "any", None
 
 
-def _may_act_clause(actor: Actor, queue: Queue, actions: list[str]) -> ColumnElement[bool]:
+Group = tuple[frozenset[CaseStatus], ColumnElement[bool] | None]
+
+
+def _may_act_groups(actor: Actor, queue: Queue, actions: list[str]) -> list[Group]:
     """The queue's cases on which the actor may do one of ``actions`` (each only in the
-    statuses where the transition table allows it)."""
+    statuses where the transition table allows it), as (statuses, refinement) pairs."""
     groups: dict[str, tuple[ColumnElement[bool] | None, set[CaseStatus]]] = {}
     for action in actions:
         statuses = {s for s in queue.statuses if (s, Action(action)) in TRANSITIONS}
         name, clause = _refinement(actor, action)
         groups.setdefault(name, (clause, set()))[1].update(statuses)
+    return [(frozenset(statuses), clause) for clause, statuses in groups.values() if statuses]
+
+
+def _within(groups: list[Group], window: str | None, now: datetime) -> list[Group]:
+    """The groups narrowed to the queue's deadline window. Overdue is intersected arm by arm
+    (sign-for and finish limits, Art.30) so that every arm names its statuses once: two
+    ``status IN`` on one row made PostgreSQL expect 3,700 overdue cases of 55,000 and read the
+    whole company's backlog for a branch."""
+    if window == "due_soon":
+        soon = and_(Case.finish_due >= now, Case.finish_due < now + NEAR)
+        return [
+            (statuses, soon if clause is None else and_(soon, clause))
+            for statuses, clause in groups
+        ]
+    if window == "overdue":
+        return [
+            (statuses & limit_statuses, past if clause is None else and_(past, clause))
+            for statuses, clause in groups
+            for limit_statuses, past in case_search.overdue_arms(now)
+            if statuses & limit_statuses
+        ]
+    return groups
+
+
+def _any_of(groups: list[Group]) -> ColumnElement[bool]:
     pieces = []
-    for clause, statuses in groups.values():
-        if statuses:
-            in_status = Case.status.in_(sorted(statuses))
-            pieces.append(in_status if clause is None else and_(in_status, clause))
+    for statuses, clause in groups:
+        in_status = Case.status.in_(sorted(statuses))
+        pieces.append(in_status if clause is None else and_(in_status, clause))
     if not pieces:
         return false()
     return pieces[0] if len(pieces) == 1 else or_(*pieces)
 
 
-def _window(window: str | None, now: datetime) -> list:
-    if window == "due_soon":
-        return [Case.finish_due >= now, Case.finish_due < now + NEAR]
-    if window == "overdue":
-        return [case_search.overdue(now)]
-    return []
+def _queue_arms(actor: Actor, now: datetime, include_closed: bool) -> dict[str, list]:
+    """Each of the actor's queues as the terms of an OR, every term one set of statuses with
+    its conditions, only of the queues they may use."""
+    allowed = role_actions(actor)
+    arms: dict[str, list] = {}
+    for name, queue in QUEUES.items():
+        actions = [a for a in queue.actions if a in allowed]
+        if not actions:
+            continue
+        if not queue.statuses:
+            received = Case.first_contact_id == actor.user_id
+            arms[name] = [
+                received if include_closed else and_(received, Case.status.in_(OPEN_STATUSES))
+            ]
+            continue
+        groups = _within(_may_act_groups(actor, queue, actions), queue.window, now)
+        arms[name] = [_any_of([group]) for group in groups] or [false()]
+    return arms
 
 
 def queue_filters(actor: Actor, now: datetime, *, include_closed: bool = False) -> dict[str, list]:
     """The WHERE clauses of the actor's work queues (design §2), only of those they may use;
     the caller adds the actor's branch scope. 我首接的诉求 lists the open cases unless
     ``include_closed`` (issue 12: it listed every case ever received, years of them)."""
-    allowed = role_actions(actor)
-    filters: dict[str, list] = {}
-    for name, queue in QUEUES.items():
-        actions = [a for a in queue.actions if a in allowed]
-        if not actions:
-            continue
-        if not queue.statuses:
-            filters[name] = [Case.first_contact_id == actor.user_id]
-            if not include_closed:
-                filters[name].append(Case.status.in_(OPEN_STATUSES))
-            continue
-        filters[name] = [
-            Case.status.in_(queue.statuses),
-            _may_act_clause(actor, queue, actions),
-            *_window(queue.window, now),
-        ]
-    return filters
+    return {name: [or_(*arms)] for name, arms in _queue_arms(actor, now, include_closed).items()}
+
+
+def scoped_queue_filters(
+    actor: Actor, now: datetime, *, include_closed: bool = False
+) -> dict[str, ColumnElement[bool]]:
+    """``queue_filters`` with the actor's scope, the OR distributed over the scope's terms
+    (Scope.arms) so that an index serves each term: a liaison's overdue count read the whole
+    company's backlog (55,000 rows at 1 M cases) through ``status IN … AND (branch OR first
+    contact)``."""
+    scope_arms = actor.scope.arms(Case)
+    scoped = {}
+    for name, arms in _queue_arms(actor, now, include_closed).items():
+        terms = arms if scope_arms is None else [and_(s, a) for s in scope_arms for a in arms]
+        scoped[name] = or_(*terms)
+    return scoped
 
 
 def queue_counts(session: Session, actor: Actor, now: datetime) -> dict[str, int]:
-    """The count of each of the actor's queues in two indexed queries: the open cases in the
-    actor's scope (the status index keeps closed cases out), and the cases received first."""
-    filters = queue_filters(actor, now)
-    first_contact = filters.pop("first_contact", None)
-    counts: dict[str, int] = {}
-    if filters:
-        columns = [
-            func.coalesce(func.sum(case((and_(*where), 1), else_=0)), 0).label(name)
-            for name, where in filters.items()
-        ]
-        open_cases = select(*columns).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
-        row = session.execute(actor.scope.apply(open_cases, Case)).one()
-        counts = {name: int(row._mapping[name]) for name in filters}
-    if first_contact is not None:
-        counts["first_contact"] = (
-            session.scalar(select(func.count()).select_from(Case).where(*first_contact)) or 0
+    """The count of each of the actor's queues for the menu, each a count capped at MENU_CAP
+    (999+) in one statement: every count reads at most MENU_CAP + 1 index entries, so that the
+    menu does not grow with the open cases (issue 12: one SUM over every open case in scope
+    took 340 ms at 1 M cases for CSD)."""
+    filters = scoped_queue_filters(actor, now)
+    if not filters:
+        return {}
+    columns = [
+        select(func.count())
+        .select_from(select(Case.id).where(where).limit(counting.MENU_CAP + 1).subquery())
+        .scalar_subquery()
+        .label(name)
+        for name, where in filters.items()
+    ]
+    row = session.execute(select(*columns)).one()
+    return {name: counting.MenuCount(row._mapping[name]) for name in filters}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a work queue: its cases in deadline order and the queue's count, capped as
+    in the menu (999+), so that the page and its menu entry show the same number."""
+
+    cases: list[Case]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.total > self.page * self.size
+
+
+def queue_page(
+    session: Session,
+    actor: Actor,
+    name: str,
+    now: datetime,
+    page: int,
+    *,
+    include_closed: bool = False,
+    size: int = 20,
+) -> QueuePage | None:
+    """The page of the actor's queue ``name`` (None when they have no such queue). The ids come
+    first, from the case table alone in deadline order (an index walk that stops after the
+    page), then only those cases are loaded with their unit: loading the whole queue's rows
+    with their joins before sorting took 540 ms for CSD's overdue queue at 1 M cases."""
+    filters = scoped_queue_filters(actor, now, include_closed=include_closed)
+    if name not in filters:
+        return None
+    ids_query = select(Case.id).where(filters[name])
+    limited = ids_query.limit(counting.MENU_CAP + 1).subquery()
+    total = counting.MenuCount(session.scalar(select(func.count()).select_from(limited)) or 0)
+    ids = list(
+        session.scalars(
+            ids_query.order_by(Case.finish_due.asc(), Case.id).limit(size).offset((page - 1) * size)
         )
-    return {name: counts[name] for name in QUEUES if name in counts}
+    )
+    loaded = {
+        case.id: case
+        for case in session.scalars(
+            select(Case).where(Case.id.in_(ids)).options(selectinload(Case.branch))
+        )
+    }
+    return QueuePage([loaded[i] for i in ids if i in loaded], total, page, size)

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
@@ -67,21 +67,17 @@ class Registration:
 
 
 def next_case_number(session: Session, received: datetime) -> str:
-    """SQ + date + 4-digit daily sequence; an atomic upsert keeps it unique when many agents
-    register at once (row lock on PostgreSQL, database lock on SQLite)."""
+    """SQ + date + 4-digit daily sequence; one atomic upsert keeps it unique when many agents
+    register at once (row lock on PostgreSQL, database lock on SQLite). The lock lasts until
+    the registration commits: take the number after every check and lookup (issue 12)."""
     day = received.strftime("%Y%m%d")
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(CaseNumberCounter)
-        .values(day=day, last=0)
-        .on_conflict_do_nothing(index_elements=["day"])
-    )
+    statement = insert(CaseNumberCounter).values(day=day, last=1)
     last = session.execute(
-        update(CaseNumberCounter)
-        .where(CaseNumberCounter.day == day)
-        .values(last=CaseNumberCounter.last + 1)
-        .returning(CaseNumberCounter.last)
+        statement.on_conflict_do_update(
+            index_elements=["day"], set_={"last": CaseNumberCounter.last + 1}
+        ).returning(CaseNumberCounter.last)
     ).scalar_one()
     return f"SQ{day}{last:04d}"
 
@@ -141,7 +137,7 @@ def _registered_with_key(session: Session, actor: Actor, key: str | None) -> Cas
 @transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
 def _register(session: Session, actor: Actor, data: Registration, *, now: datetime) -> Case:
     ensure_may(actor, "register")
-    channel = session.get(Channel, data.channel_id)
+    channel = session.get(Channel, data.channel_id, options=[joinedload(Channel.category)])
     kind = session.get(CaseKind, data.kind_id)
     if channel is None or kind is None:
         raise InvalidRecordError(_l("Please choose the channel and the kind of the case."))
@@ -181,7 +177,7 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
             raise InvalidRecordError(_l("Please give the reason for the negotiated deadline."))
         finish_due = data.negotiated_due
     case = Case(
-        number=next_case_number(session, received),
+        number=next_case_number(session, received),  # after every check: the lock is short
         channel=channel,
         channel_category_code=category,
         kind=kind,

@@ -18,6 +18,12 @@ def _past(limit, now: datetime) -> ColumnElement[bool]:
     return and_(Case.status.in_(sorted(limit.statuses)), due < now)
 
 
+def overdue_arms(now: datetime) -> list[tuple[frozenset, ColumnElement[bool]]]:
+    """``overdue`` as (statuses, deadline past) pairs, for callers that intersect the statuses
+    with their own: one ``status IN`` per arm keeps the planner's estimates right."""
+    return [(limit.statuses, getattr(Case, limit.due_field) < now) for limit in BINDING_LIMITS]
+
+
 def overdue(now: datetime) -> ColumnElement[bool]:
     """Overdue now (Art.30): the SQL twin of app.domain.deadlines.overdue_state, built from the
     same table of binding limits, without waiting for the sweep's flags. The 已超期 work queue

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
 from app.domain.i18n import _l
@@ -96,6 +96,26 @@ class Scope:
             return select(Branch.id)
         return list(self.branch_ids)
 
+    def arms(self, model) -> list[ColumnElement[bool]] | None:
+        """``clause`` as disjoint terms of an OR (None: no restriction), for queries that AND each
+        term with their own OR of conditions: the database then serves every combination from
+        an index (a branch's overdue cases from (branch_id, status, finish_due), the cases the
+        user received first from first_contact_id) instead of reading every case of the unit
+        (issue 12)."""
+        clause = self.clause(model)
+        if clause is None:
+            return None
+        if model is Case and not self.all_branches and self.user_id is not None:
+            # Disjoint terms: a count may add them up (UNION ALL) and stop at its cap.
+            in_units = Case.branch_id.in_(self.visible_branch_ids())
+            elsewhere = or_(Case.branch_id.is_(None), Case.branch_id.not_in(self.branch_ids))
+            return [in_units, and_(self._first_contact(), elsewhere)]
+        return [clause]
+
+    def _first_contact(self) -> ColumnElement[bool]:
+        # Art.18: the first contact follows the case wherever it was routed.
+        return Case.first_contact_id == self.user_id
+
     def clause(self, model) -> ColumnElement[bool] | None:
         """The WHERE clause restricting ``model`` to this scope, or None for shared master data."""
         personal = PERSONAL_COLUMNS.get(model)
@@ -111,8 +131,7 @@ class Scope:
             return None
         clause: ColumnElement[bool] = column.in_(self.visible_branch_ids())
         if model is Case and self.user_id is not None:
-            # Art.18: the first contact follows the case wherever it was routed.
-            clause = or_(clause, Case.first_contact_id == self.user_id)
+            clause = or_(clause, self._first_contact())
         return clause
 
     def apply(self, query, model):

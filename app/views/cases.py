@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.domain.clock import now as clock_now
 from app.domain.deadlines import overdue_state
@@ -29,7 +29,7 @@ from app.services.actor import current_actor
 from app.services.attachments import add_attachment, attachment_for_download
 from app.services.case_page import case_page
 from app.services.case_permissions import role_actions
-from app.services.case_queries import queue_filters
+from app.services.case_queries import queue_page
 from app.services.case_registration import (
     Registration,
     active_bulletins,
@@ -366,20 +366,13 @@ class CaseQueueView(BaseView):
         actor = current_actor()
         now = clock_now()
         include_closed = name == "first_contact" and request.args.get("closed") == "1"
-        filters = queue_filters(actor, now, include_closed=include_closed)
-        if name not in filters:
-            abort(404)
         page = _page_number(request.args.get("page"))
-        base = actor.scope.apply(select(Case).where(*filters[name]), Case)
-        total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-        cases = db.session.scalars(
-            base.order_by(Case.finish_due.asc(), Case.id).limit(20).offset((page - 1) * 20)
-        ).all()
+        found = queue_page(db.session, actor, name, now, page, include_closed=include_closed)
+        if found is None:
+            abort(404)
         return self.render_template(
             "suqiu/queue.html",
-            cases=cases,
-            total=total,
-            page=page,
+            queue=found,
             name=name,
             include_closed=include_closed,
             label=QUEUE_LABELS[name],

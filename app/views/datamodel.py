@@ -9,30 +9,10 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.domain.i18n import _l
 from app.extensions import db
-from app.services import masterdata
+from app.services import counting, masterdata
 from app.services.actor import current_actor
 from app.views.list_params import valid_id
-
-# Lists count at most this many rows (issue 12: FAB's exact count read every row in scope, the
-# whole table for company-wide roles, on every page view).
-COUNT_CAP = 10_000
-
-
-class CappedCount(int):
-    """A list's row count that stopped at COUNT_CAP: pagination computes with the number, the
-    page shows 超过 10,000 (FAB's list header prints the count with ``str``)."""
-
-    def __str__(self) -> str:
-        return str(_l("more than %(n)s", n=f"{COUNT_CAP:,}"))
-
-    def __html__(self) -> str:
-        return str(self)
-
-
-def capped(count: int) -> int:
-    return CappedCount(COUNT_CAP) if count > COUNT_CAP else count
 
 
 class ScopedInterface(SQLAInterface):
@@ -40,14 +20,32 @@ class ScopedInterface(SQLAInterface):
         super().__init__(obj, session or db.session)
 
     def _apply_inner_all(self, query, filters=None, *args, **kwargs):
-        query = current_actor().scope.apply(query, self.obj)
-        return super()._apply_inner_all(query, filters, *args, **kwargs)
+        return super()._apply_inner_all(self._scoped(query), filters, *args, **kwargs)
 
     def query_count(self, query, filters=None, select_columns=None):
-        inner = self._apply_inner_all(
-            query, filters, select_columns=select_columns, aliases_mapping={}
-        )
-        return capped(inner.limit(COUNT_CAP + 1).count())
+        """The list's row count, capped (counting.COUNT_CAP). For a scope of several terms (a
+        unit's cases, or those the user received first elsewhere) each term is counted by its
+        own query and the rows added up (UNION ALL: the terms are disjoint), so that each is an
+        index range: through the OR a liaison's count read 10,000 whole rows (28 ms at 1 M)."""
+        arms = current_actor().scope.arms(self.obj)
+        if arms is None or len(arms) < 2:
+            inner = SQLAInterface._apply_inner_all(
+                self, self._scoped(query), filters, select_columns=select_columns,
+                aliases_mapping={},
+            )  # fmt: skip
+            return counting.capped(inner.limit(counting.COUNT_CAP + 1).count())
+        key = getattr(self.obj, self.get_pk_name())
+        pieces = [
+            SQLAInterface._apply_inner_all(
+                self, query.filter(arm), filters, select_columns=select_columns, aliases_mapping={}
+            ).with_entities(key)
+            for arm in arms
+        ]
+        united = pieces[0].union_all(*pieces[1:])
+        return counting.capped(united.limit(counting.COUNT_CAP + 1).count())
+
+    def _scoped(self, query):
+        return current_actor().scope.apply(query, self.obj)
 
     def get(self, id, filters=None, *args, **kwargs):
         # A key that is no integer, or beyond 64 bits, names no row: asking the database would
