@@ -90,6 +90,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SUQIU_SPOT_CHECK_RATE": os.environ.get("SUQIU_SPOT_CHECK_RATE", "10"),  # percent
         # Art.20: least time between two 联系不上 attempts on one case.
         "SUQIU_CALLBACK_RETRY_MINUTES": int(os.environ.get("SUQIU_CALLBACK_RETRY_MINUTES", "120")),
+        # Issue 12: read notifications older than this many days leave the inbox for the archive
+        # (`suqiu archive-notifications`); checked when read (app.services.settings).
+        "SUQIU_NOTIFICATION_ARCHIVE_DAYS": os.environ.get("SUQIU_NOTIFICATION_ARCHIVE_DAYS", "90"),
         "SUQIU_MAX_ATTACHMENT_BYTES": int(os.environ.get("SUQIU_MAX_ATTACHMENT_MB", "10"))
         * 1024
         * 1024,

@@ -109,6 +109,25 @@ def analyze_command():
     click.echo("已更新数据库统计信息。")
 
 
+@main.command("archive-notifications")
+@with_appcontext
+def archive_notifications_command():
+    """归档已读超过设定天数的通知（请每晚定时执行；可在多个实例上同时运行）。
+
+    天数由环境变量 SUQIU_NOTIFICATION_ARCHIVE_DAYS 设定，默认 90 天；未读通知从不归档。
+    """
+    from app.extensions import db
+    from app.services.notification_archive import archive_read_notifications
+    from app.services.settings import InvalidSettingError, notification_archive_age
+
+    try:
+        age = notification_archive_age()
+    except InvalidSettingError as exc:
+        raise click.UsageError(str(exc)) from exc
+    moved = archive_read_notifications(db.session, older_than=age)
+    click.echo(f"已归档 {moved} 条已读通知（已读超过 {age.days} 天）。")
+
+
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

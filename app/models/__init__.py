@@ -13,7 +13,7 @@ from app.models.case import (
 )
 from app.models.catalog import BusinessCategory, CaseKind, Channel, ChannelCategory, ContentClass
 from app.models.contacts import BranchContact, BranchContactChange, ContactRole
-from app.models.notification import Notification
+from app.models.notification import Notification, NotificationArchive
 from app.models.org import Branch, Department, Vendor, VendorType, department_business_category
 from app.models.roles import ComposedRole, RoleChange
 from app.models.user import SuqiuUser
@@ -42,6 +42,7 @@ __all__ = [
     "ContentClass",
     "Department",
     "Notification",
+    "NotificationArchive",
     "RoleChange",
     "SuqiuUser",
     "Vendor",

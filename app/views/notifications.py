@@ -1,9 +1,10 @@
 """我的通知: the signed-in user's own notifications (scoped to the recipient); a subject
-opens the page the notification is about and marks it read."""
+opens the page the notification is about and marks it read. 已归档的通知: the user's own
+notifications moved out of the inbox after being read for a while (issue 12), read-only."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.widgets import ListWidget
@@ -13,6 +14,7 @@ from app.models import Notification
 from app.services import notifications
 from app.services.actor import current_actor
 from app.services.errors import OutOfScopeError
+from app.services.notification_archive import MAX_PAGE, archived_for
 from app.views.base import CRUD_PERMISSIONS, SuqiuModelView
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import timestamp
@@ -20,6 +22,14 @@ from app.views.formatting import timestamp
 
 class NotificationListWidget(ListWidget):
     template = "suqiu/notification_list.html"
+
+
+def _page_number(raw) -> int:
+    """``?page=``: a number from 1; anything else (missing, text, 0, negative) is page 1."""
+    try:
+        return min(max(int(raw or 1), 1), MAX_PAGE)
+    except ValueError:
+        return 1
 
 
 class NotificationView(SuqiuModelView):
@@ -32,6 +42,7 @@ class NotificationView(SuqiuModelView):
         "edit": "update",
         "delete": "remove",
         "open_link": "write",  # marks it read
+        "archived": "read",
     }
     base_permissions = ["can_read", "can_write"]
     list_title = _l("My notifications")
@@ -65,6 +76,17 @@ class NotificationView(SuqiuModelView):
         if message:
             flash(str(message), "warning")
         return redirect(link)
+
+    @expose("/archived/")
+    @has_access
+    def archived(self):
+        page = _page_number(request.args.get("page"))
+        found = archived_for(self.datamodel.session, current_actor(), page)
+        return self.render_template(
+            "suqiu/notification_archive.html",
+            archive=found,
+            title=str(_l("Archived notifications")),
+        )
 
     @action("mark_read", _l("Mark as read"), "", "fa-check", single=True)
     def mark_read(self, items):
