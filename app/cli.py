@@ -178,5 +178,28 @@ def _serve(app, host, port, threads=8):
     serve(app, host=host, port=port, threads=threads, ident="suqiu")
 
 
+@main.command("detect-violations")
+@click.option(
+    "--days",
+    default=31,
+    show_default=True,
+    type=click.IntRange(1, 366),
+    help="回溯天数：检查办结时限在此期间内或尚未到期的诉求",
+)
+@with_appcontext
+def detect_violations_command(days):
+    """发现违规并提交客服部确认（第二十六、二十七、三十、三十五、三十六条）。
+
+    请每天定时执行；可在多个实例上同时运行，每条违规只提交一次。
+    """
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.services.violations import detect_violations
+
+    proposed = detect_violations(db.session, window=timedelta(days=days))
+    click.echo(f"新发现待确认的违规记录 {proposed} 条。")
+
+
 if __name__ == "__main__":
     main()

@@ -23,6 +23,7 @@ from app.domain.clock import now as clock_now
 from app.models import (
     Branch,
     BranchContact,
+    Case,
     CaseKind,
     Channel,
     Department,
@@ -31,6 +32,8 @@ from app.models import (
     SpotCheck,
     SuqiuUser,
     Vendor,
+    ViolationEntry,
+    ViolationEntryEvent,
 )
 from tests.conftest import TEST_PASSWORD
 
@@ -886,12 +889,168 @@ def api_specs() -> list[Spec]:
     ]
 
 
+# --- the violation register (Art.41) ----------------------------------------------------------
+
+
+def _violation_of(session, ref) -> ViolationEntry:
+    """The entry of the unit of a ``branch`` record, made on first use with that record's id:
+    the matrix's records predate the register, and this way the branch records name the entries,
+    so whoever may see a unit may see its entry and nobody else (design §1). It points at a case
+    of its unit. Explicit ids, like the archive's above: no row of this table is numbered by the
+    database in a test that makes these."""
+    entry = session.get(ViolationEntry, ref.id)
+    if entry is None:
+        stamp = clock_now().replace(microsecond=0)
+        case_id = session.scalar(
+            select(Case.id).where(Case.branch_id == ref.branch_id).order_by(Case.id)
+        )
+        entry = ViolationEntry(
+            id=ref.id,
+            cause="art31",
+            branch_id=ref.branch_id,
+            case_id=case_id,
+            status="proposed",
+            deduction_bp=200,
+            occurred_on=stamp.date(),
+            evidence="矩阵违规证据",
+            created_at=stamp,
+        )
+        session.add(entry)
+        session.add(
+            ViolationEntryEvent(
+                entry=entry, branch_id=ref.branch_id, action="recorded", at=stamp, note="矩阵"
+            )
+        )
+        session.commit()
+    return entry
+
+
+def violation_entries(ref, ctx, user):
+    """A GET sends no body: this makes each side's entry before the page is asked for."""
+    for side in ctx.refs["branch"].values():
+        _violation_of(ctx.session, side)
+
+
+def _violation_state(session, ref):
+    entry = _violation_of(session, ref)
+    events = session.scalar(
+        select(func.count())
+        .select_from(ViolationEntryEvent)
+        .where(ViolationEntryEvent.entry_id == entry.id)
+    )
+    return (entry.status, entry.version, entry.reason, events)
+
+
+def violation_decision(ref, ctx, user):
+    entry = _violation_of(ctx.session, ref)
+    return {"decision": "confirm", "version": entry.version, "reason": "矩阵核实属实。"}
+
+
+def violation_record(ref, ctx, user):
+    return {
+        "cause": "art37",
+        "branch_id": ref.id,
+        "occurred_on": clock_now().date().isoformat(),
+        "evidence": "矩阵登记：业务变更未告知客服部。",
+        "case_number": "",
+    }
+
+
+def violation_specs() -> list[Spec]:
+    """违规记录: the register (a unit reads its own entries; CSD, leaders, the committee all),
+    an entry's page, CSD's decision and manual entry; FAB's add, edit, delete and actions exist
+    but nobody may use them. A year that is no year, or a version that is no number, must not
+    give a 500."""
+    read, write = ("can_read", "Violation"), (WRITE, "Violation")
+    refs = ("branch",)
+    specs = [
+        s
+        for s in crud(
+            "ViolationEntryView",
+            "/violations",
+            "Violation",
+            "branch",
+            edit=NOBODY,
+            add=NOBODY,
+            delete=NOBODY,
+        )
+        if s.endpoint not in ("ViolationEntryView.list", "ViolationEntryView.show")
+    ]
+    specs += [
+        Spec(
+            "ViolationEntryView.list",
+            path,
+            perm=read,
+            refs=refs,
+            together=True,
+            shows=True,
+            data=violation_entries,
+            variant=variant,
+        )
+        for path, variant in (
+            ("/violations/list/", ""),
+            ("/violations/list/?_flt_0_occurred_on=x&_flt_0_status=proposed", "bad-year"),
+        )
+    ]
+    specs += [
+        Spec(
+            "ViolationEntryView.show",
+            "/violations/show/{id}",
+            perm=read,
+            refs=refs,
+            shows=True,
+            data=violation_entries,
+        ),
+        Spec(
+            "ViolationEntryView.decide",
+            "/violations/decide/{id}",
+            "POST",
+            perm=write,
+            refs=refs,
+            data=violation_decision,
+            count=_violation_state,
+            effect=True,
+        ),
+        Spec(
+            "ViolationEntryView.decide",
+            "/violations/decide/{id}",
+            "POST",
+            perm=write,
+            refs=refs,
+            data=const(decision="waive", version="x", reason="矩阵"),
+            count=_violation_state,
+            variant="bad-version",
+        ),
+        Spec(
+            "ViolationEntryView.record",
+            "/violations/record",
+            perm=write,
+            refs=refs,
+            together=True,
+            shows=True,
+        ),
+        Spec(
+            "ViolationEntryView.record",
+            "/violations/record",
+            "POST",
+            perm=write,
+            refs=refs,
+            data=violation_record,
+            count=_in_branch(ViolationEntry),
+            effect=True,
+            variant="save",
+        ),
+    ]
+    return specs
+
+
 def all_specs(queue_names) -> list[Spec]:
     return (
         crud_specs()
         + case_specs()
         + queue_specs(queue_names)
         + spot_check_specs()
+        + violation_specs()
         + account_specs()
         + api_specs()
     )

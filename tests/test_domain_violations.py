@@ -9,10 +9,14 @@ import pytest
 
 from app.domain.calendar import WorkCalendar, official_exceptions
 from app.domain.channels import ChannelCategoryCode
+from app.domain.complaints import Grade
 from app.domain.violations import (
     CAUSE_LABELS,
+    COMPLAINT_CAUSES,
     DEDUCTIONS,
+    ENTRY_ACTION_LABELS,
     FULL_SCORE,
+    MANUAL_CAUSES,
     BreachCause,
     CaseCallback,
     CaseRehandle,
@@ -22,6 +26,7 @@ from app.domain.violations import (
     ContactFacts,
     ContactRoleKind,
     DeductionRule,
+    EntryAction,
     EntryStatus,
     ProposedBreach,
     RegisterEntry,
@@ -30,6 +35,9 @@ from app.domain.violations import (
     art25_notice_due,
     assessment_score,
     check_deduction_table,
+    check_occurred_on,
+    complaint_cause,
+    complaint_dedupe_key,
     decide_entry,
     deduction_for,
     detect_art25_late_notice,
@@ -38,6 +46,7 @@ from app.domain.violations import (
     detect_art30_overdue,
     detect_art35_missing_callback,
     detect_art36_rehandle_not_done,
+    manual_cause,
     percent,
     total_deduction,
 )
@@ -405,3 +414,36 @@ def test_art27_an_accepted_or_undecided_return_is_not_proposed():
     assert detect_art27_unaccepted_return(returned(redispatched_to=4)) is None
     assert detect_art27_unaccepted_return(returned()) is None  # awaiting re-dispatch
     assert detect_art27_unaccepted_return(returned(accepted=True, redispatched_to=3)) is None
+
+
+# -- Entries CSD records, entries of complaints, history (the register, app.services) --------
+
+
+def test_art41_csd_records_every_cause_by_hand_but_the_complaints():
+    assert set(BreachCause) == MANUAL_CAUSES | COMPLAINT_CAUSES
+    assert manual_cause("art25") is C.ART25 and manual_cause("obstruction") is C.OBSTRUCTION
+    for refused in ("complaint_general", "complaint_major", "art99", "", None):
+        with pytest.raises(ViolationError):
+            manual_cause(refused)
+
+
+def test_art32_an_approved_complaint_makes_the_entry_of_its_grade_once_per_determination():
+    assert complaint_cause(Grade.GENERAL) is C.COMPLAINT_GENERAL
+    assert complaint_cause("major") is C.COMPLAINT_MAJOR
+    assert complaint_dedupe_key(" 42 ") == complaint_dedupe_key("42") == "complaint:42"
+    with pytest.raises(ViolationError):
+        complaint_cause("minor")
+    with pytest.raises(ViolationError):
+        complaint_dedupe_key("  ")
+
+
+def test_art41_an_entry_is_dated_by_a_known_past_day():
+    assert check_occurred_on(DAY, DAY) == DAY
+    with pytest.raises(ViolationError):
+        check_occurred_on(date(2026, 6, 16), DAY)
+    with pytest.raises(ViolationError):
+        check_occurred_on(None, DAY)
+
+
+def test_art31_every_step_of_an_entry_has_a_label():
+    assert set(ENTRY_ACTION_LABELS) == set(EntryAction)

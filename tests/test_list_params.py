@@ -18,7 +18,8 @@ import app.views.cases
 import app.views.catalog
 import app.views.contacts
 import app.views.notifications
-import app.views.org  # noqa: F401  (every module defining list views)
+import app.views.org
+import app.views.violations  # noqa: F401  (every module defining list views)
 from app.models import Case
 from app.views.base import SuqiuModelView
 from app.views.datamodel import ScopedInterface

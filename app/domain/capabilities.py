@@ -143,6 +143,18 @@ CAPABILITIES: tuple[Capability, ...] = (
         {"WorkCalendar": WRITE, "TimeLimitRule": WRITE},
     ),
     Capability(
+        "read.violations",
+        Group.VIEWS,
+        _l("Read the violation register (Art.41)"),
+        {"Violation": READ},
+    ),
+    Capability(
+        "edit.violations",
+        Group.VIEWS,
+        _l("Confirm, waive and record violations (Art.41)"),
+        {"Violation": WRITE},
+    ),
+    Capability(
         "export.attachments",
         Group.EXPORTS,
         _l("Download the files attached to cases"),

@@ -79,7 +79,11 @@ _CSD_ACTIONS = tuple(
         "decide_extension",
     )
 )
-_CSD = (*_ORG_READ, *_CATALOG_READ, *_CASE_READ, *_CSD_ACTIONS, *_BULLETINS)
+# The violation register (Art.41): CSD confirms, waives and records; leaders, the committee and
+# the units themselves read it (a unit its own entries only: the branch scope).
+_VIOLATIONS_READ = ("read.violations",)
+_VIOLATIONS = (*_VIOLATIONS_READ, "edit.violations")
+_CSD = (*_ORG_READ, *_CATALOG_READ, *_CASE_READ, *_CSD_ACTIONS, *_BULLETINS, *_VIOLATIONS)
 # Roles that call customers back or handle their request see the contact details (PIPL).
 _CONTACTS = ("read.contact_details",)
 
@@ -112,6 +116,7 @@ LIAISON = _role(
     *_CASE_READ,
     *_CONTACTS,
     *_BRANCH_WORK,
+    *_VIOLATIONS_READ,
     "case.sign_for",
     "case.return_case",
     "case.assign",
@@ -139,9 +144,26 @@ HEAD = _role(
     "edit.contacts",
     *_CASE_READ,
     *_BRANCH_WORK,
+    *_VIOLATIONS_READ,
 )
-LEADER = _role("leader", "公司服务分管领导", Reach.ALL, *_ORG_READ, *_CATALOG_READ, *_CASE_READ)
-COMMITTEE = _role("committee", "服务管理委员会", Reach.ALL, *_ORG_READ, *_CATALOG_READ, *_CASE_READ)
+LEADER = _role(
+    "leader",
+    "公司服务分管领导",
+    Reach.ALL,
+    *_ORG_READ,
+    *_CATALOG_READ,
+    *_CASE_READ,
+    *_VIOLATIONS_READ,
+)
+COMMITTEE = _role(
+    "committee",
+    "服务管理委员会",
+    Reach.ALL,
+    *_ORG_READ,
+    *_CATALOG_READ,
+    *_CASE_READ,
+    *_VIOLATIONS_READ,
+)
 RISK = _role("risk", "风险管理部", Reach.OWN_UNIT)
 PRESS = _role("press", "党委工作部传讯组", Reach.OWN_UNIT)
 

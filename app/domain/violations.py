@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from app.domain.calendar import WorkCalendar
 from app.domain.channels import BRANCH_CALLBACK_CATEGORIES, ChannelCategoryCode
+from app.domain.complaints import Grade
 from app.domain.deadlines import LimitUnit, deadline_for, is_overdue
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
@@ -78,6 +79,67 @@ ENTRY_STATUS_LABELS = {
 
 class ViolationError(DomainError):
     pass
+
+
+class EntryAction(StrEnum):
+    """What happened to an entry: one immutable history event each (Art.31); values stored."""
+
+    PROPOSED = "proposed"  # detected by the system
+    RECORDED = "recorded"  # entered by CSD by hand
+    FROM_COMPLAINT = "from_complaint"  # an approved complaint determination (Art.32)
+    CONFIRMED = "confirmed"
+    WAIVED = "waived"
+
+
+ENTRY_ACTION_LABELS = {
+    EntryAction.PROPOSED: _l("Proposed by the system"),
+    EntryAction.RECORDED: _l("Recorded by the customer-service department"),
+    EntryAction.FROM_COMPLAINT: _l("From an approved complaint determination"),
+    EntryAction.CONFIRMED: _l("Confirmed"),
+    EntryAction.WAIVED: _l("Waived"),
+}
+
+# CSD enters any cause by hand but the complaints, which come from approved determinations.
+MANUAL_CAUSES = frozenset(BreachCause) - COMPLAINT_CAUSES
+COMPLAINT_GRADE_CAUSES = {Grade.GENERAL: C.COMPLAINT_GENERAL, Grade.MAJOR: C.COMPLAINT_MAJOR}
+
+
+def manual_cause(value: str | None) -> BreachCause:
+    """Design §3: the cause of an entry CSD records by hand (Art.25–38, obstruction)."""
+    try:
+        cause = BreachCause(value or "")
+    except ValueError as exc:
+        raise ViolationError(_l("Please choose what the violation is.")) from exc
+    if cause in COMPLAINT_CAUSES:
+        raise ViolationError(
+            _l("Deductions for valid complaints come from approved complaint determinations.")
+        )
+    return cause
+
+
+def complaint_cause(grade: Grade | str) -> BreachCause:
+    """Art.41: the entry an approved valid complaint of ``grade`` (Art.9) makes."""
+    try:
+        return COMPLAINT_GRADE_CAUSES[Grade(grade)]
+    except ValueError as exc:
+        raise ViolationError(_l("The complaint has no valid grade.")) from exc
+
+
+def complaint_dedupe_key(determination_key: str) -> str:
+    """One entry per complaint determination, however often its approval is reported."""
+    key = (determination_key or "").strip()
+    if not key:
+        raise ViolationError(_l("The complaint determination has no key."))
+    return f"complaint:{key}"
+
+
+def check_occurred_on(day: date | None, today: date) -> date:
+    """An entry is dated by the day of the breach, which has to be known and past."""
+    if day is None:
+        raise ViolationError(_l("Please give the day the violation occurred."))
+    if day > today:
+        raise ViolationError(_l("The day of the violation cannot be in the future."))
+    return day
 
 
 def decide_entry(status: EntryStatus, confirm: bool, reason: str | None) -> EntryStatus:

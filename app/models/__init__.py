@@ -17,6 +17,7 @@ from app.models.notification import Notification, NotificationArchive
 from app.models.org import Branch, Department, Vendor, VendorType, department_business_category
 from app.models.roles import ComposedRole, RoleChange
 from app.models.user import SuqiuUser
+from app.models.violations import ViolationEntry, ViolationEntryEvent
 
 __all__ = [
     "SpotCheck",
@@ -47,5 +48,7 @@ __all__ = [
     "SuqiuUser",
     "Vendor",
     "VendorType",
+    "ViolationEntry",
+    "ViolationEntryEvent",
     "department_business_category",
 ]

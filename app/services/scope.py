@@ -23,6 +23,8 @@ from app.models import (
     Notification,
     SuqiuUser,
     Vendor,
+    ViolationEntry,
+    ViolationEntryEvent,
 )
 from app.services.errors import OutOfScopeError
 from app.services.role_profiles import role_profiles
@@ -36,6 +38,8 @@ BRANCH_COLUMNS = {
     BranchContactChange: BranchContactChange.branch_id,
     SuqiuUser: SuqiuUser.branch_id,
     Case: Case.branch_id,
+    ViolationEntry: ViolationEntry.branch_id,
+    ViolationEntryEvent: ViolationEntryEvent.branch_id,
 }
 # Records that belong to a case: visible when the case is.
 CASE_CHILDREN = {CaseEvent: CaseEvent.case_id, ExtensionRequest: ExtensionRequest.case_id}

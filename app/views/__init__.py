@@ -14,12 +14,14 @@ def register_views(appbuilder) -> None:
         notifications,
         org,
         spot_checks,
+        violations,
     )
 
     cases.register(appbuilder)
     spot_checks.register(appbuilder)
     org.register(appbuilder)
     contacts.register(appbuilder)
+    violations.register(appbuilder)
     catalog.register(appbuilder)
     case_admin.register(appbuilder)
     notifications.register(appbuilder)
