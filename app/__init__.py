@@ -89,6 +89,9 @@ def create_app(overrides: dict | None = None, *, require_secret: bool = True) ->
         # X-Forwarded-For; without proxies configured the header is ignored (it is forgeable).
         proxies = app.config["SUQIU_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    from app.services import reference_data
+
+    reference_data.install()  # every flush writing reference data changes its version
     with app.app_context():
         db.init_app(app)
         migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))

@@ -15,6 +15,7 @@ from app.models.catalog import BusinessCategory, CaseKind, Channel, ChannelCateg
 from app.models.contacts import BranchContact, BranchContactChange, ContactRole
 from app.models.notification import Notification, NotificationArchive
 from app.models.org import Branch, Department, Vendor, VendorType, department_business_category
+from app.models.reference import ReferenceVersion
 from app.models.roles import ComposedRole, RoleChange
 from app.models.user import SuqiuUser
 from app.models.violations import ViolationEntry, ViolationEntryEvent
@@ -44,6 +45,7 @@ __all__ = [
     "Department",
     "Notification",
     "NotificationArchive",
+    "ReferenceVersion",
     "RoleChange",
     "SuqiuUser",
     "Vendor",

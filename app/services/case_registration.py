@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
@@ -21,20 +21,18 @@ from app.domain.phone import normalise_phone
 from app.domain.registration import check_receipt_time
 from app.models import (
     Bulletin,
-    BusinessCategory,
     Case,
     CaseEvent,
-    CaseKind,
     CaseNumberCounter,
     Channel,
 )
+from app.services import reference_data
 from app.services.actor import Actor
-from app.services.calendar import load_calendar
 from app.services.case_events import case_event
 from app.services.case_notify import notify_case
 from app.services.case_permissions import ensure_may
 from app.services.errors import InvalidRecordError
-from app.services.time_limits import deadlines_for, find_rule
+from app.services.time_limits import choose_rule, deadlines_for
 from app.services.uow import transaction
 
 
@@ -68,18 +66,23 @@ class Registration:
 
 def next_case_number(session: Session, received: datetime) -> str:
     """SQ + date + 4-digit daily sequence; one atomic upsert keeps it unique when many agents
-    register at once (row lock on PostgreSQL, database lock on SQLite). The lock lasts until
-    the registration commits: take the number after every check and lookup (issue 12)."""
+    register at once (row lock on PostgreSQL, database lock on SQLite)."""
+    return _number_and_reference_version(session, received)[0]
+
+
+def _number_and_reference_version(session: Session, received: datetime) -> tuple[str, int | None]:
+    """The next case number and, from the same statement, the reference data's version
+    (app.services.reference_data). The counter's row stays locked until the commit."""
     day = received.strftime("%Y%m%d")
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(CaseNumberCounter).values(day=day, last=1)
-    last = session.execute(
+    last, version = session.execute(
         statement.on_conflict_do_update(
             index_elements=["day"], set_={"last": CaseNumberCounter.last + 1}
-        ).returning(CaseNumberCounter.last)
-    ).scalar_one()
-    return f"SQ{day}{last:04d}"
+        ).returning(CaseNumberCounter.last, reference_data.version_now())
+    ).one()
+    return f"SQ{day}{last:04d}", version
 
 
 def registrable_channels(session: Session, actor: Actor) -> list[Channel]:
@@ -137,37 +140,10 @@ def _registered_with_key(session: Session, actor: Actor, key: str | None) -> Cas
 @transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
 def _register(session: Session, actor: Actor, data: Registration, *, now: datetime) -> Case:
     ensure_may(actor, "register")
-    channel = session.get(Channel, data.channel_id, options=[joinedload(Channel.category)])
-    kind = session.get(CaseKind, data.kind_id)
-    if channel is None or kind is None:
-        raise InvalidRecordError(_l("Please choose the channel and the kind of the case."))
     if not (data.customer_name or "").strip() or not (data.content or "").strip():
         raise InvalidRecordError(_l("The customer's name and the request text are required."))
-    category = ChannelCategoryCode(channel.category.code)
-    if not actor.scope.all_branches and category is not ChannelCategoryCode.COMPANY:
-        raise InvalidRecordError(
-            _l(
-                "Art.13: government and online channel cases are received by the "
-                "customer-service department."
-            )
-        )
     received = data.received_at or now
     check_receipt_time(received, now)
-    business = (
-        session.get(BusinessCategory, data.business_category_id)
-        if data.business_category_id
-        else None
-    )
-    calendar = load_calendar(session, range(received.year, received.year + 2))
-    rule = find_rule(
-        session,
-        category_id=channel.category_id,
-        kind_id=kind.id,
-        urgent=bool(data.urgent),
-        business_code=business.code if business else None,
-    )
-    deadlines = deadlines_for(rule, received, calendar)
-    finish_due = deadlines.finish.due
     if data.negotiated_due is not None:
         if data.negotiated_due <= received:
             raise InvalidRecordError(
@@ -175,13 +151,37 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
             )
         if not (data.negotiated_reason or "").strip():
             raise InvalidRecordError(_l("Please give the reason for the negotiated deadline."))
-        finish_due = data.negotiated_due
+    # The number first: its statement also says whether this process's reference data is
+    # current (no statement of its own); a refusal below rolls the number back.
+    number, version = _number_and_reference_version(session, received)
+    reference = reference_data.current(session, version)
+    channel = reference.channels.get(data.channel_id)
+    if channel is None or data.kind_id not in reference.kinds:
+        raise InvalidRecordError(_l("Please choose the channel and the kind of the case."))
+    category = ChannelCategoryCode(channel.category_code)
+    if not actor.scope.all_branches and category is not ChannelCategoryCode.COMPANY:
+        raise InvalidRecordError(
+            _l(
+                "Art.13: government and online channel cases are received by the "
+                "customer-service department."
+            )
+        )
+    business_code = reference.business_codes.get(data.business_category_id or 0)
+    rule = choose_rule(
+        reference.rules,
+        category_id=channel.category_id,
+        kind_id=data.kind_id,
+        urgent=bool(data.urgent),
+        business_code=business_code,
+    )
+    deadlines = deadlines_for(rule, received, reference.calendar)
+    finish_due = data.negotiated_due or deadlines.finish.due
     case = Case(
-        number=next_case_number(session, received),  # after every check: the lock is short
-        channel=channel,
+        number=number,
+        channel_id=data.channel_id,
         channel_category_code=category,
-        kind=kind,
-        business_category=business,
+        kind_id=data.kind_id,
+        business_category_id=data.business_category_id if business_code is not None else None,
         customer_name=data.customer_name.strip(),
         customer_phone=normalise_phone(data.customer_phone) if data.customer_phone else None,
         customer_address=data.customer_address,

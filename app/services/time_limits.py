@@ -100,8 +100,19 @@ def load_rules(session: Session, *, active_only: bool = True) -> list[Rule]:
 
 def find_rule(session: Session, *, category_id, kind_id, urgent, business_code) -> RuleChoice:
     """The rules that give a case its deadlines (see ``app.domain.time_limit_rules``)."""
+    return choose_rule(
+        load_rules(session),
+        category_id=category_id,
+        kind_id=kind_id,
+        urgent=urgent,
+        business_code=business_code,
+    )
+
+
+def choose_rule(rules, *, category_id, kind_id, urgent, business_code) -> RuleChoice:
+    """``find_rule`` among rules already loaded (app.services.reference_data)."""
     facts = CaseFacts(category_id, kind_id, bool(urgent), blank_to_none(business_code))
-    return choose_rules(load_rules(session), facts)
+    return choose_rules(list(rules), facts)
 
 
 def facts_of(case: Case) -> CaseFacts:
