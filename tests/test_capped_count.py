@@ -78,3 +78,18 @@ def test_a_queue_page_counts_to_the_cap_and_pages_on(app, db_session, login_as, 
     assert "待我派发（21+）" in first and "?page=2" in first
     second = client.get("/queues/to_dispatch?page=2").get_data(as_text=True)
     assert re.findall(r"SQ\d{12}", second), "the second page lists cases"
+
+
+def test_the_unread_badge_stops_at_the_menu_cap(app, db_session, monkeypatch):
+    """The bell counts unread notifications up to MENU_CAP (999+), not every unread row."""
+    from app.services import counting
+    from app.services.notifications import send, unread_count
+    from tests.case_helpers import actor
+
+    who = actor(db_session, "csd")
+    for n in range(3):
+        send(db_session, [who.user_id], category="test", title=f"n{n}", link="/")
+    db_session.commit()
+    exact = unread_count(db_session, who)
+    monkeypatch.setattr(counting, "MENU_CAP", exact - 1)
+    assert str(unread_count(db_session, who)) == f"{exact - 1}+"

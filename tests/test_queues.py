@@ -237,3 +237,30 @@ def test_art18_cases_received_first_show_the_open_ones_and_the_finished_one_clic
     assert 'id="include-closed"' in page
     everything = client.get("/queues/first_contact?closed=1").get_data(as_text=True)
     assert open_case.number in everything and closed.number in everything
+
+
+@pytest.mark.parametrize(
+    "username", ["csd", "liaison_hankou", "handler_hankou", "head_hankou", "agent"]
+)
+def test_queue_pages_walk_every_case_once_in_deadline_order(db_session, varied, username):
+    """queue_page unites its terms (scope × statuses × deadline limits, which may overlap: a
+    case waiting to be signed for past both its deadlines is in two overdue terms); paging two
+    at a time lists each case of the queue exactly once, in deadline order, and the count
+    agrees (issue 12)."""
+    from app.services.case_queries import queue_page
+
+    who = actor(db_session, username)
+    now = clock_now() + timedelta(days=60)  # every open case overdue on every limit it has
+    for name in queue_counts(db_session, who, now):
+        expected = listed(db_session, who, name, now)
+        walked, page = [], 1
+        while True:
+            found = queue_page(db_session, who, name, now, page, size=2)
+            walked += [case.id for case in found.cases]
+            assert found.total == len(expected), name
+            if not found.has_next:
+                break
+            page += 1
+        assert sorted(walked) == sorted(expected) and len(walked) == len(set(walked)), name
+        dues = [db_session.get(Case, i).finish_due for i in walked]
+        assert dues == sorted(dues), name

@@ -32,6 +32,8 @@ class Case(Model):
         Index("ix_case_finish_due", "finish_due", "id"),  # lists sorted by 办结时限 (issue 12)
         # 我首接的诉求 and the scope's first-contact term, by status (issue 12)
         Index("ix_case_first_contact", "first_contact_id", "status", "finish_due"),
+        # A 办理人's queues: the cases assigned to them, by status and deadline (issue 12)
+        Index("ix_case_handler", "handler_id", "status", "finish_due"),
         # The sweep reads only the cases it has not flagged yet, not the overdue backlog.
         Index("ix_case_sweep_finish", "finish_overdue", "status", "finish_due"),
         Index("ix_case_sweep_sign", "sign_overdue", "status", "sign_due"),
@@ -70,7 +72,7 @@ class Case(Model):
     branch: Mapped[Branch | None] = relationship(lazy="joined")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     department: Mapped[Department | None] = relationship()
-    handler_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     handler = relationship("SuqiuUser", foreign_keys=[handler_id])
 
     received_at: Mapped[datetime] = mapped_column(DateTime)

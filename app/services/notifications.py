@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain.clock import now
 from app.domain.i18n import _l
 from app.models import Case, Notification
+from app.services import counting
 from app.services.actor import Actor
 from app.services.errors import OutOfScopeError
 from app.services.uow import transaction
@@ -64,16 +65,17 @@ def send(
 
 
 def unread_count(session: Session, actor: Actor) -> int:
+    """The unread notifications for the bell, counted up to MENU_CAP (999+): a heavy
+    recipient's exact count read every unread row on every page (issue 12)."""
     if actor.user_id is None:
         return 0
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.recipient_id == actor.user_id, Notification.read_at.is_(None))
-        )
-        or 0
+    unread = (
+        select(Notification.id)
+        .where(Notification.recipient_id == actor.user_id, Notification.read_at.is_(None))
+        .limit(counting.MENU_CAP + 1)
+        .subquery()
     )
+    return counting.MenuCount(session.scalar(select(func.count()).select_from(unread)) or 0)
 
 
 def _own(actor: Actor, item: Notification | None) -> Notification:
