@@ -93,3 +93,21 @@ def test_the_unread_badge_stops_at_the_menu_cap(app, db_session, monkeypatch):
     exact = unread_count(db_session, who)
     monkeypatch.setattr(counting, "MENU_CAP", exact - 1)
     assert str(unread_count(db_session, who)) == f"{exact - 1}+"
+
+
+def test_a_queue_pages_on_past_its_capped_count(app, db_session, monkeypatch):
+    """Past the cap (999+) the count no longer says whether a next page exists: the page's own
+    read does (review: page 50 of a queue of 1,500 had no 下一页)."""
+    from app.services import counting
+    from app.services.case_queries import queue_page
+    from tests.case_helpers import actor
+
+    for _ in range(5):
+        gen_case(db_session)
+    who = actor(db_session, "csd")
+    monkeypatch.setattr(counting, "MENU_CAP", 2)  # the count stops at 2+, the queue holds more
+    second = queue_page(db_session, who, "to_dispatch", clock_now(), 2, size=2)
+    assert str(second.total) == "2+" and len(second.cases) == 2
+    assert second.has_next, "cases 5 and on are one click away"
+    last = queue_page(db_session, who, "to_dispatch", clock_now(), 100, size=2)
+    assert not last.cases and not last.has_next

@@ -207,7 +207,7 @@ def _page_ids(terms: list[ColumnElement[bool]], page: int, size: int):
         select(Case.id)
         .where(or_(*terms))
         .order_by(Case.finish_due.asc(), Case.id)
-        .limit(size)
+        .limit(size + 1)  # one more: whether a next page exists, past the count's cap too
         .offset((page - 1) * size)
     )
 
@@ -235,10 +235,7 @@ class QueuePage:
     total: int
     page: int
     size: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.total > self.page * self.size
+    has_next: bool  # from the page's own read (size + 1 ids): the count stops at 999+
 
 
 def queue_page(
@@ -260,10 +257,12 @@ def queue_page(
         return None
     total = counting.MenuCount(session.scalar(select(_capped_count(terms))) or 0)
     ids = list(session.scalars(_page_ids(terms, page, size)))
+    shown = ids[:size]
     loaded = {
         case.id: case
         for case in session.scalars(
-            select(Case).where(Case.id.in_(ids)).options(selectinload(Case.branch))
+            select(Case).where(Case.id.in_(shown)).options(selectinload(Case.branch))
         )
     }
-    return QueuePage([loaded[i] for i in ids if i in loaded], total, page, size)
+    cases = [loaded[i] for i in shown if i in loaded]
+    return QueuePage(cases, total, page, size, has_next=len(ids) > size)

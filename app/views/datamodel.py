@@ -66,6 +66,8 @@ class ScopedInterface(SQLAInterface):
             )  # fmt: skip
         count = self.query_count(self.session.query(self.obj), filters)
         key = getattr(self.obj, self.get_pk_name())
+        if not order_column:  # LIMIT/OFFSET needs an order, or pages overlap on PostgreSQL
+            order_column, order_direction = self.get_pk_name(), order_direction or "asc"
         keys = [
             row[0]
             for row in self._apply_inner_all(
