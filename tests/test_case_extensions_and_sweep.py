@@ -3,12 +3,10 @@ stay unique when many agents register at once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.models import Case, ExtensionRequest, Notification
@@ -17,6 +15,7 @@ from app.services.errors import InvalidRecordError
 from app.services.extensions import decide_extension, request_extension
 from app.services.sweep import sweep_overdue
 from tests.case_helpers import act, actor, branch_id, gen_case
+from tests.racing import at_once
 
 DUE = datetime(2026, 10, 19, 23, 59, 59)  # design §6: 10 working days from 2026-09-29
 
@@ -162,56 +161,23 @@ def test_art30_a_replied_case_is_not_overdue(db_session, handled_case):
 def test_art30_two_instances_sweeping_at_once_flag_and_notify_each_case_once(
     app, db_session, handled_case
 ):
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            with Session(engine) as session:
-                barrier.wait()
-                results.append(sweep_overdue(session, now=datetime(2026, 10, 21)))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    sweep = lambda session: sweep_overdue(session, now=datetime(2026, 10, 21))  # noqa: E731
+    results = at_once(app, sweep, sweep)
     assert sorted(r["finish_overdue"] for r in results) == [0, 1]
     assert notifications(db_session, handled_case.id, "overdue") == 1
 
 
 def test_art13_case_numbers_stay_unique_under_concurrent_registration(app, db_session):
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    numbers, errors = [], []
-    barrier = threading.Barrier(8)
     received = datetime(2026, 3, 3, 9, 0)  # a day without demo cases
 
-    def register():
-        try:
-            with Session(engine) as session:
-                barrier.wait()
-                for _ in range(5):
-                    numbers.append(next_case_number(session, received))
-                    session.commit()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
+    def register(session):
+        taken = []
+        for _ in range(5):
+            taken.append(next_case_number(session, received))
+            session.commit()
+        return taken
 
-    threads = [threading.Thread(target=register) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    numbers = [n for taken in at_once(app, *[register] * 8) for n in taken]
     assert len(numbers) == 40 and len(set(numbers)) == 40
     assert sorted(numbers)[-1] == "SQ202603030040"
 

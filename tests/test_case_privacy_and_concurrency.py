@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.models import Case, CaseEvent
@@ -15,6 +12,7 @@ from app.services.errors import ConflictError, InvalidRecordError, PermissionDen
 from app.services.privacy import contact_visibility, reveal_contact
 from tests.case_helpers import T0, act, actor, branch_id, gen_case
 from tests.conftest import csrf_token
+from tests.racing import at_once
 
 
 @pytest.fixture
@@ -79,32 +77,21 @@ def test_reveal_needs_a_reason(db_session, dispatched):
 def test_two_people_acting_on_one_case_at_once_exactly_one_wins(app, db_session, dispatched):
     """The liaison signs for the case while CSD voids it: one succeeds, the other gets a
     conflict, and the timeline has exactly one of the two."""
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
     version = dispatched.version
-    barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
     def attempt(username, action, **inputs):
-        with app.test_request_context(), Session(engine) as session:
-            who = actor(session, username)
-            barrier.wait()
+        def run(session):
             try:
+                who = actor(session, username)
                 perform(session, who, dispatched.id, action, version=version, now=T0, **inputs)
                 outcomes[username] = "ok"
             except ConflictError as exc:
                 outcomes[username] = str(exc)
 
-    threads = [
-        threading.Thread(target=attempt, args=("liaison_hankou", "sign_for")),
-        threading.Thread(target=attempt, args=("csd", "void"), kwargs={"reason": "重复登记"}),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return run
+
+    at_once(app, attempt("liaison_hankou", "sign_for"), attempt("csd", "void", reason="重复登记"))
     assert sorted(v == "ok" for v in outcomes.values()) == [False, True], outcomes
     loser = next(v for v in outcomes.values() if v != "ok")
     assert "其他人刚刚处理了这条诉求" in loser

@@ -5,12 +5,10 @@ sessions after a failed service, logged reveals and what the case page offers.""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import MAX_UNREACHABLE_ATTEMPTS, CallbackTooSoonError, CaseStatus
 from app.domain.registration import ImplausibleReceiptTimeError
@@ -29,6 +27,7 @@ from tests.case_helpers import (
     kind_id,
 )
 from tests.conftest import csrf_token
+from tests.racing import at_once
 
 
 def count(session, model, *where) -> int:
@@ -300,20 +299,14 @@ def pending_request(db_session):
 def test_art30_two_csd_staff_deciding_one_extension_at_once_record_one_decision(
     app, db_session, pending_request
 ):
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
     request_id, case_id = pending_request.id, pending_request.case_id
     notices = count(db_session, Notification, Notification.category == "extension_decided")
-    barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
     def decide(username, approve):
-        with app.test_request_context(), Session(engine) as session:
-            who = actor(session, username)
-            barrier.wait()
+        def run(session):
             try:
+                who = actor(session, username)
                 decide_extension(
                     session,
                     who,
@@ -326,14 +319,9 @@ def test_art30_two_csd_staff_deciding_one_extension_at_once_record_one_decision(
             except ConflictError as exc:
                 outcomes[username] = str(exc)
 
-    threads = [
-        threading.Thread(target=decide, args=("csd", True)),
-        threading.Thread(target=decide, args=("csd_head", False)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return run
+
+    at_once(app, decide("csd", True), decide("csd_head", False))
     assert sorted(v == "ok" for v in outcomes.values()) == [False, True], outcomes
     db_session.expire_all()
     request = db_session.get(ExtensionRequest, request_id)
@@ -391,26 +379,14 @@ def test_a_registration_form_submitted_twice_makes_one_case(app, db_session, log
 
 
 def test_two_submissions_racing_make_one_case(app, db_session):
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    barrier = threading.Barrier(2)
-    numbers: list[str] = []
     before = count(db_session, Case)
 
-    def submit():
-        with app.test_request_context(), Session(engine) as session:
-            who = actor(session, "csd")
-            data = registration_data(session, "k" * 32)
-            barrier.wait()
-            numbers.append(register_case(session, who, data, now=T0 + timedelta(minutes=1)).number)
+    def submit(session):
+        who = actor(session, "csd")
+        data = registration_data(session, "k" * 32)
+        return register_case(session, who, data, now=T0 + timedelta(minutes=1)).number
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    numbers = at_once(app, submit, submit)
     assert len(numbers) == 2 and len(set(numbers)) == 1
     assert count(db_session, Case) == before + 1
 

@@ -5,19 +5,18 @@ once move each notification once, and each user reads only their own archive (�
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.models import Notification, NotificationArchive, SuqiuUser
 from app.services.notification_archive import archive_read_notifications, archived_for
 from app.services.settings import InvalidSettingError, notification_archive_age
 from tests.case_helpers import actor
+from tests.racing import at_once
 
 NOW = datetime(2027, 3, 1, 9, 0)
 DAY = timedelta(days=1)
@@ -126,8 +125,6 @@ def test_nothing_is_lost_moving_in_batches(db_session):
 
 
 def test_two_runs_at_once_move_each_notification_once(app, db_session):
-    from app.extensions import db
-
     moved = {
         notice(db_session, "csd", f"并发{n}", created=NOW - 200 * DAY, read=NOW - 100 * DAY)
         for n in range(40)
@@ -135,26 +132,8 @@ def test_two_runs_at_once_move_each_notification_once(app, db_session):
     notice(db_session, "csd", "最新", created=NOW, read=None)
     before, _ = both_tables(db_session)
     db_session.commit()
-    with app.app_context():
-        engine = db.engine
-    counts: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            with Session(engine) as session:
-                barrier.wait()
-                counts.append(archive_read_notifications(session, NOW, batch=3))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    archive = lambda session: archive_read_notifications(session, NOW, batch=3)  # noqa: E731
+    counts = at_once(app, archive, archive)
     assert sum(counts) == len(moved), counts
     inbox, archive = both_tables(db_session)
     assert set(archive) == moved and not set(inbox) & moved

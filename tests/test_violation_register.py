@@ -5,12 +5,10 @@ complaint determinations add theirs; every change leaves a history event."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from app.domain.lifecycle import CaseStatus
 from app.domain.violations import (
@@ -37,6 +35,7 @@ from app.services.violations import (
     waive_entry,
 )
 from tests.case_helpers import act, actor, branch_id, case_in_status, gen_case, to_callback
+from tests.racing import at_once
 
 RECEIVED = datetime(2026, 10, 12, 9, 0)  # a Monday: sign for by 10-13, finish by 10-19 23:59:59
 AFTER_DEADLINE = datetime(2026, 10, 20, 9, 0)
@@ -246,28 +245,9 @@ def test_art25_is_not_detected_csd_records_it_by_hand(db_session):
 def test_art41_two_detections_racing_propose_each_breach_once(app, db_session):
     """Two instances of `suqiu detect-violations` at the same moment: INSERT … ON CONFLICT DO
     NOTHING on the dedupe key; each breach once, with one history event."""
-    from app.extensions import db
-
     cases = [case_in_status(db_session, CaseStatus.IN_PROGRESS, RECEIVED) for _ in range(3)]
-    with app.app_context():
-        engine = db.engine
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            with Session(engine) as session:
-                barrier.wait()
-                results.append(detect_violations(session, AFTER_DEADLINE))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    detect = lambda session: detect_violations(session, AFTER_DEADLINE)  # noqa: E731
+    results = at_once(app, detect, detect)
     db_session.expire_all()
     total = db_session.scalar(select(func.count()).select_from(ViolationEntry))
     events = db_session.scalar(select(func.count()).select_from(ViolationEntryEvent))
