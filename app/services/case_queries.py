@@ -136,14 +136,10 @@ def _within(groups: list[Group], window: str | None, now: datetime) -> list[Grou
     return groups
 
 
-def _any_of(groups: list[Group]) -> ColumnElement[bool]:
-    pieces = []
-    for statuses, clause in groups:
-        in_status = Case.status.in_(sorted(statuses))
-        pieces.append(in_status if clause is None else and_(in_status, clause))
-    if not pieces:
-        return false()
-    return pieces[0] if len(pieces) == 1 else or_(*pieces)
+def _term(group: Group) -> ColumnElement[bool]:
+    statuses, clause = group
+    in_status = Case.status.in_(sorted(statuses))
+    return in_status if clause is None else and_(in_status, clause)
 
 
 def _queue_arms(actor: Actor, now: datetime, include_closed: bool) -> dict[str, list]:
@@ -162,7 +158,7 @@ def _queue_arms(actor: Actor, now: datetime, include_closed: bool) -> dict[str, 
             ]
             continue
         groups = _within(_may_act_groups(actor, queue, actions), queue.window, now)
-        arms[name] = [_any_of([group]) for group in groups] or [false()]
+        arms[name] = [_term(group) for group in groups] or [false()]
     return arms
 
 
@@ -177,8 +173,9 @@ def scoped_queue_terms(
     actor: Actor, now: datetime, *, include_closed: bool = False
 ) -> dict[str, list[ColumnElement[bool]]]:
     """``queue_filters`` with the actor's scope, as the terms of an OR: each queue term with
-    each of the scope's terms (Scope.arms), every one an index range. The counts and pages read
-    each term alone and unite the results (``_capped_count``, ``_page_ids``): a liaison's overdue
+    each of the scope's terms (Scope.arms), every one an index range. The counts read each term
+    alone and unite the results (``_capped_count``; a page goes through their OR, ``_page_ids``):
+    a liaison's overdue
     count read the company's backlog through ``status IN … AND (branch OR first contact)``
     (55,000 rows at 1 M cases), and an OR of the terms still made PostgreSQL build a bitmap of
     every open case of the unit before counting 1,000 (110,000 at 10 M)."""

@@ -13,11 +13,6 @@ from app.domain.phone import normalise_phone
 from app.models import Case
 
 
-def _past(limit, now: datetime) -> ColumnElement[bool]:
-    due = getattr(Case, limit.due_field)
-    return and_(Case.status.in_(sorted(limit.statuses)), due < now)
-
-
 def overdue_arms(now: datetime) -> list[tuple[frozenset, ColumnElement[bool]]]:
     """``overdue`` as (statuses, deadline past) pairs, for callers that intersect the statuses
     with their own: one ``status IN`` per arm keeps the planner's estimates right."""
@@ -27,8 +22,10 @@ def overdue_arms(now: datetime) -> list[tuple[frozenset, ColumnElement[bool]]]:
 def overdue(now: datetime) -> ColumnElement[bool]:
     """Overdue now (Art.30): the SQL twin of app.domain.deadlines.overdue_state, built from the
     same table of binding limits, without waiting for the sweep's flags. The 已超期 work queue
-    and the case list's overdue filter both use it."""
-    return or_(*(_past(limit, now) for limit in BINDING_LIMITS))
+    and the case list's overdue filter both use it (the queue through ``overdue_arms``)."""
+    return or_(
+        *(and_(Case.status.in_(sorted(statuses)), past) for statuses, past in overdue_arms(now))
+    )
 
 
 def not_overdue(now: datetime) -> ColumnElement[bool]:

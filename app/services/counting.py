@@ -4,9 +4,6 @@ page says 超过 10,000 条 and the menu 999+; pages beyond still work."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
-
 from app.domain.i18n import _l
 
 COUNT_CAP = 10_000  # lists and queue pages
@@ -38,13 +35,5 @@ class MenuCount(int):
         return f"{int(self)}+" if self.capped else str(int(self))
 
 
-def capped(count: int, cap: int | None = None) -> int:
-    cap = COUNT_CAP if cap is None else cap
-    return CappedCount(cap) if count > cap else count
-
-
-def capped_count(session: Session, query: Select, cap: int | None = None) -> int:
-    """``query``'s row count, reading at most cap + 1 rows."""
-    cap = COUNT_CAP if cap is None else cap
-    limited = query.limit(cap + 1).subquery()
-    return capped(session.scalar(select(func.count()).select_from(limited)) or 0, cap)
+def capped(count: int) -> int:
+    return CappedCount(COUNT_CAP) if count > COUNT_CAP else count

@@ -27,7 +27,7 @@ from app.domain.time_limit_rules import (
 from app.models import BusinessCategory, Case, CaseKind, ChannelCategory, TimeLimitRule
 from app.services.uow import transaction
 
-__all__ = ["CaseDeadlines", "deadlines_for", "find_rule", "RuleChoice"]
+__all__ = ["CaseDeadlines", "choose_rule", "deadlines_for", "RuleChoice"]
 
 W, H = LimitUnit.WORKING_DAYS, LimitUnit.HOURS
 # (channel category code, kind code, urgent, business category code) -> sign, finish limits
@@ -98,19 +98,9 @@ def load_rules(session: Session, *, active_only: bool = True) -> list[Rule]:
     return [rule_of(row) for row in session.scalars(query)]
 
 
-def find_rule(session: Session, *, category_id, kind_id, urgent, business_code) -> RuleChoice:
-    """The rules that give a case its deadlines (see ``app.domain.time_limit_rules``)."""
-    return choose_rule(
-        load_rules(session),
-        category_id=category_id,
-        kind_id=kind_id,
-        urgent=urgent,
-        business_code=business_code,
-    )
-
-
 def choose_rule(rules, *, category_id, kind_id, urgent, business_code) -> RuleChoice:
-    """``find_rule`` among rules already loaded (app.services.reference_data)."""
+    """The rules that give a case its deadlines (see ``app.domain.time_limit_rules``), among
+    rules already loaded (app.services.reference_data)."""
     facts = CaseFacts(category_id, kind_id, bool(urgent), blank_to_none(business_code))
     return choose_rules(list(rules), facts)
 
