@@ -135,8 +135,11 @@ def archive_notifications_command():
 @with_appcontext
 def demo_command(host, port, no_serve):
     """在 SQLite 上准备演示数据并启动门户（再次运行保留已有数据）。"""
+    from datetime import timedelta
+
     from app.demo import demo_password, seed_demo
     from app.extensions import db
+    from app.services.violations import detect_violations
 
     instance = Path(current_app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -147,12 +150,16 @@ def demo_command(host, port, no_serve):
     _prepare_database()
     password = demo_password(instance, os.environ.get("SUQIU_DEMO_PASSWORD"))
     rows = seed_demo(current_app.appbuilder.sm, db.session, password)
+    # What the nightly detection would propose from the demo cases (Art.41), for CSD to decide.
+    proposed = detect_violations(db.session, window=timedelta(days=366))
     click.echo("")
     click.echo(f"演示账号（密码均为：{password}）")
     click.echo(f"{'用户名':<18}{'姓名':<8}{'角色':<16}单位")
     for username, name, role, unit, created in rows:
         note = "" if created else "（账号已存在，密码未改动）"
         click.echo(f"{username:<21}{name:<8}{role:<16}{unit}{note}")
+    if proposed:
+        click.echo(f"\n系统检出待确认的违规 {proposed} 条（考核管理 → 违规记录）")
     click.echo(f"\n管理员登录：admin / {password}")
     if no_serve:
         return

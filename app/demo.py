@@ -8,7 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.demo_bulletins import seed_demo_bulletins
 from app.demo_cases import seed_demo_cases
+from app.demo_complaints import seed_demo_complaints
+from app.demo_major_matters import seed_demo_major_matters
+from app.demo_staff import seed_demo_staff
 from app.domain import roles as R
 from app.models import BranchContact, ContactRole, Department
 from app.seed import seed_demo_branches
@@ -111,4 +115,8 @@ def seed_demo(sm, session, password: str) -> list[tuple[str, str, str, str, bool
             )
             masterdata.save(session, actor, contact, is_new=True)
     seed_demo_cases(session)
+    seed_demo_complaints(session)
+    seed_demo_staff(session)
+    seed_demo_bulletins(session)
+    seed_demo_major_matters(session)
     return rows

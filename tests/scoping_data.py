@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain.clock import now as clock_now
 from app.domain.roles import ROLES_BY_NAME, Reach
@@ -16,10 +16,10 @@ from app.models import (
     Branch,
     BranchContact,
     BranchContactChange,
-    Bulletin,
     BusinessCategory,
     CalendarDay,
     CalendarYear,
+    Case,
     CaseKind,
     Channel,
     ChannelCategory,
@@ -38,6 +38,7 @@ from app.services.attachments import add_attachment
 from app.services.extensions import request_extension
 from app.services.spot_checks import draw_spot_check
 from app.services.users import create_user
+from tests import scoping_bulletins, scoping_complaints
 from tests.case_helpers import act, actor, gen_case
 from tests.conftest import TEST_PASSWORD
 
@@ -127,6 +128,7 @@ class Matrix:
 MATRIX_PDF = b"%PDF-1.4\n"
 AUDITOR_ROLE = "汉口只读审计员"
 # Cases per side, each in the state the actions of that state need (design §2).
+MATRIX_FLAGS = {"hankou": "media_involved", "wuchang": "casualties"}
 CASE_PATHS = {
     "pending_sign": ["dispatch"],
     "in_progress": ["dispatch", "sign_for", "assign"],
@@ -270,6 +272,16 @@ def build_matrix(session, sm, upload_folder: str) -> Matrix:
             10 * 1024 * 1024,
         )
         put("attachment", side, attachment.id, attachment.original_name, case_id=attachment.case_id)
+        # Art.29/34: 汉口's case in progress involves the media (党委工作部传讯组 reads it), 武昌's
+        # a casualty (风险管理部 reads it); set directly, without the notices registration sends.
+        session.execute(
+            update(Case)
+            .where(Case.id == refs["case:in_progress"][side].id)
+            .values({MATRIX_FLAGS[side]: True})
+        )
+        session.commit()
+        scoping_complaints.build(session, put, unit, side, name, upload_folder, now)
+        scoping_bulletins.build(session, put, unit, side, name, now)
 
     for label, by, channel in (
         ("agent", "agent", "hotline_96511"),
@@ -299,7 +311,6 @@ def build_matrix(session, sm, upload_folder: str) -> Matrix:
         "content_class": (ContentClass, "name"),
         "case_kind": (CaseKind, "name"),
         "business_category": (BusinessCategory, "name"),
-        "bulletin": (Bulletin, "title"),
         "calendar_day": (CalendarDay, None),
         "calendar_year": (CalendarYear, None),
         "time_limit_rule": (TimeLimitRule, None),

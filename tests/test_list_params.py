@@ -13,6 +13,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import update
 
 import app.security.views
+import app.views.bulletins
 import app.views.case_admin
 import app.views.cases
 import app.views.catalog

@@ -93,11 +93,13 @@ MODELS = {
     "case_kind": CaseKind,
     "business_category": BusinessCategory,
     "bulletin": Bulletin,
+    "bulletin_returned": Bulletin,
     "calendar_day": CalendarDay,
     "calendar_year": CalendarYear,
     "time_limit_rule": TimeLimitRule,
 }
 UNIT_KINDS = {"branch", "subunit", "department", "vendor", "contact", "contact_change", "user"}
+UNIT_KINDS |= {"bulletin", "bulletin_returned"}  # a unit's own notices (Art.37/38)
 
 
 # --- one template database with the records and the signed-in sessions ------------------------
@@ -115,16 +117,14 @@ class MatrixEnv:
     pristine_secrets: dict = field(default_factory=dict)  # Runner.secrets of the template
 
 
-def _copy_database(kind: str, source, url: str) -> None:
+def _copy_database(kind: str, source, url: str, pg_clones) -> None:
     if kind == "sqlite":
         target = Path(url[len("sqlite:///") :])
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source, target)
     else:
-        name = url.rsplit("/", 1)[1]
-        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        pg_clones.fresh(source)
 
 
 def _sign_in(app, username: str | None) -> tuple[str, str]:
@@ -160,13 +160,13 @@ def _api_tokens(app, username: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def matrix_env(template_database, _apps, tmp_path_factory):
+def matrix_env(template_database, _apps, _pg_clones, tmp_path_factory):
     from app.extensions import db
 
     kind, source = template_database
     url, application, inspector = _apps
     _dispose(application, inspector)
-    _copy_database(kind, source, url)
+    _copy_database(kind, source, url, _pg_clones)
     with inspector.test_request_context():
         matrix = scoping_data.build_matrix(
             db.session, inspector.appbuilder.sm, application.config["UPLOAD_FOLDER"]
@@ -192,15 +192,16 @@ def matrix_env(template_database, _apps, tmp_path_factory):
         _pg_execute(f'CREATE DATABASE "{saved}" TEMPLATE "{url.rsplit("/", 1)[1]}"')
     yield MatrixEnv(kind, saved, matrix, cookies, csrf, tokens, existing)
     if kind != "sqlite":
+        _pg_clones.idle()
         _pg_execute(f'DROP DATABASE IF EXISTS "{saved}" WITH (FORCE)')
 
 
 @pytest.fixture
-def database_url(matrix_env, _apps):
+def database_url(matrix_env, _apps, _pg_clones):
     """This module's tests start from the matrix template instead of the plain one."""
     url, application, inspector = _apps
     _dispose(application, inspector)
-    _copy_database(matrix_env.kind, matrix_env.source, url)
+    _copy_database(matrix_env.kind, matrix_env.source, url, _pg_clones)
     yield url
     _dispose(application, inspector)
 
@@ -215,6 +216,15 @@ class Ctx:
         self.refs = env.matrix.refs
         self.users = env.matrix.users
         self.session = session
+
+
+# The oracle's own reading of design §1 for 传讯组 and 风险管理部: capability -> case flags.
+FLAG_READS = {
+    "read.media_cases": ("media_involved",),
+    "read.loss_cases": ("casualties", "property_loss"),
+}
+CASE_FLAG_COLUMNS = ("media_involved", "casualties", "property_loss")
+_FLAGS = tuple(getattr(Case, column) for column in CASE_FLAG_COLUMNS)
 
 
 class Runner:
@@ -251,10 +261,17 @@ class Runner:
         path = self.paths.get(branch_id)
         return bool(path) and any(path.startswith(root) for root in who.paths)
 
-    def sees_case(self, user: str, branch_id, first_contact_id) -> bool:
+    def sees_case(self, user: str, branch_id, first_contact_id, *flags) -> bool:
+        """Design §1: the unit's cases, the cases the user received first (Art.18), and for
+        党委工作部传讯组 / 风险管理部 the media / casualty and property-loss cases of every unit
+        (Art.29/34); ``flags``: the case's (media_involved, casualties, property_loss)."""
         if user == VISITOR:
             return False
-        return self.covers(user, branch_id) or first_contact_id == self.env.matrix.users[user].id
+        if self.covers(user, branch_id) or first_contact_id == self.env.matrix.users[user].id:
+            return True
+        held = dict(zip(CASE_FLAG_COLUMNS, flags, strict=False))
+        capabilities = {c for p in self.env.matrix.users[user].profiles for c in p.capabilities}
+        return any(held.get(column) for code in capabilities for column in FLAG_READS.get(code, ()))
 
     def sees(self, user: str, ref) -> bool:
         """Design §1: a unit's records for its unit and the units above it (company-wide roles:
@@ -267,7 +284,7 @@ class Runner:
             return self.covers(user, ref.branch_id)
         if ref.case_id is not None:
             row = self.session.execute(
-                select(Case.branch_id, Case.first_contact_id).where(Case.id == ref.case_id)
+                select(Case.branch_id, Case.first_contact_id, *_FLAGS).where(Case.id == ref.case_id)
             ).one()
             return self.sees_case(user, *row)
         if ref.kind == "notification":
@@ -294,11 +311,11 @@ class Runner:
         )
         found = {}
         cases = self.session.execute(
-            select(Case.id, Case.number, Case.branch_id, Case.first_contact_id)
+            select(Case.id, Case.number, Case.branch_id, Case.first_contact_id, *_FLAGS)
         )
         hidden = set()
-        for case_id, number, branch_id, first_contact in cases:
-            if not self.sees_case(user, branch_id, first_contact):
+        for case_id, number, branch_id, first_contact, *flags in cases:
+            if not self.sees_case(user, branch_id, first_contact, *flags):
                 hidden.add(case_id)
                 if number not in own:
                     found[number] = f"case {number}"

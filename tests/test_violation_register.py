@@ -18,7 +18,7 @@ from app.domain.violations import (
     EntryStatus,
     ViolationError,
 )
-from app.models import BranchContact, Case, SuqiuUser, ViolationEntry, ViolationEntryEvent
+from app.models import Branch, BranchContact, Case, SuqiuUser, ViolationEntry, ViolationEntryEvent
 from app.services import violations
 from app.services.errors import (
     ConflictError,
@@ -232,6 +232,23 @@ def test_art27_a_return_dispatched_back_to_the_same_unit_is_proposed(db_session)
     assert entries_of(db_session, accepted.id, "art27") == []
 
 
+def test_art27_names_the_unit_that_returned_the_case_even_after_it_is_renamed(db_session):
+    """Art.27: the unit of a 退单 is the one recorded on the event, not found again by its name:
+    a unit renamed between the return and the detection (or two units of one name) still gets
+    its own entry."""
+    hankou = branch_id(db_session, "hankou")
+    refused = gen_case(db_session, received=RECEIVED, now=RECEIVED)
+    act(db_session, "csd", refused, "dispatch", branch_id=hankou)
+    act(db_session, "liaison_hankou", refused, "return_case", reason="不属本单位辖区。")
+    act(db_session, "csd", refused, "dispatch", branch_id=hankou)
+    unit = db_session.get(Branch, hankou)
+    unit.name = "汉口分公司（更名）"
+    db_session.commit()
+    detect_violations(db_session, datetime(2026, 10, 13, 9, 0))
+    (entry,) = entries_of(db_session, refused.id, "art27")
+    assert entry.branch_id == hankou
+
+
 def test_art25_is_not_detected_csd_records_it_by_hand(db_session):
     """Art.25: the portal records a change of 责任人/联络员 when it is entered, which is the notice
     to CSD; the day the person changed is not recorded, so the system proposes nothing."""
@@ -246,11 +263,16 @@ def test_art41_two_detections_racing_propose_each_breach_once(app, db_session):
     """Two instances of `suqiu detect-violations` at the same moment: INSERT … ON CONFLICT DO
     NOTHING on the dedupe key; each breach once, with one history event."""
     cases = [case_in_status(db_session, CaseStatus.IN_PROGRESS, RECEIVED) for _ in range(3)]
+    # The demo's register (its approved complaints' entries) is there before.
+    entries_before = db_session.scalar(select(func.count()).select_from(ViolationEntry))
+    events_before = db_session.scalar(select(func.count()).select_from(ViolationEntryEvent))
     detect = lambda session: detect_violations(session, AFTER_DEADLINE)  # noqa: E731
     results = at_once(app, detect, detect)
     db_session.expire_all()
-    total = db_session.scalar(select(func.count()).select_from(ViolationEntry))
-    events = db_session.scalar(select(func.count()).select_from(ViolationEntryEvent))
+    total = db_session.scalar(select(func.count()).select_from(ViolationEntry)) - entries_before
+    events = (
+        db_session.scalar(select(func.count()).select_from(ViolationEntryEvent)) - events_before
+    )
     assert sum(results) == total == events and total >= len(cases)
     for case in cases:
         assert len(entries_of(db_session, case.id)) == 1
@@ -342,9 +364,10 @@ def test_art41_csd_records_a_breach_by_hand_with_its_deduction(db_session, cause
     ],
 )
 def test_art41_a_manual_entry_with_a_missing_or_wrong_value_is_refused(db_session, change, message):
+    before = db_session.scalar(select(func.count()).select_from(ViolationEntry))  # the demo's
     with pytest.raises((ViolationError, InvalidRecordError), match=message):
         manual(db_session, **change)
-    assert not db_session.scalar(select(func.count()).select_from(ViolationEntry))
+    assert db_session.scalar(select(func.count()).select_from(ViolationEntry)) == before
 
 
 def test_art41_the_deduction_comes_from_the_table_in_force_on_the_day_it_occurred(

@@ -154,6 +154,92 @@ CAPABILITIES: tuple[Capability, ...] = (
         _l("Confirm, waive and record violations (Art.41)"),
         {"Violation": WRITE},
     ),
+    # Complaint determination (Art.8/9/32, design §3): CSD investigates and determines, 客服部主管
+    # approves or sends back, the responsible unit reads the result and may object once.
+    Capability(
+        "read.complaints",
+        Group.VIEWS,
+        _l("Read complaint determinations"),
+        {"ComplaintDetermination": READ},
+    ),
+    Capability(
+        "edit.complaints",
+        Group.VIEWS,
+        _l("Investigate and determine complaints, answer objections (Art.8/9)"),
+        {"ComplaintDetermination": WRITE},
+    ),
+    Capability(
+        "approve.complaints",
+        Group.VIEWS,
+        _l("Approve or send back complaint determinations"),
+        {"ComplaintDetermination": ("read", "approve")},
+    ),
+    Capability(
+        "object.complaints",
+        Group.VIEWS,
+        _l("Object to a complaint determination of the unit"),
+        {"ComplaintDetermination": ("read", "object")},
+    ),
+    # Major matters (Art.22/33/34): the committee's review of a case, the unit's plan and
+    # progress reports, the leaders' and committee's comments (批示).
+    Capability(
+        "read.major_matters",
+        Group.VIEWS,
+        _l("Read major matters and their reviews"),
+        {"MajorMatter": READ},
+    ),
+    Capability(
+        "edit.major_matters",
+        Group.VIEWS,
+        _l("Open and close major-matter reviews"),
+        {"MajorMatter": WRITE},
+    ),
+    Capability(
+        "report.major_matters",
+        Group.VIEWS,
+        _l("Report the handling plan and progress of a major matter (Art.33)"),
+        {"MajorMatter": ("read", "report")},
+    ),
+    Capability(
+        "comment.major_matters",
+        Group.VIEWS,
+        _l("Comment on major matters (批示)"),
+        {"MajorMatter": ("read", "comment")},
+    ),
+    # 风险管理部 and 党委工作部传讯组 read only the cases flagged for them, company-wide
+    # (Art.29/34); app.services.scope turns these into the case filter.
+    Capability(
+        "read.loss_cases",
+        Group.VIEWS,
+        _l("Read cases with casualties or property loss (Art.34)"),
+        {"Case": READ},
+    ),
+    Capability(
+        "read.media_cases",
+        Group.VIEWS,
+        _l("Read cases with media involvement (Art.29)"),
+        {"Case": READ},
+    ),
+    # Branch bulletins (Art.37/38): a unit submits, CSD reviews and publishes (edit.bulletins).
+    Capability(
+        "submit.bulletins",
+        Group.VIEWS,
+        _l("Submit business-change and emergency notices of the unit (Art.37/38)"),
+        {"Bulletin": ("read", "submit")},
+    ),
+    # Staff accountability (Art.23/27/28/29/42).
+    Capability(
+        "read.staff_ratings",
+        Group.VIEWS,
+        _l("Read staff ratings from valid complaints (Art.42)"),
+        {"StaffAccountability": READ},
+    ),
+    Capability(
+        "edit.handling_opinions",
+        Group.VIEWS,
+        _l("Record the unit's handling opinion on a person's breach (Art.23)"),
+        {"StaffAccountability": ("read", "opinion")},
+    ),
     Capability(
         "export.attachments",
         Group.EXPORTS,

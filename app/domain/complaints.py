@@ -365,3 +365,14 @@ def suggested_staff_rating(
         ):
             return rule.rating
     return None
+
+
+# -- Evidence (Art.10, Art.32) ---------------------------------------------------------------
+
+
+def evidence_errors(evidence_files: int) -> list[FieldError]:
+    """Art.10/32: CSD investigates and gathers evidence before it determines a complaint, so a
+    determination goes to approval with at least one evidence file of the investigation."""
+    if evidence_files > 0:
+        return []
+    return [FieldError("evidence", _l("Please attach the evidence of the investigation."))]

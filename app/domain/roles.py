@@ -83,7 +83,39 @@ _CSD_ACTIONS = tuple(
 # the units themselves read it (a unit its own entries only: the branch scope).
 _VIOLATIONS_READ = ("read.violations",)
 _VIOLATIONS = (*_VIOLATIONS_READ, "edit.violations")
-_CSD = (*_ORG_READ, *_CATALOG_READ, *_CASE_READ, *_CSD_ACTIONS, *_BULLETINS, *_VIOLATIONS)
+# Complaints, major matters and staff ratings (Art.8/9/22/33/34/42): CSD determines and keeps
+# the reviews; a unit reads its own, objects, reports progress and records handling opinions.
+_CSD_OVERSIGHT = (
+    "read.complaints",
+    "edit.complaints",
+    "read.major_matters",
+    "edit.major_matters",
+    "read.staff_ratings",
+)
+_UNIT_OVERSIGHT = (
+    "read.complaints",
+    "object.complaints",
+    "read.major_matters",
+    "report.major_matters",
+    "read.staff_ratings",
+    "edit.handling_opinions",
+    "submit.bulletins",
+)
+_LEADERSHIP = (
+    "read.complaints",
+    "read.major_matters",
+    "comment.major_matters",
+    "read.staff_ratings",
+)
+_CSD = (
+    *_ORG_READ,
+    *_CATALOG_READ,
+    *_CASE_READ,
+    *_CSD_ACTIONS,
+    *_BULLETINS,
+    *_VIOLATIONS,
+    *_CSD_OVERSIGHT,
+)
 # Roles that call customers back or handle their request see the contact details (PIPL).
 _CONTACTS = ("read.contact_details",)
 
@@ -92,7 +124,7 @@ _CONTACTS = ("read.contact_details",)
 _NOT_CASE_ACTIONS = tuple(c.code for c in CAPABILITIES if c.case_action is None)
 ADMIN = _role("admin", "系统管理员", Reach.ALL, *_CSD, *_NOT_CASE_ACTIONS, is_admin=True)
 CSD = _role("csd", "客服部", Reach.ALL, *_CSD, *_CONTACTS)
-CSD_HEAD = _role("csd_head", "客服部主管", Reach.ALL, *_CSD, *_CONTACTS)
+CSD_HEAD = _role("csd_head", "客服部主管", Reach.ALL, *_CSD, *_CONTACTS, "approve.complaints")
 AGENT = _role(
     "agent",
     "一线受理员",
@@ -123,6 +155,7 @@ LIAISON = _role(
     "case.reply",
     "case.request_extension",
     "case.callback",
+    *_UNIT_OVERSIGHT,
 )
 # Branch staff register what customers bring to their counter or telephone (Art.18/27).
 HANDLER = _role(
@@ -145,6 +178,7 @@ HEAD = _role(
     *_CASE_READ,
     *_BRANCH_WORK,
     *_VIOLATIONS_READ,
+    *_UNIT_OVERSIGHT,
 )
 LEADER = _role(
     "leader",
@@ -154,6 +188,7 @@ LEADER = _role(
     *_CATALOG_READ,
     *_CASE_READ,
     *_VIOLATIONS_READ,
+    *_LEADERSHIP,
 )
 COMMITTEE = _role(
     "committee",
@@ -163,9 +198,11 @@ COMMITTEE = _role(
     *_CATALOG_READ,
     *_CASE_READ,
     *_VIOLATIONS_READ,
+    *_LEADERSHIP,
 )
-RISK = _role("risk", "风险管理部", Reach.OWN_UNIT)
-PRESS = _role("press", "党委工作部传讯组", Reach.OWN_UNIT)
+# They read the flagged cases of every unit and nothing else (Art.29/34; app.services.scope).
+RISK = _role("risk", "风险管理部", Reach.OWN_UNIT, "read.loss_cases", "read.major_matters")
+PRESS = _role("press", "党委工作部传讯组", Reach.OWN_UNIT, "read.media_cases")
 
 ROLES: tuple[RoleProfile, ...] = (
     ADMIN,

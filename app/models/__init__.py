@@ -1,6 +1,6 @@
 """ORM models. Importing this package registers every table on FAB's ``Model.metadata``."""
 
-from app.models.bulletin import Bulletin
+from app.models.bulletin import Bulletin, BulletinEvent
 from app.models.calendar import CalendarDay, CalendarYear, TimeLimitRule
 from app.models.case import (
     Attachment,
@@ -12,11 +12,19 @@ from app.models.case import (
     SpotCheckItem,
 )
 from app.models.catalog import BusinessCategory, CaseKind, Channel, ChannelCategory, ContentClass
+from app.models.complaints import (
+    ComplaintDetermination,
+    ComplaintDeterminationEvent,
+    ComplaintEvidence,
+    ComplaintObjection,
+)
 from app.models.contacts import BranchContact, BranchContactChange, ContactRole
+from app.models.major_matters import MajorMatter, MajorMatterEntry
 from app.models.notification import Notification, NotificationArchive
 from app.models.org import Branch, Department, Vendor, VendorType, department_business_category
 from app.models.reference import ReferenceVersion
 from app.models.roles import ComposedRole, RoleChange
+from app.models.staff import PersonalBreach, PersonalBreachEvent
 from app.models.user import SuqiuUser
 from app.models.violations import ViolationEntry, ViolationEntryEvent
 
@@ -25,6 +33,7 @@ __all__ = [
     "SpotCheckItem",
     "Attachment",
     "Bulletin",
+    "BulletinEvent",
     "CalendarDay",
     "CalendarYear",
     "Case",
@@ -39,12 +48,20 @@ __all__ = [
     "CaseKind",
     "Channel",
     "ChannelCategory",
+    "ComplaintDetermination",
+    "ComplaintDeterminationEvent",
+    "ComplaintEvidence",
+    "ComplaintObjection",
     "ComposedRole",
     "ContactRole",
     "ContentClass",
     "Department",
+    "MajorMatter",
+    "MajorMatterEntry",
     "Notification",
     "NotificationArchive",
+    "PersonalBreach",
+    "PersonalBreachEvent",
     "ReferenceVersion",
     "RoleChange",
     "SuqiuUser",

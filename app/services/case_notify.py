@@ -11,6 +11,7 @@ from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CallbackResult, CaseStatus
 from app.domain.roles import CSD_ROLE_NAMES, LIAISON
 from app.models import SuqiuUser
+from app.services.major_matters import follow_case_unit
 from app.services.notifications import case_link, send
 
 
@@ -124,6 +125,7 @@ def notify_case(session, case, action, before, after, note) -> None:
         and case.channel_category_code in BRANCH_CALLBACK_CATEGORIES
     ):
         _send(session, liaisons, case, "callback_due", str(_l("callback due (Art.35)")))
+    follow_case_unit(session, case, action)  # a review follows its case's unit (Art.22/29)
 
 
 def notify_extension_requested(session, case, note) -> None:

@@ -16,6 +16,8 @@ from app.services import case_workflow, extensions, privacy
 from app.services.actor import Actor
 from app.services.attachments import DOWNLOAD_ATTACHMENTS, may_attach
 from app.services.case_permissions import load_visible_case, may_act_on, user_in_scope
+from app.services.complaint_page import CasePanel, case_panel
+from app.services.major_matter_page import CaseMatterSummary, case_matter_summary
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class CasePage:
     dispatch_targets: list[DispatchTarget] = field(default_factory=list)
     suggested_target: str | None = None
     handlers: list[SuqiuUser] = field(default_factory=list)
+    major_matter: CaseMatterSummary | None = None  # Art.22/33/34, for readers of reviews
+    complaint: CasePanel | None = None  # Art.32: a 投诉 case's determination, for its readers
 
 
 def case_page(
@@ -99,6 +103,8 @@ def case_page(
         masked_phone=privacy.mask_phone(case.customer_phone),
         masked_address=privacy.mask_address(case.customer_address),
     )
+    page.major_matter = case_matter_summary(session, actor, case.id)
+    page.complaint = case_panel(session, actor, case)
     if "dispatch" in actions:
         page.dispatch_targets, page.suggested_target = _dispatch_targets(session, case)
     if "assign" in actions:

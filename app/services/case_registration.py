@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.domain.bulletins import BulletinStatus
 from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
@@ -26,7 +27,7 @@ from app.models import (
     CaseNumberCounter,
     Channel,
 )
-from app.services import reference_data
+from app.services import major_matters, reference_data
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_notify import notify_case
@@ -96,10 +97,13 @@ def registrable_channels(session: Session, actor: Actor) -> list[Channel]:
 
 
 def active_bulletins(session: Session, at: datetime) -> Sequence[Bulletin]:
-    """Bulletins shown beside the registration form (Art.37/38, Art.28)."""
+    """Bulletins shown beside the registration form (Art.37/38, Art.28): published and current
+    (app.domain.bulletins.is_current), every unit's, to everyone who registers cases; a notice
+    awaiting review or sent back never."""
     return session.scalars(
         select(Bulletin)
         .where(
+            Bulletin.status == BulletinStatus.PUBLISHED.value,
             Bulletin.active.is_(True),
             Bulletin.starts_at <= at,
             (Bulletin.ends_at.is_(None)) | (Bulletin.ends_at >= at),
@@ -219,6 +223,7 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
     elif data.to_own_unit:
         _keep_in_own_unit(session, actor, case, now)
     session.flush()  # a repeated registration key fails here, inside the transaction
+    major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
     return case
 
 
@@ -258,7 +263,7 @@ def _keep_in_own_unit(session: Session, actor: Actor, case: Case, now: datetime)
             Action.DISPATCH,
             actor,
             now,
-            detail={"branch": unit.name, "department": None},
+            detail={"branch": unit.name, "branch_id": unit.id, "department": None},
             before=before,
         )
     )

@@ -154,7 +154,12 @@ def _dispatch(
     case.branch, case.department, case.dispatched_at = branch, department, now
     return (
         note,
-        {"branch": branch.name, "department": department.name if department else None},
+        # The id names the unit for good (Art.27 detection); the name is what the timeline shows.
+        {
+            "branch": branch.name,
+            "branch_id": branch.id,
+            "department": department.name if department else None,
+        },
         None,
     )
 
@@ -172,9 +177,12 @@ def _return(
         )
     ):
         request.status, request.decided_at = ExtensionStatus.CANCELLED, now
-    previous = case.branch.name if case.branch else None
+    previous = case.branch
     case.branch, case.department, case.handler = None, None, None
-    return reason, {"branch": previous}, None
+    detail: dict[str, object] = {"branch": previous.name if previous else None}
+    if previous is not None:
+        detail["branch_id"] = previous.id
+    return reason, detail, None
 
 
 def _sign(session: Session, actor: Actor, case: Case, now: datetime) -> Outcome:

@@ -11,16 +11,24 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
 from app.domain.i18n import _l
+from app.domain.major_matters import case_flag_columns, reads_by_flags_only
 from app.domain.roles import Reach, RoleProfile
 from app.models import (
     Branch,
     BranchContact,
     BranchContactChange,
+    Bulletin,
+    BulletinEvent,
     Case,
     CaseEvent,
+    ComplaintDetermination,
     Department,
     ExtensionRequest,
+    MajorMatter,
+    MajorMatterEntry,
     Notification,
+    PersonalBreach,
+    PersonalBreachEvent,
     SuqiuUser,
     Vendor,
     ViolationEntry,
@@ -40,9 +48,21 @@ BRANCH_COLUMNS = {
     Case: Case.branch_id,
     ViolationEntry: ViolationEntry.branch_id,
     ViolationEntryEvent: ViolationEntryEvent.branch_id,
+    Bulletin: Bulletin.branch_id,  # a unit its own notices; CSD all (Art.37/38)
+    BulletinEvent: BulletinEvent.branch_id,
+    MajorMatter: MajorMatter.branch_id,
+    PersonalBreach: PersonalBreach.branch_id,
+    PersonalBreachEvent: PersonalBreachEvent.branch_id,
+    # A unit the determinations naming it as responsible (Art.32; app.services.complaints).
+    ComplaintDetermination: ComplaintDetermination.branch_id,
 }
 # Records that belong to a case: visible when the case is.
 CASE_CHILDREN = {CaseEvent: CaseEvent.case_id, ExtensionRequest: ExtensionRequest.case_id}
+# Records of a unit that also follow their case's flags (Art.29/34): 风险管理部 reads the
+# reviews of the casualty and property-loss cases it sees.
+FOLLOW_CASE_FLAGS = {MajorMatter: MajorMatter.case_id}
+# Records that belong to another scoped record: visible when it is (column, parent model).
+CHILDREN = {MajorMatterEntry: (MajorMatterEntry.matter_id, MajorMatter)}
 # Model -> the column naming the only user who may see a row.
 PERSONAL_COLUMNS = {Notification: Notification.recipient_id}
 
@@ -53,11 +73,14 @@ class Scope:
     sub-units for a role of reach ``own_unit``, a named unit and its sub-units for a composed role
     of reach ``unit``, read once per request. A short literal list lets the database use its
     indexes on ``branch_id`` where a subquery on ``path LIKE`` made it read every row in scope
-    (issue 6, item 16)."""
+    (issue 6, item 16). ``case_flags`` are the case flag columns (media_involved, casualties,
+    property_loss) whose cases of every unit the scope also reaches (Art.29/34: 党委工作部传讯组,
+    风险管理部; app.domain.major_matters.FLAG_READS)."""
 
     user_id: int | None
     all_branches: bool
     branch_ids: tuple[int, ...] = ()
+    case_flags: tuple[str, ...] = ()
 
     @classmethod
     def system(cls) -> Scope:
@@ -77,21 +100,24 @@ class Scope:
     ) -> Scope:
         if any(profile.all_branches for profile in profiles):
             return cls(user.id, True)
+        flags = case_flag_columns(code for profile in profiles for code in profile.capabilities)
         roots: set[int] = set()
         for profile in profiles:
+            if reads_by_flags_only(profile.capabilities):
+                continue  # the flagged cases of every unit, and no unit's other records
             if profile.reach is Reach.OWN_UNIT and user.branch_id is not None:
                 roots.add(user.branch_id)
             elif profile.reach is Reach.UNIT and profile.unit_id is not None:
                 roots.add(profile.unit_id)
         if not roots or session is None:
-            return cls(user.id, False)
+            return cls(user.id, False, (), flags)
         paths = list(session.scalars(select(Branch.path).where(Branch.id.in_(roots))))
         ids = session.scalars(
             select(Branch.id)
             .where(or_(*(Branch.path.startswith(path, autoescape=True) for path in paths)))
             .order_by(Branch.id)
         )
-        return cls(user.id, False, tuple(ids))
+        return cls(user.id, False, tuple(ids), flags)
 
     def visible_branch_ids(self):
         """The branch ids this scope covers (parent sees children): a subquery for company-wide
@@ -109,6 +135,9 @@ class Scope:
         clause = self.clause(model)
         if clause is None:
             return None
+        if self.case_flags:
+            # Flagged cases lie across every term: one term, which counts each case once.
+            return [clause]
         if model is Case and not self.all_branches and self.user_id is not None:
             # Disjoint terms: a count may add them up (UNION ALL) and stop at its cap.
             in_units = Case.branch_id.in_(self.visible_branch_ids())
@@ -120,6 +149,17 @@ class Scope:
         # Art.18: the first contact follows the case wherever it was routed.
         return Case.first_contact_id == self.user_id
 
+    def _flagged(self, model) -> ColumnElement[bool] | None:
+        """Art.29/34: the cases of every unit carrying one of the scope's flags, and the records
+        that follow them (FOLLOW_CASE_FLAGS)."""
+        if not self.case_flags:
+            return None
+        flagged = or_(*(getattr(Case, name) == true() for name in self.case_flags))
+        if model is Case:
+            return flagged
+        case_column = FOLLOW_CASE_FLAGS.get(model)
+        return None if case_column is None else case_column.in_(select(Case.id).where(flagged))
+
     def clause(self, model) -> ColumnElement[bool] | None:
         """The WHERE clause restricting ``model`` to this scope, or None for shared master data."""
         personal = PERSONAL_COLUMNS.get(model)
@@ -130,13 +170,20 @@ class Scope:
             if case_clause is None:
                 return None
             return CASE_CHILDREN[model].in_(select(Case.id).where(case_clause))
+        if model in CHILDREN:
+            link, parent = CHILDREN[model]
+            parent_clause = self.clause(parent)
+            if parent_clause is None:
+                return None
+            return link.in_(select(parent.id).where(parent_clause))
         column = BRANCH_COLUMNS.get(model)
         if column is None or self.all_branches:
             return None
         clause: ColumnElement[bool] = column.in_(self.visible_branch_ids())
         if model is Case and self.user_id is not None:
             clause = or_(clause, self._first_contact())
-        return clause
+        flagged = self._flagged(model)
+        return clause if flagged is None else or_(clause, flagged)
 
     def apply(self, query, model):
         clause = self.clause(model)

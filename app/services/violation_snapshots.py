@@ -244,7 +244,7 @@ def unit_contacts(session: Session) -> list[UnitContacts]:
 
 def returns(session: Session, since: datetime) -> list[CaseReturn]:
     """Art.27: every 退单 of the returned cases in the window, with the unit that returned it
-    (named in the event) and the unit CSD dispatched the case to next."""
+    (recorded on the event) and the unit CSD dispatched the case to next."""
     case_ids = list(
         session.scalars(select(Case.id).where(_due_since(since), Case.return_count > 0))
     )
@@ -290,11 +290,15 @@ def returns(session: Session, since: datetime) -> list[CaseReturn]:
 
 
 def _unit_of(detail: str | None, unit_ids: dict[str, int]) -> int | None:
-    """The unit named in a dispatch or return event's detail ({"branch": "汉口分公司", …})."""
+    """The unit of a dispatch or return event's detail ({"branch": "汉口分公司", "branch_id": 3,
+    …}): its id; events written before the id was recorded name the unit only."""
     try:
-        name = json.loads(detail or "{}").get("branch")
+        recorded = json.loads(detail or "{}")
+        unit_id, name = recorded.get("branch_id"), recorded.get("branch")
     except (ValueError, AttributeError):
         return None
+    if isinstance(unit_id, int):
+        return unit_id
     return unit_ids.get(name) if isinstance(name, str) else None
 
 

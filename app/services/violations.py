@@ -295,11 +295,14 @@ def record_complaint_entry(
     determination_key: str,
     decided_by_id: int | None = None,
     now: datetime | None = None,
+    evidence: str | None = None,
+    note: str | None = None,
 ) -> ViolationEntry:
     """Art.32/41: the entry of an approved valid complaint, called by the determination service
     on approval (which checks its own actor): confirmed at once — the approval is what counts —
     and made once per determination, however often it is reported (its dedupe key). Returns
-    the entry, new or already there. ``occurred_on``: the day the complaint's case was received."""
+    the entry, new or already there. ``occurred_on``: the day the complaint's case was received;
+    ``evidence``: the determination's findings; ``note``: the history's (else the key)."""
     now = now or clock_now()
     cause = complaint_cause(grade)
     key = complaint_dedupe_key(determination_key)
@@ -308,9 +311,51 @@ def record_complaint_entry(
     if case_id is not None and session.get(Case, case_id) is None:
         raise InvalidRecordError(_l("The case does not exist or you may not see it."))
     breach = ProposedBreach(cause, branch_id, case_id, key, occurred_on)
-    row = _row(breach, EntryStatus.CONFIRMED, now, decided_by_id=decided_by_id, decided_at=now)
+    row = _row(
+        breach,
+        EntryStatus.CONFIRMED,
+        now,
+        decided_by_id=decided_by_id,
+        decided_at=now,
+        evidence=evidence,
+    )
     inserted = _insert_new(session, [row])
-    _history(session, inserted, EntryAction.FROM_COMPLAINT, decided_by_id, now, determination_key)
+    note = note or determination_key
+    _history(session, inserted, EntryAction.FROM_COMPLAINT, decided_by_id, now, note)
     entry = session.scalar(select(ViolationEntry).where(ViolationEntry.dedupe_key == key))
     assert entry is not None
+    return entry
+
+
+@transaction()
+def withdraw_complaint_entry(
+    session: Session,
+    *,
+    determination_key: str,
+    reason: str,
+    decided_by_id: int | None = None,
+    now: datetime | None = None,
+) -> ViolationEntry | None:
+    """Art.32/41: the determination service, answering a unit's objection, changed the
+    complaint so that this entry no longer stands (no longer valid, another grade or another
+    unit): the entry is waived with the reason — kept, counting nothing — and the changed
+    determination makes its own entry (record_complaint_entry with another key). None when the
+    determination made no entry."""
+    now = now or clock_now()
+    key = complaint_dedupe_key(determination_key)
+    entry = session.scalar(select(ViolationEntry).where(ViolationEntry.dedupe_key == key))
+    if entry is None or entry.status == EntryStatus.WAIVED:
+        return entry
+    entry.status = EntryStatus.WAIVED.value
+    entry.reason, entry.decided_by_id, entry.decided_at = reason, decided_by_id, now
+    session.add(
+        ViolationEntryEvent(
+            entry=entry,
+            branch_id=entry.branch_id,
+            action=EntryAction.WAIVED.value,
+            actor_id=decided_by_id,
+            at=now,
+            note=reason,
+        )
+    )
     return entry

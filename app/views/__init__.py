@@ -6,14 +6,18 @@ from __future__ import annotations
 def register_views(appbuilder) -> None:
     from app.views import (
         api,
+        bulletins,
         case_admin,
         cases,
         catalog,
+        complaints,
         contacts,
         home,
+        major_matters,
         notifications,
         org,
         spot_checks,
+        staff,
         violations,
     )
 
@@ -22,7 +26,11 @@ def register_views(appbuilder) -> None:
     org.register(appbuilder)
     contacts.register(appbuilder)
     violations.register(appbuilder)
+    complaints.register(appbuilder)
+    major_matters.register(appbuilder)
+    staff.register(appbuilder)
     catalog.register(appbuilder)
+    bulletins.register(appbuilder)
     case_admin.register(appbuilder)
     notifications.register(appbuilder)
     api.register(appbuilder)

@@ -1,5 +1,5 @@
-"""What the administrator and CSD maintain around cases: bulletins (Art.37/38), the working-day
-calendar (holidays and make-up workdays) and the time-limit rules."""
+"""What the administrator and CSD maintain around cases: the working-day calendar (holidays and
+make-up workdays) and the time-limit rules (bulletins, Art.37/38: app/views/bulletins.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,11 @@ from wtforms import SelectField
 from app.domain.deadlines import Clock, LimitUnit
 from app.domain.i18n import _l
 from app.extensions import db
-from app.models import Bulletin, BusinessCategory, CalendarDay, CalendarYear, TimeLimitRule
+from app.models import BusinessCategory, CalendarDay, CalendarYear, TimeLimitRule
 from app.views.base import SuqiuModelView
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import choices, label_from, timestamp, yes_no
 
-BULLETIN_KINDS = {
-    "business_change": _l("Business change (Art.37)"),
-    "emergency": _l("Emergency (Art.38)"),
-}
 UNITS = {
     LimitUnit.MINUTES.value: _l("minutes"),
     LimitUnit.HOURS.value: _l("hours"),
@@ -74,54 +70,6 @@ def _blank_is_any(value):
 
 def _urgency(value):
     return None if value in (ANY, "", None, "None") else value in ("1", True, "True")
-
-
-class BulletinView(SuqiuModelView):
-    datamodel = ScopedInterface(Bulletin)
-    class_permission_name = "Bulletin"
-    list_title = _l("Bulletins")
-    show_title = _l("Bulletin")
-    add_title = _l("Publish a bulletin")
-    edit_title = _l("Edit bulletin")
-    label_columns = {
-        "kind": _l("Type"),
-        "title": _l("Subject"),
-        "talking_points": _l("Official wording"),
-        "expected_recovery_at": _l("Expected recovery"),
-        "starts_at": _l("From"),
-        "ends_at": _l("Until"),
-        "branch": _l("Area (unit)"),
-        "active": _l("Active"),
-        "created_at": _l("Created at"),
-    }
-    description_columns = {
-        "talking_points": _l(
-            "What agents tell customers (Art.28): shown beside the registration form."
-        ),
-    }
-    list_columns = ["kind", "title", "branch", "starts_at", "ends_at", "active"]
-    show_columns = [
-        "kind",
-        "title",
-        "talking_points",
-        "expected_recovery_at",
-        "branch",
-        "starts_at",
-        "ends_at",
-        "active",
-    ]
-    add_columns = show_columns
-    edit_columns = show_columns
-    search_columns = ["title", "active"]
-    base_order = ("starts_at", "desc")
-    formatters_columns = {
-        "kind": label_from(BULLETIN_KINDS),
-        "starts_at": timestamp,
-        "ends_at": timestamp,
-        "active": yes_no,
-    }
-    add_form_extra_fields = {"kind": SelectField(_l("Type"), choices=choices(BULLETIN_KINDS))}
-    edit_form_extra_fields = add_form_extra_fields
 
 
 class CalendarDayView(SuqiuModelView):
@@ -266,9 +214,6 @@ class TimeLimitRuleView(SuqiuModelView):
 
 
 def register(appbuilder) -> None:
-    appbuilder.add_view(
-        BulletinView, "Bulletins", icon="fa-bullhorn", label=_l("Bulletins"), category="Cases"
-    )
     appbuilder.add_view(
         TimeLimitRuleView,
         "TimeLimitRules",

@@ -1,0 +1,164 @@
+"""Staff accountability (问责, Art.23/42): a person's breach of Art.27, 28 or 29 needs a handling
+opinion (处理意见) about the person, recorded by their unit by a due date, and is tracked until it
+is entered. The staff rating of Art.42 is app.domain.complaints.suggested_staff_rating.
+
+Pure: ``now``, the calendar and the unit paths are parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from app.domain.calendar import WorkCalendar
+from app.domain.complaints import RatingPeriod, period_bounds
+from app.domain.deadlines import Deadline, LimitUnit, deadline_for
+from app.domain.errors import DomainError
+from app.domain.i18n import _l
+
+
+class StaffAccountabilityError(DomainError):
+    pass
+
+
+class PersonalArticle(StrEnum):
+    """Art.42: the articles whose breach by a person needs the unit's handling opinion."""
+
+    ART27 = "art27"  # 拒收、推诿诉求
+    ART28 = "art28"  # 对不熟悉的业务发表意见或作出承诺
+    ART29 = "art29"  # 涉及媒体未即时报告
+
+
+ARTICLE_LABELS = {
+    PersonalArticle.ART27: _l("Art.27: case refused or passed on"),
+    PersonalArticle.ART28: _l("Art.28: opinion or promise on unfamiliar business"),
+    PersonalArticle.ART29: _l("Art.29: media involvement not reported at once"),
+}
+
+
+def article_needing_opinion(value: str | int | None) -> PersonalArticle:
+    """Art.42: only a breach of Art.27, 28 or 29 by a person asks for a handling opinion; the
+    article may come as ``art27`` or as the number 27."""
+    text = str(value or "").strip().lower()
+    if text.isdigit():
+        text = f"art{text}"
+    try:
+        return PersonalArticle(text)
+    except ValueError as exc:
+        raise StaffAccountabilityError(
+            _l("A handling opinion about a person is required for a breach of Art.27, 28 or 29.")
+        ) from exc
+
+
+class BreachStatus(StrEnum):
+    OPEN = "open"  # 待录入处理意见
+    ENTERED = "entered"  # 已录入处理意见
+
+
+BREACH_STATUS_LABELS = {
+    BreachStatus.OPEN: _l("Awaiting the handling opinion"),
+    BreachStatus.ENTERED: _l("Handling opinion entered"),
+}
+
+
+class BreachAction(StrEnum):
+    """What happened to a personal breach: one immutable history event each; values stored."""
+
+    RECORDED = "recorded"  # CSD recorded the breach
+    OPINION = "opinion"  # the unit entered its handling opinion
+
+
+BREACH_ACTION_LABELS = {
+    BreachAction.RECORDED: _l("Recorded by the customer-service department"),
+    BreachAction.OPINION: _l("Handling opinion entered by the unit"),
+}
+
+# The regulation sets no time for the handling opinion: the unit gets the 5 working days Art.39
+# gives a branch to answer CSD, counted from the day after the breach is recorded.
+OPINION_WORKING_DAYS = 5
+
+
+def opinion_deadline(
+    recorded_at: datetime, calendar: WorkCalendar, working_days: int = OPINION_WORKING_DAYS
+) -> Deadline:
+    """Art.42 (Art.39's 5 working days): 23:59:59 of the ``working_days``-th working day after
+    the day the breach was recorded, provisional outside the calendar's years."""
+    return deadline_for(recorded_at, working_days, LimitUnit.WORKING_DAYS, calendar)
+
+
+def is_opinion_overdue(status: BreachStatus | str, due: datetime, now: datetime) -> bool:
+    """Art.42: overdue while the opinion is not entered and its due date has passed."""
+    return BreachStatus(status) is BreachStatus.OPEN and now > due
+
+
+def employee_in_unit(employee_unit_path: str | None, unit_path: str) -> bool:
+    """Art.23: the unit assesses its own people, those of its sub-units included (``path`` is
+    the materialised ancestry ``/1/4/``)."""
+    if not employee_unit_path or not unit_path:
+        return False
+    return employee_unit_path.startswith(unit_path)
+
+
+def check_description(text: str | None) -> str:
+    described = (text or "").strip()
+    if not described:
+        raise StaffAccountabilityError(_l("Please describe what the employee did."))
+    return described
+
+
+def check_occurred_on(day: date | None, today: date) -> date:
+    if day is None:
+        raise StaffAccountabilityError(_l("Please give the day of the breach."))
+    if day > today:
+        raise StaffAccountabilityError(_l("The day of the breach cannot be in the future."))
+    return day
+
+
+def enter_opinion(status: BreachStatus | str, opinion: str | None) -> tuple[BreachStatus, str]:
+    """Art.42/23: the unit records its handling opinion once, and it has to say something."""
+    if BreachStatus(status) is not BreachStatus.OPEN:
+        raise StaffAccountabilityError(
+            _l("The handling opinion on this breach has already been entered.")
+        )
+    text = (opinion or "").strip()
+    if not text:
+        raise StaffAccountabilityError(_l("Please write the unit's handling opinion."))
+    return BreachStatus.ENTERED, text
+
+
+# -- The rating period of Art.42 (month or quarter) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: RatingPeriod
+    year: int
+    number: int  # the month (1–12) or the quarter (1–4)
+    start: date
+    end: date  # exclusive
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+def rating_period(kind: str | None, year: int | None, number: int | None) -> Period:
+    """Art.42 rates staff "in the monthly or quarterly review": the month or quarter chosen,
+    as the bounds of app.domain.complaints.period_bounds."""
+    try:
+        period = RatingPeriod(kind or "")
+    except ValueError as exc:
+        raise StaffAccountabilityError(_l("Please choose a month or a quarter.")) from exc
+    most = 12 if period is RatingPeriod.MONTH else 4
+    if year is None or not 2000 <= year <= 2999 or number is None or not 1 <= number <= most:
+        raise StaffAccountabilityError(_l("Please choose a month or a quarter."))
+    month = number if period is RatingPeriod.MONTH else (number - 1) * 3 + 1
+    start, end = period_bounds(date(year, month, 1), period)
+    return Period(period, year, number, start, end)
+
+
+def period_holding(day: date, kind: RatingPeriod) -> Period:
+    """The month or quarter holding ``day`` (the page's default: the current one)."""
+    number = day.month if kind is RatingPeriod.MONTH else (day.month - 1) // 3 + 1
+    return rating_period(kind.value, day.year, number)
