@@ -73,6 +73,7 @@ def crud_edit(ref, ctx, user):
         "starts_at": start,
         "expected_recovery_at": recovery,
         "active": "y",
+        "form_version": str(_version(ctx, ref)),
     }
 
 

@@ -1,6 +1,7 @@
 """The complaint-determination routes (Art.8/9/32) for tests/test_route_matrix.py: the list and
 its queues, a 投诉 case's determination page, CSD's investigation (save), 客服部主管's approval,
-the unit's objection, CSD's answer and the evidence download. Each side's records are 投诉 cases
+the unit's objection, CSD's answer (a change then goes to 客服部主管: approve-change /
+send-back-change) and the evidence download. Each side's records are 投诉 cases
 of its unit in the state the route acts on (tests/scoping_complaints.py), their determinations
 naming that unit: whoever sees the case's unit sees them (a unit once approved; before, the page
 shows the case only)."""
@@ -139,7 +140,12 @@ def complaint_specs() -> list[Spec]:
             shows=True,
             variant=state,
         )
-        for state in ("complaint_new", "complaint_pending", "complaint_approved")
+        for state in (
+            "complaint_new",
+            "complaint_pending",
+            "complaint_approved",
+            "complaint_change_pending",
+        )
     ]
     specs += [
         Spec(
@@ -201,6 +207,35 @@ def complaint_specs() -> list[Spec]:
             data=_send_back,
             effect=True,
             variant="send-back",
+            **post,
+        ),
+        Spec(
+            "ComplaintDeterminationView.approve",
+            f"{BASE}/case/{{id}}/approve",
+            perm=APPROVE,
+            refs=("case:complaint_change_pending",),  # the change proposed by csd
+            data=_approve,
+            effect=True,
+            variant="approve-change",
+            **post,
+        ),
+        Spec(
+            "ComplaintDeterminationView.approve",
+            f"{BASE}/case/{{id}}/approve",
+            perm=APPROVE,
+            refs=("case:complaint_change_pending",),
+            data=_send_back,
+            effect=True,
+            variant="send-back-change",
+            **post,
+        ),
+        Spec(
+            "ComplaintDeterminationView.answer",
+            f"{BASE}/case/{{id}}/answer",
+            perm=EDIT,
+            refs=("case:complaint_change_pending",),  # awaiting approval: refused, unchanged
+            data=_uphold,
+            variant="change-pending",
             **post,
         ),
         Spec(

@@ -5,6 +5,7 @@ whoever sees the case's unit sees the breach (the case's first contact is CSD, w
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -82,6 +83,7 @@ def _record(ref, ctx, user):
         "occurred_on": clock_now().date().isoformat(),
         "description": "矩阵登记：对不熟悉的业务作出承诺。",
         "case_number": "",
+        "submission_key": secrets.token_hex(16),  # the form's one-time key, fresh each time
     }
 
 

@@ -1,6 +1,7 @@
 """The route matrix's complaint determinations (tests/scoping_data.build_matrix): per side a
 投诉 case of the unit in each state a route acts on — none yet, awaiting approval, approved
-(within its objection window), objected — each determination naming the case's unit, with an
+(within its objection window), objected, a change awaiting approval (proposed by csd) — each
+determination naming the case's unit, with an
 evidence file whose content carries a marker."""
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from app.services import complaints
 from app.services.complaint_files import Upload, Uploads, evidence_of
 from tests.case_helpers import act, actor, gen_case
 
-STATES = ("complaint_new", "complaint_pending", "complaint_approved", "complaint_objected")
+STATES = (
+    "complaint_new",
+    "complaint_pending",
+    "complaint_approved",
+    "complaint_objected",
+    "complaint_change_pending",
+)
 PDF = b"%PDF-1.4\n"
 
 
@@ -68,3 +75,20 @@ def build(session, put, unit, side: str, name: str, upload_folder: str, now: dat
             reason=f"{name}矩阵异议理由",
             now=now,
         )
+        if state == "complaint_change_pending":
+            found = complaints.determination_of_case(session, case.id)
+            complaints.answer_objection(
+                session,
+                actor(session, "csd"),
+                found.id,
+                version=found.version,
+                change=True,
+                answer=f"{name}矩阵拟变更",
+                form=complaints.DeterminationForm(
+                    determination="invalid",
+                    findings=f"{name}矩阵复核：不属实",
+                    invalid_reason="not_true",
+                    branch_id=unit.id,
+                ),
+                now=now,
+            )

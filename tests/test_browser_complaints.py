@@ -125,3 +125,44 @@ def test_art32_art41_complaint_from_registration_to_the_violation_register(brows
     response = page.goto(determination_url)
     assert response.status == 404  # another unit's complaint
     assert not outside, f"requests left the server: {outside}"
+
+
+def test_design_s3_a_change_after_an_objection_counts_once_the_head_approves_it(
+    browser,  # noqa: F811
+    demo_url,  # noqa: F811
+):
+    """The demo's 武昌 objection: csd proposes a change (无效投诉); it waits 变更待审批 with the
+    earlier determination still shown as the result; csd_head approves it (four eyes: csd
+    proposed it) and now the change counts."""
+    page, outside = sign_in(browser, demo_url, "csd")
+    page.goto(demo_url + "/complaints/?queue=objected")
+    page.locator("#complaint-rows tr", has_text="补缴他人欠费").first.locator("a").first.click()
+    page.wait_for_load_state("networkidle")
+    url = page.url
+    form = page.locator("#form-answer")
+    form.locator("textarea[name=answer]").fill("采纳异议，营业厅按当时口径提示补缴（浏览器测试）。")
+    form.locator("input[name=outcome][value=change]").check()
+    form.locator("input[name=determination][value=invalid]").check()
+    form.locator("textarea[name=findings]").fill(
+        "复核营业厅受理记录，客户名下确有关联欠费，投诉不属实。"
+    )
+    form.locator("select[name=invalid_reason]").select_option(label="经调查不属实")
+    form.locator("button.btn-primary").click()
+    page.wait_for_load_state("networkidle")
+    assert "操作成功" in page.content(), page.inner_text(".alert-danger")
+    assert "变更待审批" in page.inner_text("#determination-status")
+    assert "有效投诉" in page.inner_text("#determination-result")  # the earlier one counts
+
+    switch_user(page, demo_url, "csd_head")
+    page.goto(url)
+    assert "无效投诉" in page.inner_text("#proposed-change")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "complaint-change-approval.png"), full_page=True)
+    page.locator("#form-approve button[value=approve]").click()
+    page.wait_for_load_state("networkidle")
+    assert "操作成功" in page.content()
+    assert "已变更认定" in page.inner_text("#determination-status")
+    assert "无效投诉" in page.inner_text("#determination-result")
+    assert "变更已批准" in page.inner_text("#determination-history")
+    page.screenshot(path=str(ARTIFACTS / "complaint-change-approved.png"), full_page=True)
+    assert not outside, f"requests left the server: {outside}"

@@ -1,6 +1,7 @@
-"""In Chromium (Art.23/42): CSD records a personal breach of Art.29 of an employee of 武昌, 武昌's
-liaison finds it under 待录入处理意见 with the count in the menu and enters the unit's handling
-opinion; 汉口's head never sees it. Screenshots go to test-artifacts/."""
+"""In Chromium (Art.23/42): CSD records a personal breach of Art.29 of an employee of 武昌
+(double-clicking 保存: one breach), 武昌's liaison finds it under 待录入处理意见 with the count in
+the menu and enters the unit's handling opinion; 汉口's head never sees it. Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -42,12 +43,15 @@ def test_csd_records_a_breach_and_the_unit_enters_its_handling_opinion(
     page.select_option("#article", value="art29")
     page.fill("#occurred_on", "2026-11-20")
     page.fill("#description", "记者来电采访燃气涨价事宜，该员工未报告部门负责人和传讯组。")
-    page.click("#form-record-breach button.btn-primary")
+    page.dblclick("#form-record-breach button.btn-primary")  # one breach however often clicked
     page.wait_for_load_state("networkidle")
     assert "人员违规已登记" in page.inner_text("body")
     assert "第二十九条" in page.inner_text(".panel-heading")
     breach_url = page.url
     _shot(page, "staff-breach-recorded.png")
+    page.goto(demo_url + "/staff/?status=open")
+    rows = page.locator("#breach-list tr", has_text="马超").filter(has_text="第二十九条")
+    assert rows.count() == 1
 
     switch_user(page, demo_url, "head_hankou")
     page.goto(demo_url + "/staff/")

@@ -6,6 +6,7 @@ breach (Art.41). The rules (app.domain.bulletins), the services through the data
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from app.domain.bulletins import (
     breach_cause,
     check_breach,
     check_notice,
+    check_unit_notified_at,
     is_current,
     lateness_window,
     next_status,
@@ -38,7 +40,12 @@ from app.models import (
 )
 from app.services import bulletins as service
 from app.services.case_registration import active_bulletins
-from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.services.errors import (
+    ConflictError,
+    InvalidRecordError,
+    OutOfScopeError,
+    PermissionDeniedError,
+)
 from tests.case_helpers import act, actor, branch_id, gen_case
 from tests.conftest import csrf_token
 from tests.racing import at_once
@@ -62,13 +69,16 @@ def draft(**change) -> NoticeDraft:
     return NoticeDraft(**values)
 
 
-def submit(session, username="liaison_hankou", unit="hankou", now=NOTIFIED, category=None, **c):
+def submit(
+    session, username="liaison_hankou", unit="hankou", now=NOTIFIED, category=None, key=None, **c
+):
     return service.submit_bulletin(
         session,
         actor(session, username),
         draft(**c),
         branch_id=branch_id(session, unit),
         business_category_id=category,
+        submission_key=key,
         now=now,
     )
 
@@ -200,13 +210,28 @@ def test_art41_a_late_business_change_breaks_art37_a_late_emergency_art38():
 
 
 def test_art41_a_late_notice_is_a_breach_once_and_only_with_cases_before_it():
-    check_breach(has_unit=True, already_recorded=False, early_cases=1)
+    known = {"notified_known": True}
+    check_breach(has_unit=True, already_recorded=False, early_cases=1, **known)
     with pytest.raises(BulletinError, match="already been recorded"):
-        check_breach(has_unit=True, already_recorded=True, early_cases=3)
+        check_breach(has_unit=True, already_recorded=True, early_cases=3, **known)
     with pytest.raises(BulletinError, match="not late"):
-        check_breach(has_unit=True, already_recorded=False, early_cases=0)
+        check_breach(has_unit=True, already_recorded=False, early_cases=0, **known)
     with pytest.raises(BulletinError, match="names no unit"):
-        check_breach(has_unit=False, already_recorded=False, early_cases=2)
+        check_breach(has_unit=False, already_recorded=False, early_cases=2, **known)
+    with pytest.raises(BulletinError, match="not recorded: no lateness can be judged"):
+        check_breach(has_unit=True, notified_known=False, already_recorded=False, early_cases=2)
+
+
+def test_art37_art38_art41_csd_publishing_is_not_the_unit_notifying():
+    """Art.37/38 → Art.41: for CSD's own bulletin the unit's notification time is only what CSD
+    records; unknown, there is no lateness window and nothing to charge the unit with."""
+    assert check_unit_notified_at(None, has_unit=True, now=LATER) is None
+    assert lateness_window(START, check_unit_notified_at(None, has_unit=True, now=LATER)) is None
+    assert check_unit_notified_at(NOTIFIED, has_unit=True, now=LATER) == NOTIFIED
+    with pytest.raises(BulletinError, match="cannot be in the future"):
+        check_unit_notified_at(LATER + timedelta(minutes=1), has_unit=True, now=LATER)
+    with pytest.raises(BulletinError, match="names no unit"):
+        check_unit_notified_at(NOTIFIED, has_unit=False, now=LATER)
 
 
 @pytest.mark.parametrize(
@@ -452,10 +477,11 @@ def test_csd_still_publishes_its_own_bulletins_directly(db_session):
         active=True,
     )
     posted = service.post_bulletin(db_session, csd, row, now=NOTIFIED)
-    assert (posted.status, posted.published_by_id, posted.notified_at) == (
+    assert (posted.status, posted.published_by_id, posted.published_at, posted.notified_at) == (
         "published",
         csd.user_id,
         NOTIFIED,
+        None,
     )
     assert history(db_session, posted) == [("post", csd.user_id, None)]
     assert posted in active_bulletins(db_session, LATER)
@@ -486,7 +512,7 @@ def test_art38_the_cases_that_arrived_before_the_notice_are_those_of_the_unit_in
     with_category = submit(db_session, category=supply_stop)
     cases, _ = service.early_cases(db_session, actor(db_session, "csd"), with_category)
     assert [c.number for c in cases] == [inside.number]
-    in_time = submit(db_session, now=START - timedelta(hours=1))
+    in_time = submit(db_session, now=START - timedelta(hours=1), title="提前通报的停气")
     assert service.early_cases(db_session, actor(db_session, "csd"), in_time) == ([], 0)
 
 
@@ -573,7 +599,7 @@ def test_art41_no_breach_for_a_notice_in_time_nor_with_a_case_outside_the_window
             db_session, csd, in_time.id, version=in_time.version, case_id=late_case.id
         )
     unit_case(db_session)
-    late = submit(db_session)
+    late = submit(db_session, title="迟到的停气通报")
     with pytest.raises(DomainError, match="请选择一件在通报前收到的诉求"):
         service.record_late_notice(
             db_session, csd, late.id, version=late.version, case_id=late_case.id
@@ -671,7 +697,7 @@ def test_existing_bulletins_become_published_ones_by_the_migration(
     tmp_path,
 ):
     """c0d4e5f6a7b8 on a database holding CSD's bulletins: each becomes a published one,
-    notified and published when it was created; downgrading keeps it."""
+    published when it was created (its unit's notice time unknown); downgrading keeps it."""
     import sqlalchemy as sa
     from flask_migrate import downgrade, upgrade
 
@@ -713,10 +739,304 @@ def test_existing_bulletins_become_published_ones_by_the_migration(
                         table.c.violation_entry_id,
                     ).where(table.c.title == "旧公告")
                 ).one()
-            assert tuple(row) == ("published", 1, created, created, None)
+            assert tuple(row) == ("published", 1, None, created, None)
             downgrade(directory=directory, revision="b9c3d4e5f6a7")
             with db.engine.connect() as connection:
                 titles = connection.execute(sa.text("SELECT title FROM bulletin")).scalars().all()
             assert titles == ["旧公告"]
+    finally:
+        _dispose(application)
+
+
+# -- Review fixes: CSD's own bulletins, double submissions, stale forms ----------------------
+
+
+def csd_bulletin(session, now=NOTIFIED, unit="hankou", **values) -> Bulletin:
+    """CSD's own emergency bulletin about ``unit``, posted at ``now``."""
+    row = Bulletin(
+        kind="emergency",
+        title="客服部自行发布的停气公告",
+        talking_points="抢修停气，请向客户致歉。",
+        area="江岸区黄浦大街",
+        starts_at=START,
+        expected_recovery_at=START + timedelta(hours=10),
+        branch_id=branch_id(session, unit) if unit else None,
+        active=True,
+        **values,
+    )
+    return service.post_bulletin(session, actor(session, "csd"), row, now=now)
+
+
+def edit_as_csd(session, bulletin_id, version, **change) -> Bulletin:
+    csd = actor(session, "csd")
+    session.expire_all()
+    row = session.get(Bulletin, bulletin_id)
+    for key, value in change.items():
+        setattr(row, key, value)
+    return service.edit_bulletin(session, csd, row, version=version, now=LATER)
+
+
+def test_art37_art38_art41_csds_own_bulletin_does_not_charge_the_unit_for_csds_delay(db_session):
+    """A bulletin CSD writes itself about a unit, after the emergency began and after a case of
+    the unit arrived: CSD's publication time is not the unit's notice. No window, no early
+    cases, no breach (Art.41) until CSD records when the unit actually notified it."""
+    case = unit_case(db_session)
+    bulletin = csd_bulletin(db_session)
+    csd = actor(db_session, "csd")
+    assert bulletin.notified_at is None
+    assert service.early_cases(db_session, csd, bulletin) == ([], 0)
+    entries = count(db_session, ViolationEntry)
+    with pytest.raises(BulletinError) as error:
+        service.record_late_notice(
+            db_session, csd, bulletin.id, version=bulletin.version, case_id=case.id
+        )
+    assert str(error.value) == "未记录单位通知客服部的时间，无法判断是否迟报。"
+    assert count(db_session, ViolationEntry) == entries
+    # CSD learns the unit told it at 11:00: from then on the case shows the notice came late.
+    edited = edit_as_csd(db_session, bulletin.id, bulletin.version, notified_at=NOTIFIED)
+    assert edited.notified_at == NOTIFIED
+    cases, total = service.early_cases(db_session, csd, edited)
+    assert [c.number for c in cases] == [case.number] and total == 1
+    entry = service.record_late_notice(
+        db_session, csd, edited.id, version=edited.version, case_id=case.id
+    )
+    assert entry.cause == "art38"
+    # The evidence rests on that time: it is not changed any more.
+    db_session.expire_all()
+    current = db_session.get(Bulletin, bulletin.id)
+    with pytest.raises(InvalidRecordError, match="不能再修改"):
+        edit_as_csd(db_session, bulletin.id, current.version, notified_at=None)
+
+
+def test_art37_art38_csd_may_record_the_units_notice_time_when_posting_its_bulletin(db_session):
+    case = unit_case(db_session)
+    posted = csd_bulletin(db_session, notified_at=NOTIFIED, now=LATER)
+    assert posted.notified_at == NOTIFIED
+    cases, _ = service.early_cases(db_session, actor(db_session, "csd"), posted)
+    assert [c.number for c in cases] == [case.number]
+    before = count(db_session, Bulletin)
+    with pytest.raises(BulletinError, match="不能晚于当前时间"):
+        csd_bulletin(db_session, notified_at=LATER + timedelta(hours=1), now=LATER)
+    with pytest.raises(BulletinError, match="未指定单位的公告"):
+        csd_bulletin(db_session, unit=None, notified_at=NOTIFIED, now=LATER)
+    assert count(db_session, Bulletin) == before
+
+
+def test_art37_art38_the_units_own_notice_time_is_its_first_submission(db_session):
+    """CSD correcting a unit's notice keeps its notification time (the edit form does not show
+    it); CSD may not set another one."""
+    bulletin = submit(db_session)
+    edited = edit_as_csd(db_session, bulletin.id, bulletin.version, notified_at=None)
+    assert edited.notified_at == NOTIFIED
+    with pytest.raises(InvalidRecordError, match="首次提交"):
+        edit_as_csd(db_session, bulletin.id, edited.version, notified_at=LATER)
+    db_session.expire_all()
+    assert db_session.get(Bulletin, bulletin.id).notified_at == NOTIFIED
+
+
+def test_art37_art38_the_page_says_why_no_lateness_can_be_judged(db_session, login_as):
+    unit_case(db_session)
+    bulletin = csd_bulletin(db_session)
+    page = login_as("csd").get(f"/bulletinview/show/{bulletin.id}").get_data(as_text=True)
+    assert 'id="notified-unknown"' in page and "无法判断是否迟报" in page
+    assert 'id="form-breach"' not in page
+    own = submit(db_session)
+    page = login_as("csd").get(f"/bulletinview/show/{own.id}").get_data(as_text=True)
+    assert 'id="notified-unknown"' not in page and 'id="form-breach"' in page
+    form = login_as("csd").get("/bulletinview/add").get_data(as_text=True)
+    assert "单位实际通知客服部的时间" in form
+
+
+def pending_counts(session):
+    return (
+        count(session, Bulletin),
+        count(session, BulletinEvent),
+        count(session, Notification, Notification.category == "bulletin_submitted"),
+    )
+
+
+def test_art37_art38_a_notice_sent_twice_is_one_notice_and_csd_is_told_once(db_session):
+    """A double click (one form key) or the same notice from a second tab (another key, the
+    first still awaiting review): one notice, one history step, one set of notifications."""
+    before = pending_counts(db_session)
+    first = submit(db_session, key="k" * 32)
+    once = pending_counts(db_session)
+    assert once[0] == before[0] + 1 and once[2] > before[2]
+    again = submit(db_session, key="k" * 32)
+    other_tab = submit(db_session, "head_hankou", key="t" * 32)
+    assert again.id == first.id == other_tab.id
+    assert pending_counts(db_session) == once
+
+
+def test_art37_art38_two_submissions_racing_make_one_notice(app, db_session):
+    before = pending_counts(db_session)
+    unit = branch_id(db_session, "hankou")
+
+    def send(session):
+        return service.submit_bulletin(
+            session,
+            actor(session, "liaison_hankou"),
+            draft(),
+            branch_id=unit,
+            submission_key="race" * 8,
+            now=NOTIFIED,
+        ).id
+
+    first, second = at_once(app, send, send)
+    assert first == second
+    csd_users = len({user_id(db_session, "csd"), user_id(db_session, "csd_head")})
+    assert pending_counts(db_session) == (before[0] + 1, before[1] + 1, before[2] + csd_users)
+
+
+def test_art37_art38_the_submission_page_posted_twice_makes_one_notice(db_session, login_as):
+    liaison = login_as("liaison_hankou")
+    html = liaison.get("/bulletinview/submit").get_data(as_text=True)
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', html).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    form = {
+        "csrf_token": token,
+        "submission_key": key,
+        "kind": "business_change",
+        "title": "页面双击提交的通报",
+        "branch_id": str(branch_id(db_session, "hankou")),
+        "starts_at": "2026-10-12T08:00",
+        "talking_points": "缴费渠道调整，请告知客户。",
+    }
+    before = pending_counts(db_session)
+    first = liaison.post("/bulletinview/submit", data=form)
+    second = liaison.post("/bulletinview/submit", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    after = pending_counts(db_session)
+    assert after[:2] == (before[0] + 1, before[1] + 1)
+    # A form that comes back with an error keeps its key.
+    page = liaison.post(
+        "/bulletinview/submit", data={**form, "submission_key": "e" * 32, "title": " "}
+    ).get_data(as_text=True)
+    assert 'value="' + "e" * 32 + '"' in page
+
+
+@pytest.mark.parametrize("step", ["publish", "send_back", "resubmit", "record", "edit"])
+def test_art37_art38_a_change_without_the_forms_version_is_refused(db_session, step):
+    """Every state change after creation says which version its form showed; without it the
+    change is refused (it could undo someone else's) and nothing is saved."""
+    unit_case(db_session)
+    bulletin = submit(db_session)
+    csd = actor(db_session, "csd")
+    if step == "resubmit":
+        bulletin = service.send_back_bulletin(
+            db_session, csd, bulletin.id, version=bulletin.version, reason="请补充。"
+        )
+    before = (_state(db_session, bulletin.id), count(db_session, ViolationEntry))
+    calls = {
+        "publish": lambda: service.publish_bulletin(db_session, csd, bulletin.id, version=None),
+        "send_back": lambda: service.send_back_bulletin(
+            db_session, csd, bulletin.id, version=None, reason="不行"
+        ),
+        "resubmit": lambda: service.resubmit_bulletin(
+            db_session,
+            actor(db_session, "liaison_hankou"),
+            bulletin.id,
+            draft(),
+            version=None,
+            branch_id=branch_id(db_session, "hankou"),
+        ),
+        "record": lambda: service.record_late_notice(
+            db_session, csd, bulletin.id, version=None, case_id=None
+        ),
+        "edit": lambda: edit_as_csd(db_session, bulletin.id, None, title="改过的标题"),
+    }
+    with pytest.raises(InvalidRecordError) as error:
+        calls[step]()
+    assert str(error.value) == "表单不完整，请刷新页面后重试。"
+    assert (_state(db_session, bulletin.id), count(db_session, ViolationEntry)) == before
+
+
+def _state(session, bulletin_id):
+    session.expire_all()
+    row = session.get(Bulletin, bulletin_id)
+    events = count(session, BulletinEvent, BulletinEvent.bulletin_id == bulletin_id)
+    return (row.status, row.version, row.title, row.violation_entry_id, events)
+
+
+def test_csds_edit_form_carries_its_version_and_a_stale_one_is_refused(db_session, login_as):
+    bulletin = csd_bulletin(db_session)
+    csd = login_as("csd")
+    url = f"/bulletinview/edit/{bulletin.id}"
+    html = csd.get(url).get_data(as_text=True)
+    shown = re.search(r'name="form_version"[^>]*value="(\d+)"', html)
+    shown = shown or re.search(r'value="(\d+)"[^>]*name="form_version"', html)
+    assert shown and int(shown.group(1)) == bulletin.version
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    form = {
+        "csrf_token": token,
+        "kind": "emergency",
+        "title": "客服部修改后的停气公告",
+        "talking_points": "抢修停气，请向客户致歉。",
+        "branch": str(bulletin.branch_id),
+        "area": "江岸区黄浦大街",
+        "starts_at": START.strftime("%Y-%m-%d %H:%M:%S"),
+        "expected_recovery_at": (START + timedelta(hours=10)).strftime("%Y-%m-%d %H:%M:%S"),
+        "notified_at": "",
+        "active": "y",
+    }
+    for version in (None, "x", str(bulletin.version + 1)):
+        data = form if version is None else {**form, "form_version": version}
+        page = csd.post(url, data=data).get_data(as_text=True)
+        assert _state(db_session, bulletin.id)[2] == "客服部自行发布的停气公告"
+        assert "表单不完整" in page or "其他人刚刚处理了该通报" in page
+    saved = csd.post(url, data={**form, "form_version": shown.group(1)})
+    assert saved.status_code == 302
+    assert _state(db_session, bulletin.id)[2] == "客服部修改后的停气公告"
+
+
+def test_art37_art38_art41_the_migration_leaves_existing_bulletins_unnotified(
+    empty_database_url,  # noqa: F811 - the fixture imported above
+    tmp_path,
+):
+    """c0d4e5f6a7b8 on a database holding a bulletin CSD made about a unit after the emergency
+    began: nobody knows when the unit told CSD, so notified_at stays NULL — no lateness window,
+    the unit never charged for it (Art.37/38/41) — and it is published when it was created."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from tests.conftest import _dispose, make_app
+
+    application = make_app(empty_database_url, tmp_path)
+    from app.extensions import db
+
+    directory = application.extensions["migrate"].directory
+    try:
+        with application.app_context():
+            upgrade(directory=directory, revision="b9c3d4e5f6a7")
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO bulletin (kind, title, talking_points, starts_at, active, "
+                        "created_at) VALUES ('emergency', '迁移前的单位停气公告', '旧口径', "
+                        ":start, :yes, :created)"
+                    ),
+                    {"start": START, "created": LATER, "yes": True},
+                )
+            upgrade(directory=directory, revision="c0d4e5f6a7b8")
+            table = sa.table(
+                "bulletin",
+                sa.column("title", sa.String()),
+                sa.column("status", sa.String()),
+                sa.column("notified_at", sa.DateTime()),
+                sa.column("published_at", sa.DateTime()),
+                sa.column("submission_key", sa.String()),
+            )
+            with db.engine.connect() as connection:
+                row = connection.execute(
+                    sa.select(
+                        table.c.notified_at,
+                        table.c.published_at,
+                        table.c.status,
+                        table.c.submission_key,
+                    ).where(table.c.title == "迁移前的单位停气公告")
+                ).one()
+            assert tuple(row) == (None, LATER, "published", None)
+            assert lateness_window(START, row.notified_at) is None
     finally:
         _dispose(application)

@@ -554,13 +554,17 @@ def test_art41_a_changed_determination_keeps_the_earlier_one_and_the_register_fo
         answer="采纳异议，变更为无效投诉。",
         form=invalid,
     )
+    assert (changed.status, changed.determination) == ("change_pending", "valid")
+    changed = complaints.approve(
+        db_session, actor(db_session, "csd_head"), found.id, version=changed.version
+    )
     assert (changed.status, changed.determination) == ("changed", "invalid")
     (entry,) = register_entries(db_session, complaint.id)
     assert entry.status == "waived" and "异议" in entry.reason
     snapshot = db_session.scalar(
         select(ComplaintDeterminationEvent.snapshot).where(
             ComplaintDeterminationEvent.determination_id == found.id,
-            ComplaintDeterminationEvent.action == "change",
+            ComplaintDeterminationEvent.action == "approve_change",
         )
     )
     earlier = json.loads(snapshot)
@@ -581,15 +585,17 @@ def test_art41_a_change_of_grade_replaces_the_entry(app, db_session, complaint):
     db_session.expire_all()
     found = db_session.get(ComplaintDetermination, found.id)
     major = general(db_session, grade="major", criteria=("media_attention", "company_image"))
-    complaints.answer_objection(
+    pending = complaints.answer_objection(
         db_session,
-        actor(db_session, "csd_head"),
+        actor(db_session, "csd"),
         found.id,
         version=found.version,
         change=True,
         answer="经复核，媒体已报道，影响公司形象，变更为重大有效投诉。",
         form=major,
     )
+    assert count(db_session, MajorMatter, MajorMatter.case_id == complaint.id) == 0
+    complaints.approve(db_session, actor(db_session, "csd_head"), found.id, version=pending.version)
     entries = register_entries(db_session, complaint.id)
     assert [(e.cause, e.status, e.deduction_bp) for e in entries] == [
         ("complaint_general", "waived", 200),
@@ -694,3 +700,266 @@ def test_the_page_and_its_forms_through_the_browser_client(app, db_session, comp
     assert wuchang.get(f"/complaints/evidence/{evidence.id}").status_code == 404
     case_page = csd.get(f"/cases/show/{complaint.id}").get_data(as_text=True)
     assert f"/complaints/case/{complaint.id}" in case_page
+
+
+# -- A change counts once 客服部主管 approves it (design §3, review of issue 8) -----------------
+
+
+def _objected(app, session, complaint, form=None):
+    found = approved(app, session, complaint, form)
+    objection(session, found)
+    session.expire_all()
+    return session.get(ComplaintDetermination, found.id)
+
+
+def _propose(session, found, form, username="csd", answer="采纳异议，拟变更认定。"):
+    return complaints.answer_objection(
+        session,
+        actor(session, username),
+        found.id,
+        version=found.version,
+        change=True,
+        answer=answer,
+        form=form,
+        now=datetime(2026, 10, 12, 9, 0),
+    )
+
+
+def _invalid(session) -> DeterminationForm:
+    return DeterminationForm(
+        determination="invalid",
+        findings="通话记录证实客户临时改约，投诉不属实。",
+        invalid_reason="not_true",
+        branch_id=branch_id(session, "hankou"),
+    )
+
+
+def test_design_s3_a_change_counts_only_once_the_head_approves_it(app, db_session, complaint):
+    """Design §3: only an approved determination counts — a CSD clerk's change after an
+    objection waits for 客服部主管 (变更待审批) while the earlier one keeps counting; approved,
+    the register follows exactly once and the earlier determination stays in the history."""
+    personal = general(
+        db_session,
+        responsibility="personal",
+        employee_id=user_id(db_session, "handler_hankou"),
+        personal_cause="言语生硬。",
+    )
+    found = _objected(app, db_session, complaint, personal)
+    pending = _propose(db_session, found, _invalid(db_session))
+    db_session.expire_all()
+    row = db_session.get(ComplaintDetermination, found.id)
+    # The earlier approved determination still counts: the row (read by the staff ratings),
+    # the register entry, the unit's view.
+    assert row.status == "change_pending"
+    assert (row.determination, row.grade, row.employee_id) == (
+        "valid",
+        "general",
+        user_id(db_session, "handler_hankou"),
+    )
+    assert [e.status for e in register_entries(db_session, complaint.id)] == ["confirmed"]
+    assert any("变更待审批" in t for t in inbox(db_session, "csd_head", complaint))
+    unit = determination_page(
+        db_session, actor(db_session, "liaison_hankou"), complaint.id, APPROVED
+    )
+    assert unit.determination is not None and unit.proposal is None
+    assert "change" not in [item.event.action for item in unit.history]
+    assert unit.objections[0].outcome is None  # no final answer yet
+    head_page = determination_page(
+        db_session, actor(db_session, "csd_head"), complaint.id, APPROVED
+    )
+    assert head_page.may_approve and head_page.proposal["determination"] == "invalid"
+    rows, _ = queue_rows(db_session, actor(db_session, "csd_head"), "pending_approval", APPROVED)
+    assert found.id in {r.determination.id for r in rows}
+
+    changed = complaints.approve(
+        db_session,
+        actor(db_session, "csd_head"),
+        found.id,
+        version=pending.version,
+        now=datetime(2026, 10, 13, 9, 0),
+    )
+    assert (changed.status, changed.determination, changed.employee_id) == (
+        "changed",
+        "invalid",
+        None,
+    )
+    assert changed.approved_by_id == user_id(db_session, "csd_head")
+    (entry,) = register_entries(db_session, complaint.id)
+    assert entry.status == "waived" and len(entry.events) == 2  # confirmed once, waived once
+    with pytest.raises((ConflictError, DeterminationError)):
+        complaints.approve(
+            db_session, actor(db_session, "csd_head"), found.id, version=changed.version
+        )
+    assert [e.status for e in register_entries(db_session, complaint.id)] == ["waived"]
+    assert history(db_session, found)[-3:] == ["object", "change", "approve_change"]
+    db_session.expire_all()
+    row = db_session.get(ComplaintObjection, unit.objections[0].id)
+    assert (row.outcome, row.answered_by_id) == ("change", user_id(db_session, "csd"))
+
+
+def test_design_s3_a_change_sent_back_leaves_the_earlier_determination_and_reopens_the_objection(
+    app, db_session, complaint
+):
+    found = _objected(app, db_session, complaint)
+    pending = _propose(db_session, found, _invalid(db_session))
+    head = actor(db_session, "csd_head")
+    back = complaints.send_back(
+        db_session, head, found.id, version=pending.version, reason="证据不足，请补充后再议。"
+    )
+    assert (back.status, back.determination) == ("objected", "valid")
+    assert [e.status for e in register_entries(db_session, complaint.id)] == ["confirmed"]
+    assert any("变更被退回" in t for t in inbox(db_session, "csd", complaint))
+    upheld = complaints.answer_objection(
+        db_session,
+        actor(db_session, "csd"),
+        found.id,
+        version=back.version,
+        change=False,
+        answer="复核后维持原认定。",
+    )
+    assert upheld.status == "upheld"
+    assert [e.status for e in register_entries(db_session, complaint.id)] == ["confirmed"]
+
+
+def test_design_s3_four_eyes_the_head_may_not_approve_what_they_investigated_or_submitted(
+    app, db_session, complaint
+):
+    """Design §3: 客服部主管 approves another person's determination — and change."""
+    head, admin = actor(db_session, "csd_head"), actor(db_session, "admin")
+    found = complaints.save_draft(
+        db_session,
+        head,
+        complaint.id,
+        general(db_session),
+        version=None,
+        uploads=uploads(app, "调查录音.pdf"),
+        submit=True,
+        now=INVESTIGATED,
+    )
+    with pytest.raises(DeterminationError, match="双人复核"):
+        complaints.approve(db_session, head, found.id, version=found.version, now=APPROVED)
+    page = determination_page(db_session, head, complaint.id, APPROVED)
+    assert page.approval_refused and "双人复核" in page.approval_refused
+    db_session.expire_all()
+    assert db_session.get(ComplaintDetermination, found.id).status == "pending_approval"
+    assert register_entries(db_session, complaint.id) == []
+    found = complaints.approve(db_session, admin, found.id, version=found.version, now=APPROVED)
+    assert found.status == "approved"
+    objection(db_session, found)
+    db_session.expire_all()
+    found = db_session.get(ComplaintDetermination, found.id)
+    pending = _propose(db_session, found, _invalid(db_session), username="csd")
+    with pytest.raises(DeterminationError, match="双人复核"):  # still the investigator
+        complaints.approve(db_session, head, found.id, version=pending.version)
+    db_session.expire_all()
+    assert db_session.get(ComplaintDetermination, found.id).status == "change_pending"
+    assert [e.status for e in register_entries(db_session, complaint.id)] == ["confirmed"]
+
+
+def test_design_s3_four_eyes_the_proposer_of_a_change_may_not_approve_it(
+    app, db_session, complaint
+):
+    found = _objected(app, db_session, complaint)
+    pending = _propose(db_session, found, _invalid(db_session), username="csd_head")
+    with pytest.raises(DeterminationError, match="双人复核"):
+        complaints.approve(
+            db_session, actor(db_session, "csd_head"), found.id, version=pending.version
+        )
+    changed = complaints.approve(
+        db_session, actor(db_session, "admin"), found.id, version=pending.version
+    )
+    assert changed.status == "changed"
+
+
+def _file_upload(app, name):
+    return uploads(app, name)
+
+
+def test_art32_a_change_naming_another_unit_gives_it_its_own_objection(app, db_session, complaint):
+    """The approved change names 武昌: 武昌 gets its own window from the approval and objects
+    once; it never sees 汉口's objection (reason, files). 汉口 keeps seeing the history of its
+    own objection up to the approved change, and nothing of 武昌's objection."""
+    found = approved(app, db_session, complaint)
+    hankou_objection = complaints.lodge_objection(
+        db_session,
+        actor(db_session, "liaison_hankou"),
+        found.id,
+        version=found.version,
+        reason="该片区已于上月移交武昌分公司管理。",
+        uploads=uploads(app, "汉口移交文件.pdf"),
+        now=datetime(2026, 10, 9, 9, 0),
+    )
+    db_session.expire_all()
+    found = db_session.get(ComplaintDetermination, found.id)
+    pending = _propose(db_session, found, general(db_session, unit="wuchang"))
+    change_approved = datetime(2026, 10, 13, 9, 0)  # Tue → 5 working days: Tue 10-20
+    changed = complaints.approve(
+        db_session,
+        actor(db_session, "csd_head"),
+        found.id,
+        version=pending.version,
+        now=change_approved,
+    )
+    assert changed.branch_id == branch_id(db_session, "wuchang")
+    assert changed.objection_due == datetime(2026, 10, 20, 23, 59, 59)
+    entries = register_entries(db_session, complaint.id)
+    assert [(e.branch_id, e.status) for e in entries] == [
+        (branch_id(db_session, "hankou"), "waived"),
+        (branch_id(db_session, "wuchang"), "confirmed"),
+    ]
+    assert any("异议" in t for t in inbox(db_session, "liaison_wuchang", complaint))
+    # 汉口 objected once already: no second objection, not even within 武昌's window.
+    with pytest.raises(OutOfScopeError):
+        objection(db_session, changed, "liaison_hankou", now=datetime(2026, 10, 14))
+    wuchang = actor(db_session, "liaison_wuchang")
+    page = determination_page(db_session, wuchang, complaint.id, datetime(2026, 10, 14))
+    assert page.may_object and page.objections == []
+    hankou_file = db_session.scalar(
+        select(ComplaintEvidence).where(ComplaintEvidence.objection_id == hankou_objection.id)
+    )
+    assert hankou_file.id not in {f.id for f in page.evidence}
+    assert [i.note_hidden for i in page.history if i.event.action == "object"] == [True]
+    from app.services.complaint_page import evidence_for_download
+
+    folder = app.config["UPLOAD_FOLDER"]
+    with pytest.raises(OutOfScopeError):
+        evidence_for_download(db_session, wuchang, hankou_file.id, folder)
+    wuchang_objection = complaints.lodge_objection(
+        db_session,
+        wuchang,
+        found.id,
+        version=changed.version,
+        reason="该片区移交手续尚未办结。",
+        uploads=uploads(app, "武昌异议说明.pdf"),
+        now=datetime(2026, 10, 20, 23, 0),
+    )
+    db_session.expire_all()
+    found = db_session.get(ComplaintDetermination, found.id)
+    assert found.status == "objected"
+    with pytest.raises(DeterminationError, match="已对该认定提出过异议"):
+        objection(db_session, found, "liaison_wuchang", now=datetime(2026, 10, 20, 23, 30))
+    wuchang_file = db_session.scalar(
+        select(ComplaintEvidence).where(ComplaintEvidence.objection_id == wuchang_objection.id)
+    )
+    # 汉口: the history of its own objection only.
+    hankou = actor(db_session, "liaison_hankou")
+    former = determination_page(db_session, hankou, complaint.id, datetime(2026, 10, 21))
+    assert former.former is not None and former.former.id == hankou_objection.id
+    assert [o.id for o in former.objections] == [hankou_objection.id]
+    actions = [i.event.action for i in former.history]
+    assert actions[-1] == "approve_change" and actions.count("object") == 1
+    (item,) = [i for i in former.history if i.event.action == "approve_change"]
+    assert item.earlier["branch_id"] == branch_id(db_session, "hankou")
+    assert item.later["branch_id"] == branch_id(db_session, "wuchang")
+    shown = {f.id for f in former.evidence}
+    assert hankou_file.id in shown and wuchang_file.id not in shown
+    assert evidence_for_download(db_session, hankou, hankou_file.id, folder)[0].id == hankou_file.id
+    with pytest.raises(OutOfScopeError):
+        evidence_for_download(db_session, hankou, wuchang_file.id, folder)
+    assert not former.may_object and not former.may_answer
+    # CSD sees both objections and every earlier determination.
+    csd_page = determination_page(db_session, actor(db_session, "csd"), complaint.id, APPROVED)
+    assert {o.id for o in csd_page.objections} == {hankou_objection.id, wuchang_objection.id}
+    # 汉口 may not act on it any more.
+    with pytest.raises(OutOfScopeError):
+        complaints.visible_determination(db_session, hankou, found.id)

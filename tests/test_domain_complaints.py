@@ -10,6 +10,7 @@ import pytest
 
 from app.domain.calendar import WorkCalendar, official_exceptions
 from app.domain.complaints import (
+    APPROVAL_STATUSES,
     BREACH_CATEGORY_LABELS,
     COUNTING_STATUSES,
     CRITERION_LABELS,
@@ -37,7 +38,10 @@ from app.domain.complaints import (
     Responsibility,
     StaffComplaint,
     StaffRating,
+    ensure_first_objection,
+    ensure_four_eyes,
     ensure_may_object,
+    four_eyes_problem,
     may_object,
     meets_art9,
     next_determination_status,
@@ -196,7 +200,11 @@ def test_design_s3_a_determination_counts_once_approved():
         (DA.SUBMIT, DS.PENDING_APPROVAL, False),
         (DA.APPROVE, DS.APPROVED, True),
         (DA.OBJECT, DS.OBJECTED, True),  # an objection does not suspend it
-        (DA.CHANGE, DS.CHANGED, True),
+        (DA.CHANGE, DS.CHANGE_PENDING, True),  # the earlier one counts until approved
+        (DA.SEND_BACK, DS.OBJECTED, True),  # the change dropped: the objection is open again
+        (DA.CHANGE, DS.CHANGE_PENDING, True),
+        (DA.APPROVE, DS.CHANGED, True),  # now the change counts
+        (DA.OBJECT, DS.OBJECTED, True),  # a unit the change named (ensure_first_objection)
     ]:
         status = next_determination_status(status, action)
         assert status is expected
@@ -214,7 +222,10 @@ def test_design_s3_a_determination_counts_once_approved():
         (DS.SENT_BACK, DA.APPROVE),
         (DS.PENDING_APPROVAL, DA.OBJECT),  # an objection only to an approved one
         (DS.UPHELD, DA.OBJECT),  # one objection; its answer is final
-        (DS.CHANGED, DA.OBJECT),
+        (DS.OBJECTED, DA.APPROVE),  # a change is approved only once proposed
+        (DS.CHANGE_PENDING, DA.OBJECT),
+        (DS.CHANGE_PENDING, DA.CHANGE),
+        (DS.CHANGE_PENDING, DA.UPHOLD),
         (DS.APPROVED, DA.SUBMIT),
     ],
 )
@@ -302,3 +313,23 @@ def test_art42_thresholds_are_data():
 )
 def test_art42_rating_period_is_the_month_or_quarter(day, period, bounds):
     assert period_bounds(day, period) == bounds
+
+
+def test_design_s3_four_eyes_the_approver_is_neither_investigator_nor_submitter():
+    assert four_eyes_problem(3, 1, 2) is None
+    for investigator, submitter in ((3, 2), (1, 3), (3, 3)):
+        problem = four_eyes_problem(3, investigator, submitter)
+        assert problem is not None and "four eyes" in str(problem)
+        with pytest.raises(DeterminationError):
+            ensure_four_eyes(3, investigator, submitter)
+
+
+def test_design_s3_a_pending_change_leaves_the_earlier_determination_counting():
+    assert DS.CHANGE_PENDING in COUNTING_STATUSES and DS.CHANGE_PENDING in APPROVAL_STATUSES
+    assert str(DETERMINATION_STATUS_LABELS[DS.CHANGE_PENDING]) == "Change awaiting approval"
+
+
+def test_art32_each_unit_objects_once():
+    ensure_first_objection(2, [1])
+    with pytest.raises(DeterminationError):
+        ensure_first_objection(1, [1])

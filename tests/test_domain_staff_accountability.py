@@ -22,6 +22,7 @@ from app.domain.staff_accountability import (
     StaffAccountabilityError,
     article_needing_opinion,
     check_description,
+    check_linked_violation,
     check_occurred_on,
     employee_in_unit,
     enter_opinion,
@@ -135,6 +136,34 @@ def test_art42_a_breach_says_what_happened_and_when_never_in_the_future():
         check_occurred_on(None, today)
     with pytest.raises(StaffAccountabilityError, match="cannot be in the future"):
         check_occurred_on(date(2026, 11, 3), today)
+
+
+@pytest.mark.parametrize(
+    ("article", "cause", "status", "message"),
+    [
+        ("art27", "art27", "confirmed", None),
+        ("art29", "complaint_general", "confirmed", "General valid complaint"),
+        ("art27", "complaint_major", "confirmed", "Major valid complaint"),
+        ("art27", "art30", "proposed", "Art.30: case overdue"),
+        ("art28", "art27", "confirmed", "Art.27: case refused"),
+        ("art29", "art27", "confirmed", "Art.27: case refused"),
+        ("art27", "art27", "proposed", "Only a confirmed violation entry"),
+        ("art27", "art27", "waived", "Only a confirmed violation entry"),
+    ],
+)
+def test_art42_a_breach_links_only_a_confirmed_register_entry_of_its_own_article(
+    article, cause, status, message
+):
+    """Art.42 (with Art.41's register): the entry a person's breach points to is the unit's
+    entry for the same breach — its cause the chosen article, confirmed by CSD; a complaint,
+    another article or an entry still proposed or waived is refused. Art.28 and 29 are no cause
+    of the register, so no entry fits them."""
+    chosen = article_needing_opinion(article)
+    if message is None:
+        assert check_linked_violation(chosen, cause, status) is None
+    else:
+        with pytest.raises(StaffAccountabilityError, match=message):
+            check_linked_violation(chosen, cause, status)
 
 
 def test_art42_the_review_period_is_a_month_or_a_quarter_as_period_bounds_says():

@@ -30,6 +30,8 @@ from app.domain.major_matters import (
 from app.models import Case, MajorMatter, MajorMatterEntry, Notification, SuqiuUser
 from app.services import major_matters
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.services.major_matter_page import matter_list, matter_page
+from app.services.scope import Scope, describe_scope
 from app.services.uow import caller_owns_transaction
 from tests.case_helpers import T0, act, actor, branch_id, gen_case
 
@@ -231,7 +233,8 @@ def test_art9_22_a_major_complaint_opens_one_review_and_adds_to_it(db_session):
     assert first.id == again.id and _kinds(db_session, first) == ["opened"]
     assert _notified(db_session, "committee", link=major_matters.matter_link(first.id))
     # Closed, then a new reason: the one review reopens with it in its history.
-    major_matters.close_review(db_session, csd, first.id, "已处置完毕。", version=None, now=T0)
+    version = _matter(db_session, case).version
+    major_matters.close_review(db_session, csd, first.id, "已处置完毕。", version=version, now=T0)
     with caller_owns_transaction(db_session):
         major_matters.open_review_for_case(
             db_session, case, trigger="property_loss", actor=csd, now=T0
@@ -542,3 +545,121 @@ def test_follow_case_unit_ignores_other_moves(db_session, hankou_matter):
     major_matters.follow_case_unit(db_session, case, Action.REMIND)
     db_session.commit()
     assert len(_kinds(db_session, hankou_matter)) == entries
+
+
+# -- review fixes (issue 8) --------------------------------------------------------------------
+
+
+def test_art22_a_close_without_the_version_the_page_showed_is_refused(
+    app, db_session, hankou_matter
+):
+    """The close always names the version the page showed: without it, a close racing another
+    entry could end a review on a page that no longer shows it (nothing is saved)."""
+    entries = len(_kinds(db_session, hankou_matter))
+    notices = db_session.scalar(select(func.count()).select_from(Notification))
+    with app.test_request_context(), pytest.raises(ConflictError) as refused:
+        major_matters.close_review(
+            db_session, actor(db_session, "csd"), hankou_matter.id, "结束", version=None
+        )
+    assert "刚刚修改" in str(refused.value) or "未保存" in str(refused.value)
+    matter = _matter(db_session, hankou_matter.case)
+    assert matter.status == "open" and len(_kinds(db_session, matter)) == entries
+    assert db_session.scalar(select(func.count()).select_from(Notification)) == notices
+
+
+@pytest.mark.parametrize("username", ["press", "agent"])
+def test_art22_the_list_of_reviews_is_refused_without_the_read_capability(
+    app, db_session, flagged, username
+):
+    """matter_list checks read.major_matters itself (not only the view): 党委工作部传讯组 reads
+    media cases, not the committee's reviews, even of those cases."""
+    with app.test_request_context(), pytest.raises(PermissionDeniedError) as refused:
+        matter_list(db_session, actor(db_session, username), status=None, page=1)
+    assert "您的角色不能" in str(refused.value)
+    shown = matter_list(db_session, actor(db_session, "risk"), status=None, page=1)
+    assert {row.matter.case_id for row in shown.rows} >= {
+        flagged["casualties"].id,
+        flagged["loss"].id,
+    }
+
+
+def test_art34_the_review_page_says_handed_to_risk_by_the_domain_rule(db_session, login_as):
+    """Art.34: the page shows the hand-over to 风险管理部 when the review's reasons go to it
+    (app.domain.major_matters.goes_to_risk): a property-loss case, or a complaint whose review
+    gained the property-loss reason; not an adverse-impact case involving the media."""
+    loss = _matter(db_session, gen_case(db_session, property_loss=True))
+    media = _matter(db_session, gen_case(db_session, media_involved=True, adverse_impact=True))
+    complaint = gen_case(db_session, kind="complaint")
+    with caller_owns_transaction(db_session):
+        major_matters.open_review_for_case(
+            db_session, complaint, trigger="major_complaint", actor=actor(db_session, "csd"), now=T0
+        )
+        major_matters.open_review_for_case(
+            db_session, complaint, trigger="property_loss", actor=actor(db_session, "csd"), now=T0
+        )
+    db_session.commit()
+    added = _matter(db_session, complaint)
+    committee = login_as("committee")
+    for matter, shown in ((loss, True), (media, False), (added, True)):
+        assert matter_page(db_session, actor(db_session, "committee"), matter.id).to_risk is shown
+        page = committee.get(f"/major-matters/show/{matter.id}").get_data(as_text=True)
+        assert ("已移交风险管理部" in page) is shown, matter.triggers
+        assert ('id="matter-to-risk"' in page) is shown
+
+
+@pytest.mark.parametrize(
+    ("username", "shown"),
+    [
+        ("press", "全公司涉及媒体的诉求"),
+        ("risk", "全公司涉及人员伤亡或财产损失的诉求"),
+        ("head_hankou", "汉口分公司及其下级单位"),
+        ("csd", "全公司所有单位"),
+    ],
+)
+def test_art29_34_the_home_page_describes_the_flag_readers_scope(login_as, username, shown):
+    """Art.29/34: 党委工作部传讯组 and 风险管理部 have no unit, yet read the flagged cases of every
+    unit: the start page says so instead of 'no unit assigned'."""
+    page = login_as(username).get("/").get_data(as_text=True)
+    assert "可查看的数据范围" in page and shown in page
+    assert "尚未分配单位" not in page
+
+
+def test_art29_34_the_scope_description_names_the_units_and_the_flags(app, db_session):
+    """Art.29/34: the words for a scope come from the scope (not the template): the top units it
+    covers, the flagged cases of the whole company it reads, or no unit at all."""
+    hankou = branch_id(db_session, "hankou")
+    with app.test_request_context():
+        for username, text in (
+            ("press", "全公司涉及媒体的诉求（第二十九条）"),
+            ("risk", "全公司涉及人员伤亡或财产损失的诉求（第三十四条）"),
+            ("csd", "全公司所有单位"),
+        ):
+            assert describe_scope(db_session, actor(db_session, username).scope) == text
+        hankou_scope = actor(db_session, "head_hankou").scope
+        both = Scope(1, False, hankou_scope.branch_ids, ("media_involved",))
+        assert describe_scope(db_session, both) == (
+            "汉口分公司及其下级单位；全公司涉及媒体的诉求（第二十九条）"
+        )
+        assert hankou in both.branch_ids and len(both.branch_ids) > 1  # one top unit named
+        assert describe_scope(db_session, Scope(user_id=None, all_branches=False)) == (
+            "尚未分配单位，请联系系统管理员"
+        )
+
+
+def test_art29_a_media_case_tells_each_unit_head_once_whatever_its_returns(db_session):
+    """Art.29: a media case returned and dispatched again to the same unit does not tell its
+    head again; dispatched to another unit, that unit's head is told once."""
+    case = gen_case(db_session, media_involved=True)
+    hankou, wuchang = branch_id(db_session, "hankou"), branch_id(db_session, "wuchang")
+    act(db_session, "csd", case, "dispatch", branch_id=hankou)
+    act(db_session, "liaison_hankou", case, "return_case", reason="不属本单位辖区。")
+    act(db_session, "csd", case, "dispatch", branch_id=hankou)
+    assert [n.category for n in _notified(db_session, "head_hankou", case=case)] == ["media"]
+    act(db_session, "liaison_hankou", case, "return_case", reason="确不属本单位辖区。")
+    act(db_session, "csd", case, "dispatch", branch_id=wuchang)
+    assert [n.category for n in _notified(db_session, "head_wuchang", case=case)] == ["media"]
+    act(db_session, "liaison_wuchang", case, "return_case", reason="亦不属本单位。")
+    act(db_session, "csd", case, "dispatch", branch_id=wuchang)
+    assert [n.category for n in _notified(db_session, "head_wuchang", case=case)] == ["media"]
+    assert len(_notified(db_session, "head_hankou", case=case)) == 1
+    assert len(_notified(db_session, "press", case=case)) == 1

@@ -5,11 +5,13 @@ breaches and people, by any URL; bad input gets a Chinese message and saves noth
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.staff_accountability import StaffAccountabilityError
 from app.models import (
     Branch,
     ComplaintDetermination,
@@ -25,7 +27,7 @@ from app.services.errors import (
     PermissionDeniedError,
 )
 from app.services.staff_accountability import enter_handling_opinion, record_breach
-from app.services.violations import record_entry
+from app.services.violations import confirm_entry, record_complaint_entry, record_entry
 from tests.case_helpers import actor, branch_id, gen_case
 from tests.conftest import csrf_token
 from tests.english import english_words
@@ -129,12 +131,75 @@ def test_art42_a_linked_violation_entry_must_be_of_the_same_unit_and_gives_its_c
         case_number=case.number,
         now=NOW,
     )
+    entry = confirm_entry(db_session, actor(db_session, "csd"), entry.id, version=entry.version)
     linked = breach(db_session, violation_id=entry.id)
     assert (linked.violation_id, linked.case_id) == (entry.id, case.id)
     before = count(db_session)
     with pytest.raises(InvalidRecordError, match="属于其他单位"):
         breach(db_session, unit="wuchang", violation_id=entry.id)
     assert count(db_session) == before
+
+
+def entry_of(session, cause, *, unit="hankou", confirmed=False):
+    """A register entry of the unit: a complaint's (confirmed on approval) or one entered by CSD
+    (proposed until confirmed)."""
+    if cause == "complaint_general":
+        key = f"test-staff-{cause}-{unit}"
+        return record_complaint_entry(
+            session,
+            branch_id=branch_id(session, unit),
+            case_id=None,
+            grade="general",
+            occurred_on=date(2026, 9, 28),
+            determination_key=key,
+            now=NOW,
+        ).id
+    entry = record_entry(
+        session,
+        actor(session, "csd"),
+        cause=cause,
+        branch_id=branch_id(session, unit),
+        occurred_on=date(2026, 9, 28),
+        evidence="台账证据。",
+        now=NOW,
+    )
+    if confirmed:
+        entry = confirm_entry(session, actor(session, "csd"), entry.id, version=entry.version)
+    return entry.id
+
+
+@pytest.mark.parametrize(
+    ("article", "cause", "confirmed", "message"),
+    [
+        ("art29", "complaint_general", True, "事由是“一般有效投诉”，不是“第二十九条"),
+        ("art27", "art30", False, "事由是“第三十条：诉求超期”，不是“第二十七条"),
+        ("art27", "art30", True, "事由是“第三十条：诉求超期”，不是“第二十七条"),
+        ("art28", "art27", True, "事由是“第二十七条：拒收或推诿诉求”，不是“第二十八条"),
+        ("art27", "art27", False, "只能关联已确认的违规记录"),
+    ],
+)
+def test_art42_a_breach_links_only_a_confirmed_entry_of_the_chosen_article_else_nothing_saved(
+    db_session, article, cause, confirmed, message
+):
+    """Art.42: the register entry a person's breach points to must be the unit's confirmed entry
+    of the same article — not a complaint, not another article, not one still proposed."""
+    entry_id = entry_of(db_session, cause, confirmed=confirmed)
+    before = (count(db_session), count(db_session, PersonalBreachEvent))
+    notices = inbox(db_session, "liaison_hankou")
+    with pytest.raises(StaffAccountabilityError, match=message):
+        breach(db_session, article=article, violation_id=entry_id)
+    assert (count(db_session), count(db_session, PersonalBreachEvent)) == before
+    assert inbox(db_session, "liaison_hankou") == notices
+
+
+def test_art42_the_form_refuses_a_complaint_entry_for_a_breach_of_art29(app, db_session, login_as):
+    """The reviewer's case: CSD posts Art.29 with the id of a 一般有效投诉 entry of the unit."""
+    entry_id = entry_of(db_session, "complaint_general")
+    client = login_as("csd")
+    form = record_form(client, db_session, article="art29", violation_id=str(entry_id))
+    before = count(db_session)
+    html = client.post("/staff/record/", data=form).get_data(as_text=True)
+    assert "所选违规记录的事由是“一般有效投诉”" in html and count(db_session) == before
 
 
 @pytest.mark.parametrize(
@@ -223,6 +288,8 @@ def test_art23_the_units_liaison_enters_the_handling_opinion_once_and_csd_hears(
     [
         ("liaison_hankou", "  ", 1, Exception, "请填写本单位的处理意见"),
         ("liaison_hankou", "意见", 7, ConflictError, "他人刚刚录入了处理意见"),
+        ("liaison_hankou", "意见", None, ConflictError, "表单不完整，请刷新页面"),
+        ("head_hankou", "意见", None, ConflictError, "表单不完整，请刷新页面"),
         ("liaison_wuchang", "越权录入", 1, OutOfScopeError, "无权查看"),
         ("head_wuchang", "越权录入", 1, OutOfScopeError, "无权查看"),
         ("csd", "客服部代录", 1, PermissionDeniedError, "不能执行"),
@@ -464,15 +531,13 @@ def test_a_malformed_opinion_form_gets_a_chinese_message(
 
 def test_csd_records_through_the_form_and_a_bad_form_comes_back_unsaved(app, db_session, login_as):
     client = login_as("csd")
-    token = csrf_token(client, "/staff/record/")
-    form = {
-        "csrf_token": token,
-        "branch_id": str(branch_id(db_session, "hankou")),
-        "employee_id": str(user_id(db_session, "handler_wuchang")),
-        "article": "art29",
-        "occurred_on": "2026-10-20",
-        "description": "涉及媒体未即时报告。",
-    }
+    form = record_form(
+        client,
+        db_session,
+        employee_id=str(user_id(db_session, "handler_wuchang")),
+        article="art29",
+        description="涉及媒体未即时报告。",
+    )
     before = count(db_session)
     refused = client.post("/staff/record/", data=form)
     html = refused.get_data(as_text=True)
@@ -483,6 +548,75 @@ def test_csd_records_through_the_form_and_a_bad_form_comes_back_unsaved(app, db_
     text = saved.get_data(as_text=True)
     assert "人员违规已登记" in text and "第二十九条" in text and count(db_session) == before + 1
     assert not english(text), english(text)
+
+
+def record_form(client, session, **changes) -> dict:
+    """CSD's recording form as the page gives it (its CSRF token and one-time key), filled in."""
+    html = client.get("/staff/record/").get_data(as_text=True)
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', html)
+    assert key, "no one-time key in the form"
+    form = {
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1),
+        "submission_key": key.group(1),
+        "branch_id": str(branch_id(session, "hankou")),
+        "employee_id": str(user_id(session, "handler_hankou")),
+        "article": "art27",
+        "occurred_on": "2026-10-20",
+        "description": "汉口员工拒绝登记客户诉求。",
+    }
+    form.update(changes)
+    return form
+
+
+def test_art42_one_form_submitted_twice_records_one_breach_and_tells_the_unit_once(
+    app, db_session, login_as
+):
+    """A double click, a resent page or the same form in two tabs: one breach, one notice each
+    to the unit's liaison and head; both submissions land on the same breach."""
+    client = login_as("csd")
+    form = record_form(client, db_session)
+    before = (count(db_session), count(db_session, PersonalBreachEvent))
+    notices = {u: len(inbox(db_session, u)) for u in ("liaison_hankou", "head_hankou")}
+    first = client.post("/staff/record/", data=form)
+    second = client.post("/staff/record/", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert (count(db_session), count(db_session, PersonalBreachEvent)) == (
+        before[0] + 1,
+        before[1] + 1,
+    )
+    assert {u: len(inbox(db_session, u)) for u in notices} == {u: n + 1 for u, n in notices.items()}
+    other = record_form(client, db_session)  # a form loaded afresh is another breach
+    assert other["submission_key"] != form["submission_key"]
+    client.post("/staff/record/", data=other)
+    assert count(db_session) == before[0] + 2
+
+
+def test_art42_two_submissions_of_one_form_racing_record_one_breach(app, db_session):
+    before = count(db_session)
+    notices = {u: len(inbox(db_session, u)) for u in ("liaison_hankou", "head_hankou")}
+
+    def submit(session):
+        return breach(session, submission_key="r" * 32).id
+
+    ids = at_once(app, submit, submit)
+    assert len(set(ids)) == 1 and count(db_session) == before + 1
+    assert {u: len(inbox(db_session, u)) for u in notices} == {u: n + 1 for u, n in notices.items()}
+
+
+@pytest.mark.parametrize("key", [None, "", "k" * 65])
+def test_a_recording_form_without_its_one_time_key_saves_nothing(app, db_session, login_as, key):
+    client = login_as("csd")
+    form = record_form(client, db_session)
+    if key is None:
+        del form["submission_key"]
+    else:
+        form["submission_key"] = key
+    before = count(db_session)
+    response = client.post("/staff/record/", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "表单不完整" in html and count(db_session) == before
+    assert "汉口员工拒绝登记客户诉求。" in html  # what was typed comes back
 
 
 @pytest.mark.parametrize("username", ["handler_hankou", "agent", "risk", "press"])

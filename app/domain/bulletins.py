@@ -199,14 +199,37 @@ def is_current(
 # -- Late notice (Art.37/38 → Art.41) --------------------------------------------------------
 
 
+def check_unit_notified_at(
+    notified_at: datetime | None, *, has_unit: bool, now: datetime
+) -> datetime | None:
+    """Art.37/38 → Art.41: for a bulletin CSD writes itself, the time the unit actually notified
+    CSD is known only if CSD records it; without it (None) no lateness can be judged and the
+    unit is never charged. CSD publishing the bulletin is not the unit notifying: the delay may
+    have been CSD's. A time recorded must be past and needs a unit that notified."""
+    if notified_at is None:
+        return None
+    if not has_unit:
+        raise BulletinError(
+            _l(
+                "A bulletin that names no unit has no unit notification time: leave it blank "
+                "or choose the unit."
+            )
+        )
+    if notified_at > now:
+        raise BulletinError(_l("The time the unit notified us cannot be in the future."))
+    return notified_at
+
+
 def lateness_window(
     starts_at: datetime, notified_at: datetime | None
 ) -> tuple[datetime, datetime] | None:
     """Art.37 (promptly) and Art.38 (at once): the time between the change or emergency
-    beginning and the unit notifying CSD (its first submission; for CSD's own bulletin, its
-    publication). Cases of that unit received in this window — from ``starts_at`` included to
-    the notice excluded, and of the notice's business category when it names one — arrived
-    before agents had the wording: they show the notice came late. None: notified in time."""
+    beginning and the unit notifying CSD (its first submission; for CSD's own bulletin, the time
+    CSD recorded the unit notified it, ``check_unit_notified_at``). Cases of that unit received
+    in this window — from ``starts_at`` included to the notice excluded, and of the notice's
+    business category when it names one — arrived before agents had the wording: they show the
+    notice came late. None: notified in time, or the unit's notification time is unknown (never
+    CSD's own publication time), so no lateness can be judged."""
     if notified_at is None or notified_at <= starts_at:
         return None
     return starts_at, notified_at
@@ -224,9 +247,12 @@ def breach_cause(kind: BulletinKind | str) -> BreachCause:
     return BreachCause.ART37
 
 
-def check_breach(*, has_unit: bool, already_recorded: bool, early_cases: int) -> None:
+def check_breach(
+    *, has_unit: bool, notified_known: bool, already_recorded: bool, early_cases: int
+) -> None:
     """Art.41: a late notice costs the unit one Art.37/38 breach, recorded once per notice, and
-    only when cases about it arrived before the notice."""
+    only when cases about it arrived before the notice — which needs the time the unit notified
+    CSD: unknown, the delay may have been CSD's and the unit is not charged."""
     if already_recorded:
         raise BulletinError(
             _l("The late notice of this bulletin has already been recorded as a violation.")
@@ -234,6 +260,13 @@ def check_breach(*, has_unit: bool, already_recorded: bool, early_cases: int) ->
     if not has_unit:
         raise BulletinError(
             _l("This bulletin names no unit: there is nobody to record it against.")
+        )
+    if not notified_known:
+        raise BulletinError(
+            _l(
+                "The time the unit notified the customer-service department is not recorded: "
+                "no lateness can be judged."
+            )
         )
     if early_cases <= 0:
         raise BulletinError(_l("No case of the unit arrived before this notice: it was not late."))

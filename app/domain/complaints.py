@@ -3,6 +3,18 @@ determination holds, its approval and objection workflow, and the Art.42 staff r
 
 Pure: a determination arrives as a ``DeterminationDraft`` of plain values; ``now`` and the
 calendar are parameters. Only an approved determination counts (design §3).
+
+Approval is four-eyes: 客服部主管 approves neither a determination they investigated nor one they
+submitted (``four_eyes_problem``), a change included.
+
+A change after an objection is a new determination that goes to 客服部主管 too (变更待审批,
+CHANGE_PENDING): while it waits, the earlier approved determination keeps counting (the status
+is in COUNTING_STATUSES and the record keeps the earlier values); approved, the change counts
+(CHANGED) and the violation register and the staff ratings follow it. Sent back, the change is
+dropped and the objection is open again (OBJECTED): CSD upholds the earlier determination or
+proposes a corrected change, which goes to approval again. An approved change naming another
+responsible unit gives that unit its own objection window from the approval; each unit objects
+once (``ensure_first_objection``).
 """
 
 from __future__ import annotations
@@ -212,6 +224,7 @@ class DeterminationStatus(StrEnum):
     APPROVED = "approved"  # 已批准: counts from here on
     OBJECTED = "objected"  # 异议中: the branch lodged an objection in time
     UPHELD = "upheld"  # 维持原认定
+    CHANGE_PENDING = "change_pending"  # 变更待审批: the earlier one counts until approved
     CHANGED = "changed"  # 已变更认定: the changed determination counts
 
 
@@ -234,11 +247,22 @@ DETERMINATION_TRANSITIONS: dict[
     (DS.PENDING_APPROVAL, DA.SEND_BACK): DS.SENT_BACK,
     (DS.APPROVED, DA.OBJECT): DS.OBJECTED,  # one objection; the answer is final
     (DS.OBJECTED, DA.UPHOLD): DS.UPHELD,
-    (DS.OBJECTED, DA.CHANGE): DS.CHANGED,
+    # A change is a new determination: 客服部主管 approves it, or sends it back (the objection
+    # is open again: CSD upholds, or proposes a corrected change).
+    (DS.OBJECTED, DA.CHANGE): DS.CHANGE_PENDING,
+    (DS.CHANGE_PENDING, DA.APPROVE): DS.CHANGED,
+    (DS.CHANGE_PENDING, DA.SEND_BACK): DS.OBJECTED,
+    # An approved change naming another unit: that unit objects once (ensure_first_objection).
+    (DS.CHANGED, DA.OBJECT): DS.OBJECTED,
 }
 EDITABLE_STATUSES = frozenset({DS.DRAFT, DS.SENT_BACK})
-# Approval is what counts (design §3); an objection does not suspend it until answered.
-COUNTING_STATUSES = frozenset({DS.APPROVED, DS.OBJECTED, DS.UPHELD, DS.CHANGED})
+# What 客服部主管 approves: a submitted determination, or a change of an approved one.
+APPROVAL_STATUSES = frozenset({DS.PENDING_APPROVAL, DS.CHANGE_PENDING})
+# What a responsible unit may object to (within its window, once).
+OBJECTABLE_STATUSES = frozenset({DS.APPROVED, DS.CHANGED})
+# Approval is what counts (design §3); an objection does not suspend it until answered, and a
+# change awaiting approval leaves the earlier approved determination counting.
+COUNTING_STATUSES = frozenset({DS.APPROVED, DS.OBJECTED, DS.UPHELD, DS.CHANGE_PENDING, DS.CHANGED})
 
 DETERMINATION_STATUS_LABELS = {
     DS.DRAFT: _l("Draft"),
@@ -247,6 +271,7 @@ DETERMINATION_STATUS_LABELS = {
     DS.APPROVED: _l("Determination approved"),
     DS.OBJECTED: _l("Objection lodged"),
     DS.UPHELD: _l("Determination upheld"),
+    DS.CHANGE_PENDING: _l("Change awaiting approval"),
     DS.CHANGED: _l("Determination changed"),
 }
 
@@ -265,6 +290,35 @@ def next_determination_status(
             _l("This is not possible while the determination is “%(status)s”."),
             status=DETERMINATION_STATUS_LABELS[status],
         ) from None
+
+
+def four_eyes_problem(
+    approver_id: int | None, investigator_id: int | None, submitter_id: int | None
+) -> LazyString | None:
+    """Design §3 (four eyes): 客服部主管 approves another person's work — never a determination
+    (or a change of one) they investigated or submitted themselves. None when they may."""
+    if approver_id is not None and approver_id in (investigator_id, submitter_id):
+        return _l(
+            "You investigated or submitted this determination yourself: another head of the "
+            "customer-service department must approve it (four eyes)."
+        )
+    return None
+
+
+def ensure_four_eyes(
+    approver_id: int | None, investigator_id: int | None, submitter_id: int | None
+) -> None:
+    problem = four_eyes_problem(approver_id, investigator_id, submitter_id)
+    if problem is not None:
+        raise DeterminationError(problem)
+
+
+def ensure_first_objection(unit_id: int, objected_units: Iterable[int]) -> None:
+    """Each responsible unit objects once; the answer to it is final for that unit."""
+    if unit_id in set(objected_units):
+        raise DeterminationError(
+            _l("Your unit has already objected to this determination; the answer is final.")
+        )
 
 
 # The regulation sets no objection window: the branch gets the 5 working days Art.39 gives it

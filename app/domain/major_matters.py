@@ -47,6 +47,13 @@ FLAG_READS: dict[str, tuple[str, ...]] = {
 }
 # What a flag-reading role may also hold without reaching any unit: the reviews of its cases.
 _FLAG_COMPANIONS = frozenset({"read.major_matters"})
+# What each flag read reaches, as the start page says it (Art.29/34).
+FLAG_READ_LABELS = {
+    "read.media_cases": _l("media-involved requests of the whole company (Art.29)"),
+    "read.loss_cases": _l(
+        "requests of the whole company involving casualties or property loss (Art.34)"
+    ),
+}
 
 
 def case_flag_columns(capabilities: Iterable[str]) -> tuple[str, ...]:
@@ -57,6 +64,13 @@ def case_flag_columns(capabilities: Iterable[str]) -> tuple[str, ...]:
         if code in held:
             columns.update(dict.fromkeys(flags))
     return tuple(columns)
+
+
+def flag_read_labels(columns: Iterable[str]) -> list:
+    """What a scope's case flag columns (``case_flag_columns``) reach, one description per flag
+    read they hold in full, in FLAG_READS's order (Art.29/34)."""
+    held = set(columns)
+    return [FLAG_READ_LABELS[code] for code, flags in FLAG_READS.items() if set(flags) <= held]
 
 
 def reads_by_flags_only(capabilities: Iterable[str]) -> bool:

@@ -16,6 +16,7 @@ from app.domain.complaints import RatingPeriod, period_bounds
 from app.domain.deadlines import Deadline, LimitUnit, deadline_for
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
+from app.domain.violations import CAUSE_LABELS, ENTRY_STATUS_LABELS, BreachCause, EntryStatus
 
 
 class StaffAccountabilityError(DomainError):
@@ -49,6 +50,30 @@ def article_needing_opinion(value: str | int | None) -> PersonalArticle:
         raise StaffAccountabilityError(
             _l("A handling opinion about a person is required for a breach of Art.27, 28 or 29.")
         ) from exc
+
+
+# Art.41: the register's cause of each article a person may breach; Art.28 and 29 have none (a
+# unit loses no points for them), so no register entry is the unit's side of such a breach.
+REGISTER_CAUSES = {PersonalArticle.ART27: BreachCause.ART27}
+
+
+def check_linked_violation(article: PersonalArticle, cause: str, status: str) -> None:
+    """Art.42 (with Art.41's register): the entry a person's breach points to is the unit's
+    entry for that same breach — its cause the chosen article, confirmed by CSD. A complaint,
+    another article's entry, or one still proposed or waived is refused."""
+    entry_cause = BreachCause(cause)
+    if REGISTER_CAUSES.get(article) is not entry_cause:
+        raise StaffAccountabilityError(
+            _l("The violation entry is for “%(cause)s”, not for “%(article)s”."),
+            cause=CAUSE_LABELS[entry_cause],
+            article=ARTICLE_LABELS[article],
+        )
+    entry_status = EntryStatus(status)
+    if entry_status is not EntryStatus.CONFIRMED:
+        raise StaffAccountabilityError(
+            _l("Only a confirmed violation entry can be linked; this one is “%(status)s”."),
+            status=ENTRY_STATUS_LABELS[entry_status],
+        )
 
 
 class BreachStatus(StrEnum):

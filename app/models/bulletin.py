@@ -18,9 +18,10 @@ from app.models.org import Branch
 
 
 class Bulletin(Model):
-    """A bulletin. ``notified_at`` is when CSD first heard of it (the unit's first submission,
-    or CSD's own publication): the end of the lateness window (Art.37/38). A row made without a
-    status is a published one, as every bulletin was before units submitted theirs."""
+    """A bulletin. ``notified_at`` is when the unit notified CSD (its first submission, or for
+    CSD's own bulletin the time CSD recorded; None: unknown, no lateness judged): the end of the
+    lateness window (Art.37/38). A row made without a status is a published one, as every
+    bulletin was before units submitted theirs."""
 
     __tablename__ = "bulletin"
     __table_args__ = (
@@ -28,6 +29,7 @@ class Bulletin(Model):
         Index("ix_bulletin_status_starts", "status", "starts_at"),
         # A unit's own notices (the branch scope).
         Index("ix_bulletin_branch", "branch_id", "status"),
+        Index("uq_bulletin_submission_key", "submission_key", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="business_change")  # or emergency
@@ -52,6 +54,8 @@ class Bulletin(Model):
     published_by = relationship("SuqiuUser", foreign_keys=[published_by_id])
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     return_reason: Mapped[str | None] = mapped_column(Text)  # CSD's latest reason
+    # The submission form's one-time key: a form sent twice makes one notice.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     # The Art.37/38 breach recorded for a late notice: at most one per bulletin.
     violation_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("violation_entry.id"), unique=True

@@ -109,6 +109,11 @@ class ComplaintEvidence(Model):
     )
     determination: Mapped[ComplaintDetermination] = relationship()
     purpose: Mapped[str] = mapped_column(String(20), default="investigation")  # or "objection"
+    # An objection's file: the objection (so only the unit that objected, and CSD, see it).
+    objection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint_objection.id"), index=True
+    )
+    objection: Mapped[ComplaintObjection | None] = relationship()
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(255), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
@@ -119,18 +124,25 @@ class ComplaintEvidence(Model):
 
 
 class ComplaintObjection(Model):
-    """异议: the responsible unit's one objection to an approved determination, lodged within the
-    objection window, and CSD's answer (维持 / 变更)."""
+    """异议: a responsible unit's one objection to an approved determination, lodged within its
+    objection window, and CSD's answer (维持 / 变更, a change once 客服部主管 approved it). A
+    unit named by an approved change objects once in its own window."""
 
     __tablename__ = "complaint_objection"
-    # One objection per determination (the answer is final): a second one fails on this index.
+    # One objection per unit and determination (its answer is final): a second one fails here.
     __table_args__ = (
-        Index("uq_complaint_objection_determination", "determination_id", unique=True),
+        Index(
+            "uq_complaint_objection_determination_branch",
+            "determination_id",
+            "branch_id",
+            unique=True,
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     determination_id: Mapped[int] = mapped_column(ForeignKey("complaint_determination.id"))
     determination: Mapped[ComplaintDetermination] = relationship()
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)  # who objected
+    branch: Mapped[Branch] = relationship()
     reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     lodged_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))

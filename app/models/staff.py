@@ -27,6 +27,9 @@ class PersonalBreach(Model):
         Index("ix_personal_breach_branch_status_due", "branch_id", "status", "opinion_due"),
         # The company-wide list and count for CSD, leaders and the committee.
         Index("ix_personal_breach_status_due", "status", "opinion_due"),
+        # One breach per submitted recording form (a double click, a resent page, two requests
+        # racing); NULL for breaches recorded without the form (the demo, before the key).
+        Index("uq_personal_breach_submission_key", "submission_key", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
@@ -47,6 +50,8 @@ class PersonalBreach(Model):
     # The due date touched a year the calendar does not hold yet (app.domain.deadlines).
     opinion_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default=BreachStatus.OPEN)
+    # The recording form's one-time key (app.views.staff), like the case's registration_key.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     opinion: Mapped[str | None] = mapped_column(Text)
     opinion_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     opinion_by = relationship("SuqiuUser", foreign_keys=[opinion_by_id])

@@ -22,7 +22,10 @@ from app.services.bulletins import REVIEW, SUBMIT, early_cases, visible_bulletin
 class BulletinPage:
     bulletin: Bulletin
     events: list[BulletinEvent]
-    window: tuple[datetime, datetime] | None  # None: notified in time
+    window: tuple[datetime, datetime] | None  # None: notified in time, or time unknown
+    # A unit's bulletin whose notification time nobody recorded (CSD's own, or one there
+    # before units submitted theirs): no lateness can be judged (Art.37/38/41).
+    notified_unknown: bool
     early_cases: list[Case]
     early_count: int
     cause: BreachCause  # the article a late notice breaks
@@ -51,6 +54,7 @@ def bulletin_page(
         bulletin=bulletin,
         events=list(events),
         window=lateness_window(bulletin.starts_at, bulletin.notified_at),
+        notified_unknown=bulletin.branch_id is not None and bulletin.notified_at is None,
         early_cases=cases,
         early_count=count,
         cause=breach_cause(bulletin.kind),

@@ -21,6 +21,7 @@ from app.domain.bulletins import (
     check_breach,
     check_notice,
     check_send_back_reason,
+    check_unit_notified_at,
     lateness_window,
     next_status,
 )
@@ -50,6 +51,7 @@ STALE_BULLETIN = _l(
     "Someone else acted on this notice a moment ago; your action was not saved. The page now "
     "shows the current state."
 )
+FORM_INCOMPLETE = _l("The form is incomplete; please reload the page.")
 
 
 def bulletin_link(bulletin_id: int) -> str:
@@ -85,7 +87,11 @@ def visible_bulletin(session: Session, actor: Actor, bulletin_id: int) -> Bullet
 
 
 def _check_version(bulletin: Bulletin, version: int | None) -> None:
-    if version is not None and version != bulletin.version:
+    """Every change after creation says which version of the notice its form showed: a form
+    without it is refused (it could silently undo someone else's change), as is a stale one."""
+    if version is None:
+        raise InvalidRecordError(FORM_INCOMPLETE)
+    if version != bulletin.version:
         raise ConflictError(STALE_BULLETIN)
 
 
@@ -176,7 +182,10 @@ def _fill(bulletin: Bulletin, notice: Notice) -> None:
 # -- The unit: submit, correct and resubmit --------------------------------------------------
 
 
-@transaction()
+class DuplicateSubmissionError(InvalidRecordError):
+    """The submission form was sent twice."""
+
+
 def submit_bulletin(
     session: Session,
     actor: Actor,
@@ -184,16 +193,83 @@ def submit_bulletin(
     *,
     branch_id: int | None,
     business_category_id: int | None = None,
+    submission_key: str | None = None,
     now: datetime | None = None,
 ) -> Bulletin:
     """Art.37/38: a unit's liaison or head notifies CSD of a business change or an emergency of
-    its own unit; it awaits CSD's review (待审核) and CSD is told at once."""
+    its own unit; it awaits CSD's review (待审核) and CSD is told at once. A form sent twice — a
+    double click, a resent page, two requests racing (its one-time ``submission_key``), or the
+    same notice sent again from a second tab while the first awaits review — gives the notice
+    of the first submission: one notice, CSD told once."""
+    existing = _submitted_with_key(session, actor, submission_key)
+    if existing is not None:
+        return existing
+    try:
+        return _submit(
+            session,
+            actor,
+            draft,
+            branch_id=branch_id,
+            business_category_id=business_category_id,
+            submission_key=submission_key or None,
+            now=now or clock_now(),
+        )
+    except DuplicateSubmissionError:
+        existing = _submitted_with_key(session, actor, submission_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _submitted_with_key(session: Session, actor: Actor, key: str | None) -> Bulletin | None:
+    if not key:
+        return None
+    query = select(Bulletin).where(Bulletin.submission_key == key)
+    return session.scalar(actor.scope.apply(query, Bulletin))
+
+
+def _pending_twin(
+    session: Session, branch_id: int, category_id: int | None, notice: Notice
+) -> Bulletin | None:
+    """The same notice of the same unit (type, subject, start, business category), still
+    awaiting review: the form sent again from another tab."""
+    return session.scalar(
+        select(Bulletin)
+        .where(
+            Bulletin.branch_id == branch_id,
+            Bulletin.business_category_id.is_(None)
+            if category_id is None
+            else Bulletin.business_category_id == category_id,
+            Bulletin.status == BulletinStatus.SUBMITTED.value,
+            Bulletin.kind == notice.kind.value,
+            Bulletin.title == notice.title,
+            Bulletin.starts_at == notice.starts_at,
+        )
+        .order_by(Bulletin.id)
+        .limit(1)
+    )
+
+
+@transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
+def _submit(
+    session: Session,
+    actor: Actor,
+    draft: NoticeDraft,
+    *,
+    branch_id: int | None,
+    business_category_id: int | None,
+    submission_key: str | None,
+    now: datetime,
+) -> Bulletin:
     _ensure_submitter(actor)
-    now = now or clock_now()
     notice = check_notice(draft)
     branch = _own_unit(session, actor, branch_id)
     category = _category(session, business_category_id)
+    twin = _pending_twin(session, branch.id, category.id if category else None, notice)
+    if twin is not None:
+        return twin
     bulletin = Bulletin(
+        submission_key=submission_key,
         status=next_status(None, BulletinAction.SUBMIT).value,
         branch_id=branch.id,
         business_category_id=category.id if category else None,
@@ -310,19 +386,28 @@ def _draft_of(bulletin: Bulletin) -> NoticeDraft:
     )
 
 
+def _names_unit(bulletin: Bulletin) -> bool:
+    return bulletin.branch_id is not None or bulletin.branch is not None
+
+
 @transaction()
 def post_bulletin(
     session: Session, actor: Actor, bulletin: Bulletin, *, now: datetime | None = None
 ) -> Bulletin:
     """CSD publishes a bulletin of its own (company-wide or about a unit) without a unit's
-    submission, as before units submitted theirs; the same rules as a unit's notice."""
+    submission, as before units submitted theirs; the same rules as a unit's notice. Its
+    ``notified_at`` is the time the unit actually notified CSD if CSD records it, else None: CSD
+    publishing is not the unit notifying, so without it no lateness is judged (Art.37/38/41)."""
     _ensure_csd(actor)
     now = now or clock_now()
     with session.no_autoflush:
         notice = check_notice(_draft_of(bulletin))
+        notified = check_unit_notified_at(
+            bulletin.notified_at, has_unit=_names_unit(bulletin), now=now
+        )
     _fill(bulletin, notice)
     bulletin.status = next_status(None, BulletinAction.POST).value
-    bulletin.created_at = bulletin.notified_at = now
+    bulletin.created_at, bulletin.notified_at = now, notified
     bulletin.published_by_id, bulletin.published_at = actor.user_id, now
     if bulletin.active is None:
         bulletin.active = True
@@ -334,20 +419,68 @@ def post_bulletin(
 
 @transaction(conflict_message=STALE_BULLETIN)
 def edit_bulletin(
-    session: Session, actor: Actor, bulletin: Bulletin, *, now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    bulletin: Bulletin,
+    *,
+    version: int | None,
+    now: datetime | None = None,
 ) -> Bulletin:
     """CSD corrects a notice awaiting review or a published bulletin (its wording, its end,
-    whether it is shown); a notice sent back is the unit's to correct."""
-    _ensure_csd(actor)
+    whether it is shown, for its own bulletin the time the unit notified it); a notice sent back
+    is the unit's to correct. ``version``: the one the edit form showed."""
     now = now or clock_now()
-    with session.no_autoflush:
-        stored = session.scalar(select(Bulletin.status).where(Bulletin.id == bulletin.id))
-        status = next_status(stored, BulletinAction.EDIT)
+    with session.no_autoflush:  # the form's changes are not saved before they are checked
+        _ensure_csd(actor)
+        _check_version(bulletin, version)
+        stored = session.execute(
+            select(
+                Bulletin.status,
+                Bulletin.notified_at,
+                Bulletin.submitted_at,
+                Bulletin.violation_entry_id,
+            ).where(Bulletin.id == bulletin.id)
+        ).one()
+        status = next_status(stored.status, BulletinAction.EDIT)
         notice = check_notice(_draft_of(bulletin))
+        notified = _edited_notified_at(bulletin, stored, now)
     _fill(bulletin, notice)
-    bulletin.status = status.value
+    bulletin.status, bulletin.notified_at = status.value, notified
     session.add(_event(bulletin, BulletinAction.EDIT, actor, now))
     return bulletin
+
+
+def _same_minute(a: datetime | None, b: datetime | None) -> bool:
+    """The form shows times to the minute (or second): equal at that precision."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def _edited_notified_at(bulletin: Bulletin, stored, now: datetime) -> datetime | None:
+    """A unit's own notice was notified when it was first submitted: that time stays. CSD's own
+    bulletin takes the unit's notification time CSD records (or none), until a late notice was
+    recorded on it: the breach's evidence rests on it."""
+    typed = bulletin.notified_at
+    if _same_minute(typed, stored.notified_at):
+        return stored.notified_at
+    if stored.submitted_at is not None:
+        if typed is None:  # the edit form does not show it for a unit's notice
+            return stored.notified_at
+        raise InvalidRecordError(
+            _l(
+                "The unit notified us when it first submitted this notice: that time cannot "
+                "be changed."
+            )
+        )
+    if stored.violation_entry_id is not None:
+        raise InvalidRecordError(
+            _l(
+                "The late notice of this bulletin has been recorded as a violation: the time "
+                "the unit notified us can no longer be changed."
+            )
+        )
+    return check_unit_notified_at(typed, has_unit=_names_unit(bulletin), now=now)
 
 
 # -- Late notice: the cases that arrived first, the Art.37/38 breach -------------------------
@@ -433,6 +566,7 @@ def record_late_notice(
         count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     check_breach(
         has_unit=bulletin.branch_id is not None,
+        notified_known=bulletin.notified_at is not None,
         already_recorded=bulletin.violation_entry_id is not None,
         early_cases=count,
     )

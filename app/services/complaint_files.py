@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.i18n import _l
 from app.domain.uploads import check_attachment
-from app.models import ComplaintDetermination, ComplaintEvidence
+from app.models import ComplaintDetermination, ComplaintEvidence, ComplaintObjection
 from app.services.actor import Actor
 from app.services.attachments import HEAD_BYTES, clean_name
 from app.services.errors import OutOfScopeError
@@ -51,6 +51,7 @@ def store(
     uploads: Uploads,
     purpose: str,
     now: datetime,
+    objection: ComplaintObjection | None = None,
 ) -> list[ComplaintEvidence]:
     """Check every file first (one bad file: none kept), then write them; the caller's
     transaction adds the rows. A file written for a transaction that then fails stays on disk
@@ -69,6 +70,7 @@ def store(
         write_private_file(Path(uploads.folder) / stored, data)  # 0700 folders, 0600 file
         row = ComplaintEvidence(
             determination=determination,
+            objection=objection,
             purpose=purpose,
             original_name=name,
             stored_name=stored,

@@ -1,6 +1,7 @@
-"""Who hears about a complaint determination (Art.17): 客服部主管 of a submission, the
-responsible unit's 联络员 and 责任人 of an approval (with the end of its objection window) and
-of the answer to its objection, CSD of an objection and of a send-back. Each notice links to
+"""Who hears about a complaint determination (Art.17): 客服部主管 of a submission and of a
+proposed change, the responsible unit's 联络员 and 责任人 of an approval (with the end of its
+objection window) and of the final answer to its objection (a unit an approved change names:
+with its own window), CSD of an objection and of a send-back. Each notice links to
 the determination's page."""
 
 from __future__ import annotations
@@ -114,6 +115,30 @@ def approved(session: Session, found: ComplaintDetermination) -> None:
     )
 
 
+def change_submitted(session: Session, found: ComplaintDetermination) -> None:
+    """A change proposed after an objection awaits 客服部主管's approval."""
+    _send(
+        session,
+        _users(session, {CSD_HEAD.name}),
+        found,
+        "complaint_submitted",
+        str(_l("change of the complaint determination awaiting approval")),
+    )
+
+
+def change_sent_back(
+    session: Session, found: ComplaintDetermination, proposer_id: int | None, reason: str
+) -> None:
+    _send(
+        session,
+        {proposer_id},
+        found,
+        "complaint_sent_back",
+        str(_l("change of the complaint determination sent back")),
+        reason,
+    )
+
+
 def objected(session: Session, found: ComplaintDetermination, reason: str) -> None:
     csd = _users(session, CSD_ROLE_NAMES) | {found.investigated_by_id}
     _send(
@@ -136,4 +161,11 @@ def answered(
         else _l("complaint determination upheld after the objection")
     )
     body = f"{result_text(found)}：{answer}" if changed else answer
+    if changed and found.branch_id != previous.get("branch_id") and found.objection_due:
+        body += str(
+            _l(
+                "; an objection may be lodged until %(due)s",
+                due=format_datetime(found.objection_due),
+            )
+        )
     _send(session, units, found, "complaint_answered", str(title), body)

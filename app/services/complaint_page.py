@@ -13,10 +13,13 @@ from sqlalchemy import ColumnElement, and_, exists, func, not_, select, true
 from sqlalchemy.orm import Session
 
 from app.domain.complaints import (
+    APPROVAL_STATUSES,
     COUNTING_STATUSES,
     DETERMINATION_STATUS_LABELS,
     EDITABLE_STATUSES,
+    OBJECTABLE_STATUSES,
     DeterminationStatus,
+    four_eyes_problem,
     may_object,
 )
 from app.domain.i18n import _l
@@ -44,7 +47,11 @@ from app.services.complaints import (
     OBJECT,
     READ,
     determination_of_case,
+    former_objection,
     is_complaint,
+    objections_of,
+    proposal_of,
+    submitter_of,
     unit_sees,
 )
 from app.services.errors import OutOfScopeError, PermissionDeniedError
@@ -60,7 +67,9 @@ _UNSEEN = _l("The complaint determination does not exist or you may not see it."
 @dataclass(frozen=True)
 class HistoryItem:
     event: ComplaintDeterminationEvent
-    earlier: dict | None  # the determination before a change (snapshot), else None
+    earlier: dict | None  # the determination before an approved change (snapshot), else None
+    later: dict | None = None  # what the change made of it, or the change proposed (CSD only)
+    note_hidden: bool = False  # another unit's objection: its reason is not the reader's
 
 
 @dataclass
@@ -73,8 +82,12 @@ class DeterminationPage:
     hidden_notes: set[int] = field(default_factory=set)
     attachments: list[Attachment] = field(default_factory=list)
     evidence: list[ComplaintEvidence] = field(default_factory=list)
-    objection: ComplaintObjection | None = None
+    objections: list[ComplaintObjection] = field(default_factory=list)  # those the reader sees
     history: list[HistoryItem] = field(default_factory=list)
+    # A unit an approved change no longer names: it sees the history of its own objection only.
+    former: ComplaintObjection | None = None
+    proposal: dict | None = None  # CSD and 客服部主管: the change awaiting approval
+    approval_refused: str | None = None  # four eyes: why this reader may not approve it
     may_edit: bool = False  # CSD: the investigation form (new, draft, sent back)
     may_approve: bool = False  # 客服部主管: approve / send back
     may_object: bool = False  # the unit: the objection form, within the window
@@ -97,12 +110,14 @@ def determination_page(
     if case is None or not is_complaint(case):
         raise OutOfScopeError(_UNSEEN)
     found = determination_of_case(session, case.id)
+    former = None
     if found is not None and not _may_see(actor, found):
-        found = None
+        former = former_objection(session, actor, found)
+        found = found if former is not None else None
     in_scope = session.scalar(actor.scope.apply(select(Case.id).where(Case.id == case.id), Case))
     if in_scope is None and found is None:
         raise OutOfScopeError(_UNSEEN)
-    page = DeterminationPage(case, now, in_scope is not None, found)
+    page = DeterminationPage(case, now, in_scope is not None, found, former=former)
     if page.sees_case:
         _case_part(session, actor, page)
     if found is not None:
@@ -114,14 +129,22 @@ def determination_page(
         and case.status != CaseStatus.VOIDED
         and (found is None or found.status in EDITABLE_STATUSES)
     )
-    if found is not None:
+    if found is not None and former is None:
         status = DS(found.status)
-        page.may_approve = actor.may(APPROVE) and company and status is DS.PENDING_APPROVAL
+        page.may_approve = actor.may(APPROVE) and company and status in APPROVAL_STATUSES
+        if page.may_approve:
+            problem = four_eyes_problem(
+                actor.user_id, found.investigated_by_id, submitter_of(found)
+            )
+            page.approval_refused = str(problem) if problem else None
         page.may_answer = actor.may(EDIT) and company and status is DS.OBJECTED
         due = found.objection_due
+        objected = {o.branch_id for o in objections_of(session, found.id)}
         unit = (
             actor.may(OBJECT)
-            and status is DS.APPROVED
+            and status in OBJECTABLE_STATUSES
+            and found.determination == "valid"
+            and found.branch_id not in objected
             and actor.scope.covers_branch(session, found.branch_id)
         )
         if unit and due is not None:
@@ -148,6 +171,21 @@ def _may_see(actor: Actor, found: ComplaintDetermination) -> bool:
     return unit_sees(found) and found.branch_id in actor.scope.branch_ids
 
 
+def _may_download(session: Session, actor: Actor, row: ComplaintEvidence) -> bool:
+    """An investigation file: whoever sees the determination, a unit an approved change no
+    longer names included. An objection's file: CSD and the company-wide roles, and the unit
+    that objected — never another unit."""
+    found = row.determination
+    if actor.scope.all_branches:
+        return True
+    if row.purpose == complaint_files.OBJECTION:
+        objection = row.objection
+        if objection is None or objection.branch_id not in actor.scope.branch_ids:
+            return False
+        return _may_see(actor, found) or former_objection(session, actor, found) is not None
+    return _may_see(actor, found) or former_objection(session, actor, found) is not None
+
+
 def _case_part(session: Session, actor: Actor, page: DeterminationPage) -> None:
     case = page.case
     page.case_events = list(
@@ -168,26 +206,83 @@ def _case_part(session: Session, actor: Actor, page: DeterminationPage) -> None:
     page.can_download_case_files = actor.may(DOWNLOAD_ATTACHMENTS)
 
 
+# What a unit never sees of the history: the investigation and the changes proposed (a change
+# shows once approved, with what it made of the determination).
+_CSD_ONLY = frozenset({"open", "save", "change", "send_back_change"})
+
+
+def _own_objections(actor: Actor, objections: list[ComplaintObjection]) -> set[int]:
+    """The objections whose reason, evidence and files the reader sees: all for CSD and the
+    company-wide roles, a unit its own only (never another unit's)."""
+    if actor.scope.all_branches:
+        return {o.id for o in objections}
+    return {o.id for o in objections if o.branch_id in actor.scope.branch_ids}
+
+
 def _determination_part(
     session: Session, actor: Actor, page: DeterminationPage, found: ComplaintDetermination
 ) -> None:
-    page.evidence = complaint_files.evidence_of(session, found.id)
-    page.objection = session.scalar(
-        select(ComplaintObjection).where(ComplaintObjection.determination_id == found.id)
-    )
-    events = session.scalars(
-        select(ComplaintDeterminationEvent)
-        .where(ComplaintDeterminationEvent.determination_id == found.id)
-        .order_by(ComplaintDeterminationEvent.id)
-    )
-    # The unit sees what happened since the approval; CSD the whole investigation too.
-    shown = [e for e in events if actor.scope.all_branches or e.action not in ("open", "save")]
-    page.history = [
-        HistoryItem(e, json.loads(e.snapshot) if e.snapshot and e.action == "change" else None)
-        for e in shown
+    """Company-wide readers see everything. The responsible unit: the determination since its
+    approval, every earlier determination (the history keeps them), its own objection with its
+    files — not another unit's objection (its reason is hidden, its files not listed). A unit
+    an approved change no longer names (``page.former``): the history up to the final answer
+    to its own objection — what was changed and why — and its own objection and files; nothing
+    that happened after (another unit's objection, later changes)."""
+    objections = objections_of(session, found.id)
+    own = _own_objections(actor, objections)
+    page.objections = [o for o in objections if o.id in own]
+    page.evidence = [
+        f
+        for f in complaint_files.evidence_of(session, found.id)
+        if f.purpose != complaint_files.OBJECTION or f.objection_id in own
     ]
-    ids = {item.earlier.get("branch_id") for item in page.history if item.earlier}
-    users = {item.earlier.get("employee_id") for item in page.history if item.earlier}
+    events = list(
+        session.scalars(
+            select(ComplaintDeterminationEvent)
+            .where(ComplaintDeterminationEvent.determination_id == found.id)
+            .order_by(ComplaintDeterminationEvent.id)
+        )
+    )
+    # The k-th "object" event is the k-th objection (one transaction writes both).
+    object_events = [e.id for e in events if e.action == "object"]
+    unit_of_event = {e: o for e, o in zip(object_events, objections, strict=False)}
+    company = actor.scope.all_branches
+    items: list[HistoryItem] = []
+    proposal: dict | None = None
+    end = None
+    if page.former is not None:
+        mine = next((e for e, o in unit_of_event.items() if o.id == page.former.id), None)
+        end = next(
+            (
+                e.id
+                for e in events
+                if mine is not None and e.id > mine and e.action in ("approve_change", "uphold")
+            ),
+            None,
+        )
+    for e in events:
+        if end is not None and e.id > end:
+            break
+        snap = json.loads(e.snapshot) if e.snapshot else None
+        if e.action == "change":
+            proposal = snap
+        shown = company or e.action not in _CSD_ONLY
+        if not shown:
+            continue
+        if e.action == "approve_change":
+            items.append(HistoryItem(e, snap, proposal))
+        elif e.action == "change":
+            items.append(HistoryItem(e, None, snap))
+        else:
+            objection = unit_of_event.get(e.id)
+            hidden = objection is not None and objection.id not in own
+            items.append(HistoryItem(e, None, None, hidden))
+    page.history = items
+    if company:
+        page.proposal = proposal_of(found)
+    states = [s for item in items for s in (item.earlier, item.later, page.proposal) if s]
+    ids = {s.get("branch_id") for s in states}
+    users = {s.get("employee_id") for s in states}
     page.names = {
         **{b.id: b.name for b in session.scalars(select(Branch).where(Branch.id.in_(ids)))},
         **{
@@ -203,7 +298,7 @@ def evidence_for_download(
     if not actor.may(READ):
         raise PermissionDeniedError(_l("Your role may not do this."))
     row = session.get(ComplaintEvidence, evidence_id)
-    if row is None or not _may_see(actor, row.determination):
+    if row is None or not _may_download(session, actor, row):
         raise OutOfScopeError(_UNSEEN)
     return row, complaint_files.located(row, folder)
 
@@ -263,13 +358,19 @@ def _determination_terms(actor: Actor, queue: str, now: datetime) -> list[Column
     if not actor.scope.all_branches:
         terms.append(ComplaintDetermination.status.in_([s.value for s in COUNTING_STATUSES]))
     if queue == "pending_approval":
-        terms.append(ComplaintDetermination.status == DS.PENDING_APPROVAL.value)
+        terms.append(ComplaintDetermination.status.in_([s.value for s in APPROVAL_STATUSES]))
     elif queue == "objected":
         terms.append(ComplaintDetermination.status == DS.OBJECTED.value)
     elif queue == "open_to_objection":
         terms += [
-            ComplaintDetermination.status == DS.APPROVED.value,
+            ComplaintDetermination.status.in_([s.value for s in OBJECTABLE_STATUSES]),
             ComplaintDetermination.objection_due >= now,
+            not_(
+                exists().where(
+                    ComplaintObjection.determination_id == ComplaintDetermination.id,
+                    ComplaintObjection.branch_id == ComplaintDetermination.branch_id,
+                )
+            ),
         ]
     return terms
 

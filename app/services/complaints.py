@@ -1,9 +1,13 @@
 """投诉认定 (Art.8/9/32; design §3): CSD investigates a 投诉 case and saves its determination
-with the evidence, submits it; 客服部主管 approves or sends it back; the responsible unit
-objects once within the window; CSD upholds or changes it. One transaction per use case, each
+with the evidence, submits it; 客服部主管 approves (never their own work: four eyes) or sends it
+back; the responsible unit objects once within the window; CSD upholds it or proposes a change,
+which 客服部主管 approves (then it counts) or sends back. One transaction per use case, each
 writing one history event; every rule is app.domain.complaints'. An approved valid complaint
 makes its entry of the violation register (Art.41) and a 重大 one opens the committee's review
-(Art.22) in the same transaction."""
+(Art.22) in the same transaction; an approved change moves them.
+
+The row always holds the determination that counts (or the draft before approval): a proposed
+change waits in its "change" event's snapshot until approved."""
 
 from __future__ import annotations
 
@@ -31,12 +35,15 @@ from app.domain.complaints import (
     InvalidReason,
     MajorCriterion,
     Responsibility,
+    ensure_first_objection,
+    ensure_four_eyes,
     ensure_may_object,
     evidence_errors,
     next_determination_status,
     objection_deadline,
     validate_determination,
 )
+from app.domain.complaints import DeterminationStatus as DS
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.lifecycle import CaseStatus
@@ -386,6 +393,66 @@ def _ensure_approver(actor: Actor) -> None:
         )
 
 
+def objections_of(session: Session, determination_id: int) -> list[ComplaintObjection]:
+    """Every unit's objection to the determination, oldest first."""
+    query = select(ComplaintObjection).where(
+        ComplaintObjection.determination_id == determination_id
+    )
+    return list(session.scalars(query.order_by(ComplaintObjection.id)))
+
+
+def former_objection(
+    session: Session, actor: Actor, found: ComplaintDetermination
+) -> ComplaintObjection | None:
+    """A unit that objected to a determination which an approved change no longer names: its
+    objection — the unit keeps seeing the history of its own objection (app.services.
+    complaint_page decides what of it). None for anyone else."""
+    if actor.scope.all_branches or found.branch_id in actor.scope.branch_ids:
+        return None
+    for objection in objections_of(session, found.id):
+        if objection.branch_id in actor.scope.branch_ids:
+            return objection
+    return None
+
+
+def _last_event(found: ComplaintDetermination, action: str) -> ComplaintDeterminationEvent | None:
+    for event in reversed(found.events):
+        if event.action == action:
+            return event
+    return None
+
+
+def submitter_of(found: ComplaintDetermination) -> int | None:
+    """Who last submitted what awaits approval: the determination, or the proposed change."""
+    action = "change" if found.status == DS.CHANGE_PENDING else DeterminationAction.SUBMIT
+    event = _last_event(found, str(action))
+    return event.actor_id if event is not None else None
+
+
+def proposal_of(found: ComplaintDetermination) -> dict | None:
+    """The change awaiting 客服部主管's approval (the snapshot's fields), else None."""
+    if found.status != DS.CHANGE_PENDING:
+        return None
+    event = _last_event(found, "change")
+    return json.loads(event.snapshot) if event is not None and event.snapshot else None
+
+
+def _proposal(parsed: _Parsed) -> dict:
+    probe = ComplaintDetermination()  # transient: never added to the session
+    _apply(probe, parsed)
+    return {name: getattr(probe, name) for name in SNAPSHOT_FIELDS if name != "status"}
+
+
+def _restore(found: ComplaintDetermination, values: dict) -> None:
+    for name in SNAPSHOT_FIELDS:
+        if name != "status":
+            setattr(found, name, values.get(name))
+
+
+def _without_status(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k != "status"}
+
+
 @transaction(conflict_message=STALE)
 def approve(
     session: Session,
@@ -396,12 +463,16 @@ def approve(
     note: str | None = None,
     now: datetime | None = None,
 ) -> ComplaintDetermination:
-    """Design §3: 客服部主管 approves; from now on it counts. A valid complaint makes its entry
-    of the violation register (Art.41), a major one opens the committee's review (Art.22), and
-    the unit hears of it with the end of its objection window."""
+    """Design §3: 客服部主管 approves — never a determination they investigated or submitted
+    (four eyes); from now on it counts. A valid complaint makes its entry of the violation
+    register (Art.41), a major one opens the committee's review (Art.22), and the unit hears of
+    it with the end of its objection window. A change awaiting approval: see _approve_change."""
     _ensure_approver(actor)
     now = now or clock_now()
     found = _for_action(session, actor, determination_id, version)
+    if found.status == DS.CHANGE_PENDING:
+        return _approve_change(session, actor, found, _text(note), now)
+    ensure_four_eyes(actor.user_id, found.investigated_by_id, submitter_of(found))
     _check(session, found)
     before, _ = _move(found, DeterminationAction.APPROVE)
     found.approved_by_id, found.approved_at = actor.user_id, now
@@ -410,12 +481,56 @@ def approve(
         found.objection_due = objection_deadline(now, OBJECTION_WORKING_DAYS, calendar).due
     _event(found, DeterminationAction.APPROVE, actor, now, before=before, note=_text(note))
     session.flush()
-    _follow_register(session, found, None, actor, now)
+    _follow_register(session, found, None, actor, now, changes=0)
     if found.grade == Grade.MAJOR:
         major_matters.open_review_for_case(
             session, found.case, trigger=MAJOR_TRIGGER, actor=actor, now=now
         )
     notify.approved(session, found)
+    return found
+
+
+def _approve_change(
+    session: Session, actor: Actor, found: ComplaintDetermination, note: str | None, now: datetime
+) -> ComplaintDetermination:
+    """The change proposed after an objection counts from its approval (CHANGED): the row takes
+    the proposed values (the earlier determination stays in this event's snapshot), the answer
+    of the objection is final, the violation register and the committee's review follow — once
+    — and a newly named responsible unit gets its own objection window from now."""
+    proposed = _last_event(found, "change")
+    if proposed is None or not proposed.snapshot:
+        raise InvalidRecordError(NOT_NOW, status=_status_label(found.status))
+    ensure_four_eyes(actor.user_id, found.investigated_by_id, proposed.actor_id)
+    previous = snapshot(found)
+    _restore(found, json.loads(proposed.snapshot))
+    found.investigated_by_id = proposed.actor_id  # the changed findings are the proposer's
+    _check(session, found)
+    before, _ = _move(found, DeterminationAction.APPROVE)
+    found.approved_by_id, found.approved_at = actor.user_id, now
+    objections = objections_of(session, found.id)
+    answered = next((o for o in reversed(objections) if o.outcome is None), None)
+    if answered is not None:
+        answered.outcome = DeterminationAction.CHANGE.value
+        answered.answer, answered.answered_by_id = proposed.note, proposed.actor_id
+        answered.answered_at = proposed.at
+    objected_units = {o.branch_id for o in objections}
+    if (
+        found.determination == Determination.VALID
+        and found.branch_id is not None
+        and found.branch_id != previous.get("branch_id")
+        and found.branch_id not in objected_units
+    ):
+        calendar = load_calendar(session, range(now.year, now.year + 2))
+        found.objection_due = objection_deadline(now, OBJECTION_WORKING_DAYS, calendar).due
+    _event(found, "approve_change", actor, now, before=before, note=note, snap=previous)
+    session.flush()
+    changes = sum(e.action == "approve_change" for e in found.events)
+    _follow_register(session, found, previous, actor, now, changes=changes)
+    if found.grade == Grade.MAJOR and previous.get("grade") != Grade.MAJOR:
+        major_matters.open_review_for_case(
+            session, found.case, trigger=MAJOR_TRIGGER, actor=actor, now=now
+        )
+    notify.answered(session, found, previous, True, proposed.note or "")
     return found
 
 
@@ -429,13 +544,21 @@ def send_back(
     reason: str | None,
     now: datetime | None = None,
 ) -> ComplaintDetermination:
-    """Design §3: 客服部主管 sends it back to CSD with the reason, to be corrected."""
+    """Design §3: 客服部主管 sends it back to CSD with the reason, to be corrected. A change sent
+    back is dropped: the objection is open again (CSD upholds or proposes a corrected change)
+    and the earlier determination keeps counting."""
     _ensure_approver(actor)
     now = now or clock_now()
     found = _for_action(session, actor, determination_id, version)
     text = _text(reason)
     if text is None:
         raise InvalidRecordError(_l("Please give the reason for sending it back."))
+    if found.status == DS.CHANGE_PENDING:
+        proposed = _last_event(found, "change")
+        before, _ = _move(found, DeterminationAction.SEND_BACK)
+        _event(found, "send_back_change", actor, now, before=before, note=text)
+        notify.change_sent_back(session, found, proposed.actor_id if proposed else None, text)
+        return found
     before, _ = _move(found, DeterminationAction.SEND_BACK)
     _event(found, DeterminationAction.SEND_BACK, actor, now, before=before, note=text)
     notify.sent_back(session, found, text)
@@ -458,15 +581,17 @@ def lodge_objection(
     now: datetime | None = None,
 ) -> ComplaintObjection:
     """The responsible unit's 联络员 or 责任人 objects once, with its reason and evidence, until
-    the end of the objection window (OBJECTION_WORKING_DAYS working days after approval)."""
+    the end of the objection window (OBJECTION_WORKING_DAYS working days after approval — of
+    the change, for a unit an approved change named)."""
     if not actor.may(OBJECT):
         raise PermissionDeniedError(_l("Your role may not do this."))
     now = now or clock_now()
     found = _for_action(session, actor, determination_id, version)
     if found.branch_id is None or not actor.scope.covers_branch(session, found.branch_id):
         raise OutOfScopeError(_l("Only the responsible unit may object to the determination."))
-    if found.objection_due is None:
+    if found.determination != Determination.VALID or found.objection_due is None:
         raise InvalidRecordError(_l("Only a valid complaint can be objected to."))
+    ensure_first_objection(found.branch_id, (o.branch_id for o in objections_of(session, found.id)))
     ensure_may_object(now, found.objection_due)
     text = _text(reason)
     if text is None:
@@ -481,10 +606,10 @@ def lodge_objection(
         lodged_at=now,
     )
     session.add(objection)
-    stored = files.store(session, actor, found, uploads, files.OBJECTION, now)
+    stored = files.store(session, actor, found, uploads, files.OBJECTION, now, objection=objection)
     try:
         _event(found, DeterminationAction.OBJECT, actor, now, before=before, note=text)
-        session.flush()  # a second objection fails on its unique index
+        session.flush()  # a second objection of the unit fails on its unique index
         notify.objected(session, found, text)
     except BaseException:
         files.discard(stored, uploads.folder)
@@ -504,45 +629,43 @@ def answer_objection(
     form: DeterminationForm | None = None,
     now: datetime | None = None,
 ) -> ComplaintDetermination:
-    """CSD answers the objection: upholds the determination, or changes it (the new one checked
-    like any, the earlier kept in the history); the violation register and the committee's
-    review follow the changed one. The answer is final."""
+    """CSD answers the objection: upholds the determination (final), or proposes a change —
+    checked like any determination — that goes to 客服部主管 for approval (变更待审批); until
+    approved the earlier determination counts and nothing else follows (approve)."""
     _ensure_csd(actor, EDIT)
     now = now or clock_now()
     found = _for_action(session, actor, determination_id, version)
     text = _text(answer)
     if text is None:
         raise InvalidRecordError(_l("Please write the answer to the objection."))
-    objection = session.scalar(
-        select(ComplaintObjection).where(ComplaintObjection.determination_id == found.id)
-    )
     action = DeterminationAction.CHANGE if change else DeterminationAction.UPHOLD
-    previous = snapshot(found)
-    before, _ = _move(found, action)
+    next_determination_status(DeterminationStatus(found.status), action)  # refused first
     if change:
         if form is None:
             raise InvalidRecordError(_BAD_VALUE)
-        _apply(found, _parse(session, form))
-        if {k: v for k, v in snapshot(found).items() if k != "status"} == {
-            k: v for k, v in previous.items() if k != "status"
-        }:
+        parsed = _parse(session, form)
+        proposal = _proposal(parsed)
+        if proposal == _without_status(snapshot(found)):
             raise InvalidRecordError(
                 _l("The changed determination is the same as before: uphold it instead.")
             )
+        problems = validate_determination(parsed.draft)
+        problems += evidence_errors(files.count(session, found.id))
+        if problems:
+            raise IncompleteDeterminationError(problems)
+        before, _ = _move(found, action)
+        _event(found, action, actor, now, before=before, note=text, snap=proposal)
         session.flush()
-        _check(session, found)
+        notify.change_submitted(session, found)
+        return found
+    before, _ = _move(found, action)
+    objection = next((o for o in reversed(objections_of(session, found.id)) if not o.outcome), None)
     if objection is not None:
         objection.outcome = action.value
         objection.answer, objection.answered_by_id, objection.answered_at = text, actor.user_id, now
-    _event(found, action, actor, now, before=before, note=text, snap=previous if change else None)
+    _event(found, action, actor, now, before=before, note=text)
     session.flush()
-    if change:
-        _follow_register(session, found, previous, actor, now)
-        if found.grade == Grade.MAJOR and previous.get("grade") != Grade.MAJOR:
-            major_matters.open_review_for_case(
-                session, found.case, trigger=MAJOR_TRIGGER, actor=actor, now=now
-            )
-    notify.answered(session, found, previous, change, text)
+    notify.answered(session, found, snapshot(found), False, text)
     return found
 
 
@@ -558,27 +681,41 @@ def _counted(state: dict | None) -> tuple[int, str] | None:
     return state["branch_id"], state["grade"]
 
 
+def _entry_key(determination_id: int, changes: int) -> str:
+    """The register's key of the determination as approved (0) or after its n-th change."""
+    if changes == 0:
+        return str(determination_id)
+    return (
+        f"{determination_id}:changed" if changes == 1 else f"{determination_id}:changed:{changes}"
+    )
+
+
 def _follow_register(
     session: Session,
     found: ComplaintDetermination,
     previous: dict | None,
     actor: Actor,
     now: datetime,
+    *,
+    changes: int,
 ) -> None:
-    """Approval: a valid complaint's entry (confirmed: the approval is what counts). A change:
-    the earlier entry is withdrawn when the complaint no longer counts for that unit and grade,
-    and the changed one makes its own entry."""
+    """Approval: a valid complaint's entry (confirmed: the approval is what counts). An approved
+    change (the ``changes``-th): the earlier entries are withdrawn when the complaint no longer
+    counts for that unit and grade, and the changed one makes its own entry."""
     old, new = _counted(previous), _counted(snapshot(found))
     if previous is not None and old == new:
         return
     if old is not None:
-        violations.withdraw_complaint_entry(
-            session,
-            determination_key=str(found.id),
-            reason=str(_l("The complaint determination was changed after the unit's objection.")),
-            decided_by_id=actor.user_id,
-            now=now,
-        )
+        for earlier in range(changes):  # whichever earlier entry still stands (idempotent)
+            violations.withdraw_complaint_entry(
+                session,
+                determination_key=_entry_key(found.id, earlier),
+                reason=str(
+                    _l("The complaint determination was changed after the unit's objection.")
+                ),
+                decided_by_id=actor.user_id,
+                now=now,
+            )
     if new is not None:
         violations.record_complaint_entry(
             session,
@@ -586,7 +723,7 @@ def _follow_register(
             case_id=found.case_id,
             grade=new[1],
             occurred_on=found.case.received_at.date(),
-            determination_key=str(found.id) if previous is None else f"{found.id}:changed",
+            determination_key=_entry_key(found.id, changes),
             decided_by_id=actor.user_id,
             now=now,
             evidence=found.findings,

@@ -10,17 +10,21 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.i18n import _l
 from app.domain.major_matters import (
+    RISK_TRIGGERS,
     STATUS_LABELS,
     TRIGGER_LABELS,
     EntryKind,
     MatterStatus,
     Trigger,
+    goes_to_risk,
     parse_triggers,
 )
 from app.models import Case, CaseEvent, MajorMatter, MajorMatterEntry
 from app.services import counting, privacy
 from app.services.actor import Actor
+from app.services.errors import PermissionDeniedError
 from app.services.major_matters import READ, load_visible_matter, may_write
 
 PAGE_SIZE = 20
@@ -44,7 +48,9 @@ class MatterList:
 
 def matter_list(session: Session, actor: Actor, *, status: str | None, page: int) -> MatterList:
     """The reviews the actor may see, open ones first, newest first; a page reads ``PAGE_SIZE``
-    + 1 rows (its next page known without a count)."""
+    + 1 rows (its next page known without a count). Needs read.major_matters."""
+    if not actor.may(READ):
+        raise PermissionDeniedError(_l("Your role may not do this."))
     query = actor.scope.apply(select(MajorMatter), MajorMatter)
     if status in (MatterStatus.OPEN, MatterStatus.CLOSED):
         query = query.where(MajorMatter.status == status)
@@ -87,6 +93,7 @@ class MatterPage:
     events: list[CaseEvent]  # the case's timeline
     hidden_notes: set[int]
     may: dict[EntryKind, bool]  # the forms shown: plan, progress, comment, note, closed
+    to_risk: bool  # Art.34: the review's reasons hand it to 风险管理部 (goes_to_risk)
 
 
 def matter_page(session: Session, actor: Actor, matter_id: int) -> MatterPage:
@@ -111,10 +118,11 @@ def matter_page(session: Session, actor: Actor, matter_id: int) -> MatterPage:
         )
     )
     sections = {kind: [e for e in reversed(entries) if e.kind == kind.value] for kind in SECTIONS}
+    triggers = parse_triggers(matter.triggers)
     return MatterPage(
         matter=matter,
         case=case,
-        triggers=parse_triggers(matter.triggers),
+        triggers=triggers,
         entries=entries,
         sections=sections,
         events=events,
@@ -122,6 +130,7 @@ def matter_page(session: Session, actor: Actor, matter_id: int) -> MatterPage:
         may={
             kind: may_write(session, actor, matter, kind) for kind in (*SECTIONS, EntryKind.CLOSED)
         },
+        to_risk=goes_to_risk(triggers),
     )
 
 
@@ -137,6 +146,11 @@ class CaseMatterSummary:
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[MatterStatus(self.matter.status)])
+
+    @property
+    def risk_triggers(self) -> frozenset[Trigger]:
+        """Art.34: the reasons handed to 风险管理部 (shown in red)."""
+        return RISK_TRIGGERS
 
     @property
     def trigger_labels(self) -> list[tuple[str, str]]:

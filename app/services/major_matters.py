@@ -36,7 +36,14 @@ from app.domain.major_matters import (
     store_triggers,
 )
 from app.domain.roles import COMMITTEE, CSD_ROLE_NAMES, HEAD, LEADER, LIAISON, PRESS, RISK
-from app.models import Case, MajorMatter, MajorMatterEntry, SuqiuUser
+from app.models import (
+    Case,
+    MajorMatter,
+    MajorMatterEntry,
+    Notification,
+    NotificationArchive,
+    SuqiuUser,
+)
 from app.services.actor import Actor
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
 from app.services.notifications import case_link, send
@@ -87,15 +94,17 @@ def on_registration(session: Session, case: Case, actor: Actor, now: datetime) -
 def follow_case_unit(session: Session, case: Case, action: Action) -> None:
     """A case dispatched to a unit or returned from it (called with the case's notifications):
     the review follows the case's unit, whose 责任人 and 联络员 hear of it at once; a media case's
-    new unit head hears of it too (Art.29). A dispatch made by the registration itself comes
-    before the review exists: on_registration opens it with the unit."""
+    new unit head hears of it too (Art.29), once per case: a head already told of this case (it
+    was returned and dispatched to the unit again) is not told again. A dispatch made by the
+    registration itself comes before the review exists: on_registration opens it with the unit."""
     if action not in (Action.DISPATCH, Action.RETURN_CASE):
         return
     if case.id is None:
         session.flush()  # registered in this transaction: the notices link to the case
     unit_id = _unit_id(case)
     if action is Action.DISPATCH and case.media_involved and unit_id is not None:
-        _send(session, _unit_people(session, unit_id, {HEAD.name}), case, "media", _MEDIA_TITLE)
+        heads = _unit_people(session, unit_id, {HEAD.name})
+        _send(session, heads - _told_of_media(session, case, heads), case, "media", _MEDIA_TITLE)
     matter = session.scalar(select(MajorMatter).where(MajorMatter.case_id == case.id))
     if matter is None or matter.branch_id == unit_id:
         return
@@ -203,10 +212,11 @@ def close_review(
     version: int | None,
     now: datetime | None = None,
 ) -> MajorMatter:
-    """CSD closes the review with its conclusion, as the page showed it (``version``)."""
+    """CSD closes the review with its conclusion, as the page showed it (``version``, required:
+    a close that does not name the version it saw is refused as stale)."""
     now = now or clock_now()
     matter = load_visible_matter(session, actor, matter_id)
-    if version is not None and version != matter.version:
+    if version is None or version != matter.version:
         raise ConflictError(STALE_MATTER)
     _write(session, actor, matter_id, EntryKind.CLOSED, text, now)
     matter.status, matter.closed_at, matter.closed_by_id = MatterStatus.CLOSED, now, actor.user_id
@@ -318,6 +328,25 @@ def _notify_media(session: Session, case: Case, unit_id: int | None) -> None:
     if MediaAudience.HEAD in audience and unit_id is not None:
         recipients |= _unit_people(session, unit_id, {HEAD.name})
     _send(session, recipients, case, "media", _MEDIA_TITLE)
+
+
+def _told_of_media(session: Session, case: Case, candidates: set[int]) -> set[int]:
+    """Those of ``candidates`` already told of this media case (Art.29), their notice in the
+    inbox or archived: one notice per case and head."""
+    if not candidates:
+        return set()
+    told: set[int] = set()
+    for model in (Notification, NotificationArchive):
+        told |= set(
+            session.scalars(
+                select(model.recipient_id).where(
+                    model.recipient_id.in_(candidates),
+                    model.category == "media",
+                    model.link == case_link(case.id),
+                )
+            )
+        )
+    return told
 
 
 def _send(session: Session, recipients: set[int], case: Case, category: str, title) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
 from app.domain.i18n import _l
-from app.domain.major_matters import case_flag_columns, reads_by_flags_only
+from app.domain.major_matters import case_flag_columns, flag_read_labels, reads_by_flags_only
 from app.domain.roles import Reach, RoleProfile
 from app.models import (
     Branch,
@@ -198,3 +198,24 @@ class Scope:
         """Writes may not create or move a record into a branch outside the scope."""
         if not self.covers_branch(session, branch_id):
             raise OutOfScopeError(_l("You may only work on records of your own unit."))
+
+
+def describe_scope(session: Session, scope: Scope) -> str:
+    """What the scope reaches, in words for the start page: every unit; the units it covers
+    (each top unit "and its sub-units"); the flagged cases of the whole company it reads
+    (Art.29/34: 党委工作部传讯组, 风险管理部); else no unit yet."""
+    if scope.all_branches:
+        return str(_l("all units"))
+    parts = []
+    if scope.branch_ids:
+        ids = list(scope.branch_ids)
+        tops = session.scalars(
+            select(Branch.name)
+            .where(
+                Branch.id.in_(ids), or_(Branch.parent_id.is_(None), Branch.parent_id.not_in(ids))
+            )
+            .order_by(Branch.path)
+        )
+        parts += [str(_l("%(unit)s and its sub-units", unit=name)) for name in tops]
+    parts += [str(label) for label in flag_read_labels(scope.case_flags)]
+    return "；".join(parts) or str(_l("no unit assigned yet; ask the administrator"))

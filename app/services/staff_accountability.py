@@ -20,6 +20,7 @@ from app.domain.staff_accountability import (
     BreachStatus,
     article_needing_opinion,
     check_description,
+    check_linked_violation,
     check_occurred_on,
     employee_in_unit,
     enter_opinion,
@@ -48,6 +49,8 @@ READ = "read.staff_ratings"
 # CSD records breaches (Art.10: it rates the units): the violation register's capability.
 RECORD = "edit.violations"
 OPINION = "edit.handling_opinions"
+FORM_INCOMPLETE = _l("The form is incomplete; please reload the page.")
+SUBMISSION_KEY_LENGTH = 64  # personal_breach.submission_key
 STALE_BREACH = _l(
     "Someone else entered the handling opinion a moment ago; yours was not saved. The page now "
     "shows the current state."
@@ -95,7 +98,10 @@ def _unit_managers(session: Session, branch_id: int) -> list[int]:
     return sorted(session.scalars(query))
 
 
-@transaction()
+class DuplicateSubmissionError(InvalidRecordError):
+    """The recording form was submitted twice."""
+
+
 def record_breach(
     session: Session,
     actor: Actor,
@@ -107,15 +113,69 @@ def record_breach(
     description: str | None,
     case_number: str | None = None,
     violation_id: int | None = None,
+    submission_key: str | None = None,
     now: datetime | None = None,
 ) -> PersonalBreach:
     """Art.42: CSD records a person's breach of Art.27, 28 or 29; the unit owes its handling
-    opinion within 5 working days (Art.39's time), and its liaison and head are told."""
+    opinion within 5 working days (Art.39's time), and its liaison and head are told. A form
+    submitted twice (its ``submission_key``) — a double click, a resent page, two requests
+    racing — gives the breach of the first submission: never a second breach nor notice."""
+    key = (submission_key or "").strip() or None
+    if key is not None and len(key) > SUBMISSION_KEY_LENGTH:
+        raise InvalidRecordError(FORM_INCOMPLETE)
+    existing = _recorded_with_key(session, actor, key)
+    if existing is not None:
+        return existing
+    try:
+        return _record(
+            session,
+            actor,
+            branch_id=branch_id,
+            employee_id=employee_id,
+            article=article,
+            occurred_on=occurred_on,
+            description=description,
+            case_number=case_number,
+            violation_id=violation_id,
+            submission_key=key,
+            now=now or clock_now(),
+        )
+    except DuplicateSubmissionError:
+        existing = _recorded_with_key(session, actor, key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _recorded_with_key(session: Session, actor: Actor, key: str | None) -> PersonalBreach | None:
+    if not key or actor.user_id is None:
+        return None
+    return session.scalar(
+        select(PersonalBreach).where(
+            PersonalBreach.submission_key == key, PersonalBreach.recorded_by_id == actor.user_id
+        )
+    )
+
+
+@transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
+def _record(
+    session: Session,
+    actor: Actor,
+    *,
+    branch_id: int | None,
+    employee_id: int | None,
+    article: str | None,
+    occurred_on: date | None,
+    description: str | None,
+    case_number: str | None,
+    violation_id: int | None,
+    submission_key: str | None,
+    now: datetime,
+) -> PersonalBreach:
     if not may_record(actor):
         raise PermissionDeniedError(
             _l("Personal breaches are recorded by the customer-service department.")
         )
-    now = now or clock_now()
     chosen = article_needing_opinion(article)
     unit = session.get(Branch, branch_id) if branch_id else None
     if unit is None:
@@ -144,6 +204,7 @@ def record_breach(
             raise InvalidRecordError(_l("The violation does not exist or you may not see it."))
         if entry.branch_id != unit.id:
             raise InvalidRecordError(_l("The violation entry belongs to another unit."))
+        check_linked_violation(chosen, entry.cause, entry.status)
         case_id = case_id or entry.case_id
     due = opinion_deadline(now, load_calendar(session, range(now.year, now.year + 2)))
     breach = PersonalBreach(
@@ -159,6 +220,7 @@ def record_breach(
         opinion_due=due.due,
         opinion_due_provisional=due.provisional,
         status=BreachStatus.OPEN.value,
+        submission_key=submission_key,
     )
     session.add(breach)
     session.add(_event(breach, BreachAction.RECORDED, actor, now))
@@ -202,12 +264,15 @@ def enter_handling_opinion(
     now: datetime | None = None,
 ) -> PersonalBreach:
     """Art.23/42: the unit's liaison or head records its handling opinion about the person,
-    once; CSD, who recorded the breach, is told."""
+    once; CSD, who recorded the breach, is told. ``version`` is the breach's as the form showed
+    it: required, a missing or older one is refused as stale."""
     if not actor.may(OPINION):
         raise PermissionDeniedError(_l("Your role may not do this."))
     now = now or clock_now()
     breach = visible_breach(session, actor, breach_id)
-    if version is not None and version != breach.version:
+    if version is None:  # a form without its version could overwrite what it never showed
+        raise ConflictError(FORM_INCOMPLETE)
+    if version != breach.version:
         raise ConflictError(STALE_BREACH)
     status, text = enter_opinion(BreachStatus(breach.status), opinion)
     breach.status, breach.opinion = status.value, text

@@ -5,13 +5,14 @@ through app.services.bulletins)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
-from wtforms import SelectChoice, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 
 from app.domain.bulletins import (
     ACTION_LABELS,
@@ -47,7 +48,8 @@ class BulletinInterface(ScopedInterface):
         bulletins.post_bulletin(self.session, current_actor(), item)
 
     def edit(self, item, commit=True):
-        bulletins.edit_bulletin(self.session, current_actor(), item)
+        version = whole_number(request.form.get("form_version"))
+        bulletins.edit_bulletin(self.session, current_actor(), item, version=version)
 
     def delete(self, item, commit=True):
         raise PermissionDeniedError(_l("Your role may not do this."))
@@ -116,6 +118,12 @@ class BulletinView(SuqiuModelView):
         ),
         "starts_at": _l("When the change or emergency began (or begins); shown from then on."),
         "expected_recovery_at": _l("Required for an emergency (Art.38)."),
+        "notified_at": _l(
+            "Only for a bulletin about a unit: when the unit actually notified the "
+            "customer-service department, if known. Only with this time can a late notice be "
+            "judged (Art.37/38); leave it blank if unknown — the time of publishing here is not "
+            "the unit's notice, and the unit is not charged for it."
+        ),
     }
     list_columns = ["kind", "title", "branch", "status", "starts_at", "notified_at", "active"]
     add_columns = [
@@ -128,9 +136,11 @@ class BulletinView(SuqiuModelView):
         "starts_at",
         "expected_recovery_at",
         "ends_at",
+        "notified_at",
         "active",
     ]
-    edit_columns = add_columns
+    # form_version: the version the edit form showed (a stale form is refused).
+    edit_columns = [*add_columns, "form_version"]
     show_columns = add_columns
     search_columns = ["title", "status", "kind", "branch"]
     company_wide_search_columns = ("branch",)
@@ -150,7 +160,21 @@ class BulletinView(SuqiuModelView):
         "active": yes_no,
     }
     add_form_extra_fields = {"kind": SelectField(_l("Type"), choices=choices(KIND_LABELS))}
-    edit_form_extra_fields = add_form_extra_fields
+    edit_form_extra_fields = {**add_form_extra_fields, "form_version": HiddenField()}
+
+    def prefill_form(self, form, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        form.form_version.data = item.version if item is not None else ""
+
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        # The hidden version goes with the form's hidden fields, not as a row of its own; a
+        # unit's notice was notified when it was first submitted: nothing to record then.
+        exclude = [*(exclude_cols or []), "form_version"]
+        pk = (request.view_args or {}).get("pk")
+        item = self.datamodel.get(pk, self._base_filters) if pk is not None else None
+        if item is not None and item.submitted_at is not None:
+            exclude.append("notified_at")
+        return super()._get_edit_widget(form, exclude_cols=exclude, widgets=widgets)
 
     @expose("/show/<int:pk>")
     @has_access
@@ -188,6 +212,7 @@ class BulletinView(SuqiuModelView):
                     draft,
                     branch_id=whole_number(form.get("branch_id")),
                     business_category_id=whole_number(form.get("business_category_id")),
+                    submission_key=(form.get("submission_key") or "")[:64] or None,
                 )
             except PermissionDeniedError:
                 abort(403)
@@ -199,7 +224,11 @@ class BulletinView(SuqiuModelView):
                     "success",
                 )
                 return redirect(url_for("BulletinView.show", pk=bulletin.id))
-        return self._form(form, title=_l("Submit a notice"))
+        values = form.to_dict()
+        # One key per form shown (kept when the form comes back with an error): the form sent
+        # twice makes one notice.
+        values["submission_key"] = form.get("submission_key") or secrets.token_hex(16)
+        return self._form(values, title=_l("Submit a notice"))
 
     @expose("/resubmit/<int:pk>", methods=["GET", "POST"])
     @has_access

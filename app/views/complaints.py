@@ -68,6 +68,12 @@ HISTORY_LABELS = {
     "send_back": _l("Sent back"),
     "object": _l("Lodge an objection"),
     "uphold": _l("Determination upheld"),
+    "change": _l("Change proposed"),
+    "approve_change": _l("Change approved"),
+    "send_back_change": _l("Change sent back"),
+}
+OUTCOME_LABELS = {
+    "uphold": _l("Determination upheld"),
     "change": _l("Determination changed"),
 }
 LABELS = {
@@ -79,6 +85,7 @@ LABELS = {
     "responsibility": RESPONSIBILITY_LABELS,
     "status": DETERMINATION_STATUS_LABELS,
     "history": HISTORY_LABELS,
+    "outcome": OUTCOME_LABELS,
     "queue": QUEUE_LABELS,
     "case_status": STATUS_LABELS,
 }
@@ -256,7 +263,8 @@ class ComplaintDeterminationView(BaseView):
     @expose("/case/<int:case_id>/approve", methods=["POST"])
     @has_access
     def approve(self, case_id):
-        """客服部主管: approve, or send back with the reason."""
+        """客服部主管: approve, or send back with the reason (a determination, or a change of
+        one proposed after an objection)."""
         actor, form = current_actor(), request.form
 
         def call(pk, version):

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.services import notifications
 from app.services.actor import current_actor
 from app.services.calendar import missing_years
+from app.services.scope import describe_scope
 
 
 class HomeView(IndexView):
@@ -28,7 +29,7 @@ class HomeView(IndexView):
             user=user,
             unread=notifications.unread_count(db.session, actor),
             roles=[role.name for role in user.roles] if user else [],
-            scope_all=actor.scope.all_branches,
+            scope_text=describe_scope(db.session, actor.scope),
             signed_in=bool(user) and g.user is not None,
             missing_years=missing,
         )

@@ -15,6 +15,7 @@ from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS
 from app.domain.major_matters import (
     ENTRY_LABELS,
+    RISK_TRIGGERS,
     TRIGGER_LABELS,
     EntryKind,
 )
@@ -69,16 +70,20 @@ class MajorMatterView(BaseView):
     @has_access
     def index(self):
         page = whole_number(request.args.get("page")) or 1
-        listing = matter_list(
-            db.session,
-            current_actor(),
-            status=request.args.get("status"),
-            page=min(max(page, 1), 100_000),
-        )
+        try:
+            listing = matter_list(
+                db.session,
+                current_actor(),
+                status=request.args.get("status"),
+                page=min(max(page, 1), 100_000),
+            )
+        except PermissionDeniedError:
+            abort(403)
         return self.render_template(
             "suqiu/major_matters.html",
             listing=listing,
             trigger_labels=TRIGGER_LABELS,
+            risk_triggers=RISK_TRIGGERS,
             matter_status_labels=MATTER_STATUS_LABELS,
             title=str(_l("Major matters")),
         )
@@ -101,6 +106,7 @@ class MajorMatterView(BaseView):
             EntryKind=EntryKind,
             entry_labels=ENTRY_LABELS,
             trigger_labels=TRIGGER_LABELS,
+            risk_triggers=RISK_TRIGGERS,
             matter_status_labels=MATTER_STATUS_LABELS,
             status_labels=STATUS_LABELS,
             event_action=event_action,

@@ -5,6 +5,7 @@ quarter."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import date
 
@@ -46,6 +47,7 @@ FILTER_LABELS = {
 }
 PERIOD_LABELS = {RatingPeriod.MONTH: _l("Month"), RatingPeriod.QUARTER: _l("Quarter")}
 YEARS_OFFERED = 5
+KEY_LENGTH = 32  # secrets.token_hex(16)
 
 
 class StaffAccountabilityView(BaseView):
@@ -179,26 +181,33 @@ class PersonalBreachRecordView(BaseView):
         """The form comes back with what was typed on an error; nothing is saved."""
         actor = current_actor()
         form = request.form if request.method == "POST" else request.args
+        # The form's one-time key (like the case registration's): a form submitted twice — a
+        # double click, a resent page, two tabs of one form — records one breach.
+        key = (form.get("submission_key") or "").strip() if request.method == "POST" else ""
         if request.method == "POST":
             try:
-                breach = service.record_breach(
-                    db.session,
-                    actor,
-                    branch_id=whole_number(form.get("branch_id")),
-                    employee_id=whole_number(form.get("employee_id")),
-                    article=form.get("article"),
-                    occurred_on=_day(form.get("occurred_on")),
-                    description=form.get("description"),
-                    case_number=form.get("case_number"),
-                    violation_id=whole_number(form.get("violation_id")),
-                )
+                if not _one_time_key(key):
+                    flash(str(service.FORM_INCOMPLETE), "danger")
+                    key = ""
+                else:
+                    breach = service.record_breach(
+                        db.session,
+                        actor,
+                        branch_id=whole_number(form.get("branch_id")),
+                        employee_id=whole_number(form.get("employee_id")),
+                        article=form.get("article"),
+                        occurred_on=_day(form.get("occurred_on")),
+                        description=form.get("description"),
+                        case_number=form.get("case_number"),
+                        violation_id=whole_number(form.get("violation_id")),
+                        submission_key=key,
+                    )
+                    flash(str(_l("The personal breach was recorded.")), "success")
+                    return redirect(url_for("StaffAccountabilityView.show", pk=breach.id))
             except PermissionDeniedError:
                 abort(403)
             except DomainError as exc:
                 flash(str(exc), "danger")
-            else:
-                flash(str(_l("The personal breach was recorded.")), "success")
-                return redirect(url_for("StaffAccountabilityView.show", pk=breach.id))
         try:
             choices = recording_choices(db.session, actor)
         except PermissionDeniedError:
@@ -206,12 +215,18 @@ class PersonalBreachRecordView(BaseView):
         return self.render_template(
             "suqiu/staff_record.html",
             values=form,
+            submission_key=key or secrets.token_hex(16),
             choices=choices,
             articles=list(ARTICLE_LABELS.items()),
             working_days=OPINION_WORKING_DAYS,
             today=clock_now().date(),
             title=str(_l("Record a personal breach")),
         )
+
+
+def _one_time_key(key: str) -> bool:
+    """The recording form's key as the page gave it: 32 hexadecimal digits."""
+    return len(key) == KEY_LENGTH and all(c in "0123456789abcdef" for c in key)
 
 
 def _day(raw) -> date | None:

@@ -1,13 +1,16 @@
 """branch bulletins (Art.37/38): units submit notices, CSD reviews them, history, late notice
 
 bulletin gains the review workflow (app/domain/bulletins.py): status (submitted / returned /
-published), the area affected and an optional business category, notified_at (when CSD was
-first notified: the end of the lateness window), who submitted and who published it and when,
+published), the area affected and an optional business category, notified_at (when the unit
+notified CSD: the end of the lateness window), who submitted and who published it and when,
 CSD's latest reason for sending it back, the violation entry recorded for a late notice (unique:
-once per bulletin) and version, the optimistic lock of two people acting on one notice at once.
-Every bulletin already there was published by CSD: it becomes a published one, notified and
-published when it was created. Indexes: CSD's 待审核 list and the registration screen's
-published bulletins (status, starts_at), a unit's own notices (branch_id, status).
+once per bulletin), the submission form's one-time key (unique: a form sent twice makes one
+notice) and version, the optimistic lock of two people acting on one notice at once.
+Every bulletin already there was published by CSD: it becomes a published one, published when
+it was created; notified_at stays NULL, as nobody knows when its unit told CSD (CSD creating it
+is not the unit notifying), so no lateness is judged and no unit charged for it (Art.37/38/41).
+Indexes: CSD's 待审核 list and the registration screen's published bulletins (status,
+starts_at), a unit's own notices (branch_id, status), the submission key.
 
 bulletin_event is the immutable history of a bulletin (who, when, what, note); it repeats the
 bulletin's unit so the branch scope applies to it directly.
@@ -47,6 +50,7 @@ def upgrade():
         batch_op.add_column(sa.Column('published_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('return_reason', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('violation_entry_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('submission_key', sa.String(length=64), nullable=True))
         batch_op.create_foreign_key(
             'fk_bulletin_business_category_id',
             'business_category',
@@ -67,21 +71,18 @@ def upgrade():
         )
         batch_op.create_index('ix_bulletin_status_starts', ['status', 'starts_at'], unique=False)
         batch_op.create_index('ix_bulletin_branch', ['branch_id', 'status'], unique=False)
+        batch_op.create_index('uq_bulletin_submission_key', ['submission_key'], unique=True)
     with op.batch_alter_table('bulletin', schema=None) as batch_op:
         batch_op.alter_column('status', server_default=None)
         batch_op.alter_column('version', server_default=None)
-    # CSD published every bulletin there is, when it made it.
+    # CSD published every bulletin there is, when it made it. When its unit notified CSD is
+    # unknown: notified_at stays NULL (no lateness window, never charged to the unit).
     bulletin = sa.table(
         'bulletin',
         sa.column('created_at', sa.DateTime()),
-        sa.column('notified_at', sa.DateTime()),
         sa.column('published_at', sa.DateTime()),
     )
-    op.execute(
-        bulletin.update().values(
-            notified_at=bulletin.c.created_at, published_at=bulletin.c.created_at
-        )
-    )
+    op.execute(bulletin.update().values(published_at=bulletin.c.created_at))
 
     op.create_table(
         'bulletin_event',
@@ -112,6 +113,7 @@ def downgrade():
     )
     op.execute(bulletin.update().where(bulletin.c.status != 'published').values(active=False))
     with op.batch_alter_table('bulletin', schema=None) as batch_op:
+        batch_op.drop_index('uq_bulletin_submission_key')
         batch_op.drop_index('ix_bulletin_branch')
         batch_op.drop_index('ix_bulletin_status_starts')
         batch_op.drop_constraint('uq_bulletin_violation_entry_id', type_='unique')
@@ -119,6 +121,7 @@ def downgrade():
         batch_op.drop_constraint('fk_bulletin_published_by_id', type_='foreignkey')
         batch_op.drop_constraint('fk_bulletin_submitted_by_id', type_='foreignkey')
         batch_op.drop_constraint('fk_bulletin_business_category_id', type_='foreignkey')
+        batch_op.drop_column('submission_key')
         batch_op.drop_column('violation_entry_id')
         batch_op.drop_column('return_reason')
         batch_op.drop_column('published_at')
