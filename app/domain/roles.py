@@ -83,7 +83,18 @@ _CSD_ACTIONS = tuple(
 # the units themselves read it (a unit its own entries only: the branch scope).
 _VIOLATIONS_READ = ("read.violations",)
 _VIOLATIONS = (*_VIOLATIONS_READ, "edit.violations")
-_CSD = (*_ORG_READ, *_CATALOG_READ, *_CASE_READ, *_CSD_ACTIONS, *_BULLETINS, *_VIOLATIONS)
+# Dashboards and exports: leaders, the committee, CSD and the units' liaisons and heads (a unit
+# its own figures only: the branch scope).
+_FIGURES = ("read.dashboards", "export.cases", "export.dashboards")
+_CSD = (
+    *_ORG_READ,
+    *_CATALOG_READ,
+    *_CASE_READ,
+    *_CSD_ACTIONS,
+    *_BULLETINS,
+    *_VIOLATIONS,
+    *_FIGURES,
+)
 # Roles that call customers back or handle their request see the contact details (PIPL).
 _CONTACTS = ("read.contact_details",)
 
@@ -123,6 +134,7 @@ LIAISON = _role(
     "case.reply",
     "case.request_extension",
     "case.callback",
+    *_FIGURES,
 )
 # Branch staff register what customers bring to their counter or telephone (Art.18/27).
 HANDLER = _role(
@@ -145,6 +157,7 @@ HEAD = _role(
     *_CASE_READ,
     *_BRANCH_WORK,
     *_VIOLATIONS_READ,
+    *_FIGURES,
 )
 LEADER = _role(
     "leader",
@@ -154,6 +167,7 @@ LEADER = _role(
     *_CATALOG_READ,
     *_CASE_READ,
     *_VIOLATIONS_READ,
+    *_FIGURES,
 )
 COMMITTEE = _role(
     "committee",
@@ -163,6 +177,7 @@ COMMITTEE = _role(
     *_CATALOG_READ,
     *_CASE_READ,
     *_VIOLATIONS_READ,
+    *_FIGURES,
 )
 RISK = _role("risk", "风险管理部", Reach.OWN_UNIT)
 PRESS = _role("press", "党委工作部传讯组", Reach.OWN_UNIT)

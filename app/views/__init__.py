@@ -10,6 +10,7 @@ def register_views(appbuilder) -> None:
         cases,
         catalog,
         contacts,
+        dashboards,
         home,
         notifications,
         org,
@@ -26,4 +27,5 @@ def register_views(appbuilder) -> None:
     case_admin.register(appbuilder)
     notifications.register(appbuilder)
     api.register(appbuilder)
+    dashboards.register(appbuilder)
     home.register(appbuilder)
