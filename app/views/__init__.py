@@ -12,6 +12,7 @@ def register_views(appbuilder) -> None:
         catalog,
         complaints,
         contacts,
+        dashboards,
         home,
         major_matters,
         notifications,
@@ -34,4 +35,5 @@ def register_views(appbuilder) -> None:
     case_admin.register(appbuilder)
     notifications.register(appbuilder)
     api.register(appbuilder)
+    dashboards.register(appbuilder)
     home.register(appbuilder)

@@ -58,6 +58,7 @@ CASE_PERMISSIONS = {
     "reveal": "read",
     "attach": "act",
     "attachment": "download",  # the capability export.attachments
+    "export": "export",  # the capability export.cases
 }
 
 
@@ -113,7 +114,7 @@ class CaseView(SuqiuModelView):
     datamodel = CaseListInterface(Case)
     class_permission_name = "Case"
     method_permission_name = CASE_PERMISSIONS
-    base_permissions = ["can_read", "can_act", "can_download"]
+    base_permissions = ["can_read", "can_act", "can_download", "can_export"]
     list_title = _l("Service requests")
     show_template = "suqiu/case.html"
     label_columns = {
@@ -232,6 +233,12 @@ class CaseView(SuqiuModelView):
         except DomainError as exc:
             flash(str(exc), "danger")
         return redirect(url_for("CaseView.show", pk=pk))
+
+    # PLACEHOLDER (work in progress): declares can_export; the streamed Excel export replaces it.
+    @expose("/export")
+    @has_access
+    def export(self):
+        abort(404)
 
     @expose("/attachment/<int:attachment_id>")
     @has_access
