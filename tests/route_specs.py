@@ -1045,12 +1045,15 @@ def violation_specs() -> list[Spec]:
 
 
 def all_specs(queue_names) -> list[Spec]:
+    from tests.route_specs_dashboards import dashboard_specs
+
     return (
         crud_specs()
         + case_specs()
         + queue_specs(queue_names)
         + spot_check_specs()
         + violation_specs()
+        + dashboard_specs()
         + account_specs()
         + api_specs()
     )

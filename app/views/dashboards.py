@@ -19,6 +19,7 @@ from app.models import ChannelCategory
 from app.services import dashboards
 from app.services.actor import Actor, current_actor
 from app.services.case_queries import usable_queues
+from app.services.errors import OutOfScopeError
 from app.views.case_filters import FILTER_CLASSES
 
 WALL_REFRESH_SECONDS = 60
@@ -119,28 +120,34 @@ class DashboardView(BaseView):
         try:
             filters = dashboards.parse_filters(db.session, actor.scope, request.args, now.date())
             board = dashboards.company_dashboard(db.session, actor.scope, filters, now)
-            return actor, board, None
-        except DomainError as exc:  # a bad period, filter value or a unit outside the scope
+        except OutOfScopeError as exc:  # another unit's figures: refused, never shown
             db.session.rollback()
-            return actor, None, str(exc)
+            return actor, None, str(exc), 403
+        except DomainError as exc:  # a period or a filter value that names nothing
+            db.session.rollback()
+            return actor, None, str(exc), 200
+        return actor, board, None, 200
 
     def _render_board(self, template, **extra):
-        actor, board, error = self._board()
+        actor, board, error, status = self._board()
         tiles = []
         if not actor.scope.all_branches:  # a unit's dashboard carries its queues
             tiles = dashboards.operations(db.session, actor.scope, clock_now())
         categories = db.session.execute(
             ChannelCategory.__table__.select().order_by(ChannelCategory.sort_order)
         ).all()
-        return self.render_template(
+        units = dashboards.unit_choices(db.session, actor.scope)
+        chosen = board.filters.unit_id if board else None
+        page = self.render_template(
             template,
             board=board,
+            unit_name=dict(units).get(chosen, "").strip("\u3000") if chosen else "",
             error=error,
             data=payload(board) if board else {"charts": [], "empty": str(_l("No data"))},
             form=_period_form(request.args),
             figures=FIGURES,
             categories=[(row.code, row.name) for row in categories],
-            units=dashboards.unit_choices(db.session, actor.scope),
+            units=units,
             scope_all=actor.scope.all_branches,
             tiles=tiles,
             tile_links=_operation_links(actor, tiles),
@@ -151,6 +158,7 @@ class DashboardView(BaseView):
             title=str(_l("Dashboard") if actor.scope.all_branches else _l("My unit's dashboard")),
             **extra,
         )
+        return page, status
 
     @expose("/")
     @has_access
