@@ -35,7 +35,7 @@ from app.services import case_search, kpi_queries
 from app.services.case_queries import due_soon_open
 from app.services.errors import InvalidRecordError, OutOfScopeError
 from app.services.scope import Scope
-from app.services.sql_dates import day_of, month_of
+from app.services.sql_dates import day_of, month_of, unordered
 
 BLANK = "__None"  # the case list's "none" value of a relation filter
 # One drill condition: (case-list column, the filter's arg_name, value).
@@ -443,7 +443,7 @@ def scorecard(
     ``filters.rank_by``, and the total row."""
     figure = FIGURES_BY_CODE[filters.rank_by]
     rows = kpi_queries.tallies(
-        session, scope, filters.period, as_of, group_by=Case.branch_id, where=base.where
+        session, scope, filters.period, as_of, group_by=unordered(Case.branch_id), where=base.where
     )
     if not scope.all_branches:  # a branch reader: their units' cases only
         allowed = set(scope.branch_ids)
@@ -462,17 +462,14 @@ def scorecard(
                 _cells(row.tallies, filters, as_of, drill),
             )
         )
-    totals = kpi_queries.tallies(session, scope, filters.period, as_of, where=base.where)
-    if scope.all_branches:
-        total_tallies = totals[0].tallies
-    else:  # the rows above already exclude cases received first elsewhere
-        total_tallies = {
-            f.code: kpis.Tally(
-                sum(r.tallies[f.code].numerator for r in rows),
-                sum(r.tallies[f.code].denominator for r in rows),
-            )
-            for f in FIGURES
-        }
+    # The total is the sum of the units' rows: the same cases, one statement fewer.
+    total_tallies = {
+        f.code: kpis.Tally(
+            sum(r.tallies[f.code].numerator for r in rows),
+            sum(r.tallies[f.code].denominator for r in rows),
+        )
+        for f in FIGURES
+    }
     total = ScoreRow(
         None, None, str(_l("Total")), _cells(total_tallies, filters, as_of, base.drill)
     )
@@ -482,7 +479,7 @@ def scorecard(
 def _by_unit_chart(
     session: Session, code: str, title, condition, base: Restriction, scope: Scope, flag: Drill
 ) -> Chart:
-    rows = _grouped(session, Case.branch_id, _with(base.where, condition))
+    rows = _grouped(session, unordered(Case.branch_id), _with(base.where, condition))
     if not scope.all_branches:
         rows = [r for r in rows if r[0] in set(scope.branch_ids)]
     names = _names(session, Branch, [k for k, _ in rows])

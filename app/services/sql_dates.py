@@ -1,4 +1,5 @@
-"""The day and the month of a stored time, as text, in SQL on SQLite and PostgreSQL alike.
+"""The day and the month of a stored time, as text, in SQL on SQLite and PostgreSQL alike, and
+a grouping key that leaves the planner free to use the WHERE clause's indexes.
 
 Times are stored naive, in Asia/Shanghai local time (app.domain.clock), so truncating the stored
 value is truncating the local day: no zone conversion. ``day_of(col)`` gives 'YYYY-MM-DD' and
@@ -44,3 +45,25 @@ def _sqlite(element, compiler, **kw):
 def _postgresql(element, compiler, **kw):
     (column,) = element.clauses
     return f"to_char({compiler.process(column, **kw)}, '{element.pattern}')"
+
+
+class unordered(FunctionElement):  # noqa: N801
+    """A column to group by without walking its index: SQLite otherwise reads a whole index in
+    the grouping's order (every case of every unit, 7 s at 1 M cases) rather than the few
+    index ranges of the WHERE clause and a small sort; ``+col`` is its documented way to say
+    so. PostgreSQL plans the grouping itself: the column as it is."""
+
+    name = "unordered"
+    inherit_cache = True
+
+
+@compiles(unordered)
+def _unordered_sqlite(element, compiler, **kw):
+    (column,) = element.clauses
+    return f"+{compiler.process(column, **kw)}"
+
+
+@compiles(unordered, "postgresql")
+def _unordered_postgresql(element, compiler, **kw):
+    (column,) = element.clauses
+    return compiler.process(column, **kw)
