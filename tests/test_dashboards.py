@@ -278,6 +278,12 @@ def test_operations_tiles_equal_their_lists(app, db_session, login_as):
     with app.test_request_context():
         for tile in tiles:
             assert listed_count(client, drill_url(tile.drill)) == tile.count, tile.code
+        overdue, soon = dashboards.operations_by_unit(
+            db_session, actor(db_session, "csd").scope, now
+        )
+        assert sum(bar.count for bar in overdue.bars) == counts["overdue"]
+        for bar in (*overdue.bars, *soon.bars):
+            assert listed_count(client, drill_url(bar.drill)) == bar.count, bar.label
     html = client.get("/dashboards/operations").get_data(as_text=True)
     assert 'id="tile-to_dispatch" href="/queues/to_dispatch"' in html  # CSD has the queue
     assert made.number and (pending is None or counts["extensions"] >= 1)

@@ -631,6 +631,13 @@ def operations(session: Session, scope: Scope, now: datetime) -> list[Tile]:
     ]
 
 
+def operations_by_unit(session: Session, scope: Scope, now: datetime) -> tuple[Chart, Chart]:
+    """Overdue and due-soon by unit for the operations view (the reader's units)."""
+    today = now.date()
+    filters = Filters(kpis.custom(today, today), f"c{today:%Y%m%d}-{today:%Y%m%d}")
+    return deadline_charts(session, scope, restriction(session, scope, filters), now)
+
+
 # -- Tables for an export -------------------------------------------------------------------------
 
 

@@ -180,6 +180,8 @@ class DashboardView(BaseView):
         return self.render_template(
             "suqiu/dashboard_operations.html",
             tiles=tiles,
+            by_unit=dashboards.operations_by_unit(db.session, actor.scope, now),
+            drill_url=drill_url,
             tile_links=_operation_links(actor, tiles),
             now=now,
             printing=request.args.get("print") == "1",

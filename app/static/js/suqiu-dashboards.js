@@ -13,9 +13,25 @@
     return { text: chart.title, left: 'center', textStyle: { fontSize: wall ? 18 : 14, color: wall ? '#e8eef7' : '#333' } };
   }
 
+  function everyDay(chart) {
+    /* Each day of the period, 0 where nothing was received (a cell, not a hole). */
+    var counts = {};
+    chart.labels.forEach(function (day, i) { counts[day] = chart.values[i]; });
+    var days = [];
+    var day = new Date(chart.range[0] + 'T00:00:00Z');
+    var last = new Date(chart.range[1] + 'T00:00:00Z');
+    while (day <= last) {
+      var key = day.toISOString().slice(0, 10);
+      days.push([key, counts[key] || 0]);
+      day.setUTCDate(day.getUTCDate() + 1);
+    }
+    return days;
+  }
+
   function option(chart, wall) {
     var text = wall ? '#cfd8e3' : '#555';
-    var base = { title: titled(chart, wall), tooltip: {}, animation: !document.body.classList.contains('suqiu-printing') };
+    var base = { title: titled(chart, wall), tooltip: {}, backgroundColor: 'transparent',
+      animation: !document.body.classList.contains('suqiu-printing') };
     if (chart.kind === 'pie') {
       return Object.assign(base, {
         tooltip: { trigger: 'item', formatter: '{b}：{c}（{d}%）' },
@@ -28,13 +44,14 @@
       var max = Math.max.apply(null, chart.values.concat([1]));
       return Object.assign(base, {
         tooltip: { formatter: function (p) { return p.value[0] + '：' + p.value[1]; } },
-        visualMap: { min: 0, max: max, orient: 'horizontal', left: 'center', bottom: 0,
+        visualMap: { min: 0, max: max, orient: 'horizontal', right: 20, top: 0, itemHeight: 80,
           calculable: true, textStyle: { color: text }, inRange: { color: ['#e0f3f8', '#4575b4', '#313695'] } },
-        calendar: { range: chart.range, top: 50, left: 40, right: 20, cellSize: ['auto', 16],
-          yearLabel: { show: true, color: text }, dayLabel: { nameMap: 'ZH', color: text },
+        calendar: { range: chart.range, top: 72, bottom: 10, left: 40, right: 20, cellSize: ['auto', 'auto'],
+          itemStyle: { borderColor: wall ? '#1f3b5e' : '#ddd' },
+          splitLine: { lineStyle: { color: wall ? '#7fd1ff' : '#999' } },
+          yearLabel: { show: false }, dayLabel: { nameMap: 'ZH', color: text, firstDay: 1 },
           monthLabel: { nameMap: 'ZH', color: text } },
-        series: [{ type: 'heatmap', coordinateSystem: 'calendar',
-          data: chart.labels.map(function (day, i) { return [day, chart.values[i]]; }) }]
+        series: [{ type: 'heatmap', coordinateSystem: 'calendar', data: everyDay(chart) }]
       });
     }
     var line = chart.kind === 'line';
