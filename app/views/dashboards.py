@@ -93,14 +93,23 @@ def _operation_links(actor: Actor, tiles: list[dashboards.Tile]) -> dict[str, st
 
 
 def landing_endpoint(actor: Actor) -> str | None:
-    """Where the start page sends a reader of the dashboards: CSD (who dispatch for the whole
-    company) to the operations view, leaders, the committee and the units to the dashboard;
-    the administrator keeps the start page (its calendar alert)."""
+    """What the start page shows a reader of the dashboards: CSD (who dispatch for the whole
+    company) the operations view, leaders, the committee and the units their dashboard; the
+    administrator keeps the start page (its calendar alert)."""
     if actor.user is None or actor.is_admin or not actor.may("read.dashboards"):
         return None
     if actor.scope.all_branches and "dispatch" in actor.case_actions:
-        return "DashboardView.operations"
-    return "DashboardView.index"
+        return "operations"
+    return "index"
+
+
+def render_landing(appbuilder, landing: str):
+    """The start page as the dashboard or the operations view (the same page as its own
+    address: its filters, print and wall links work from the start page too)."""
+    view = next(v for v in appbuilder.baseviews if isinstance(v, DashboardView))
+    if landing == "operations":
+        return view.operations_page()
+    return view._render_board("suqiu/dashboard.html")
 
 
 class DashboardView(BaseView):
@@ -174,6 +183,9 @@ class DashboardView(BaseView):
     @expose("/operations")
     @has_access
     def operations(self):
+        return self.operations_page()
+
+    def operations_page(self):
         actor = current_actor()
         now = clock_now()
         tiles = dashboards.operations(db.session, actor.scope, now)
@@ -199,11 +211,11 @@ class DashboardView(BaseView):
 def register(appbuilder) -> None:
     view = appbuilder.add_view(
         DashboardView,
-        "Dashboard",
+        "CompanyDashboard",
         href="/dashboards/",
         icon="fa-bar-chart",
         label=_l("Dashboard"),
-        category="Dashboards",
+        category="Statistics",
         category_icon="fa-bar-chart",
         category_label=_l("Dashboards"),
     )
@@ -212,7 +224,7 @@ def register(appbuilder) -> None:
         href="/dashboards/operations",
         icon="fa-tachometer",
         label=_l("Operations"),
-        category="Dashboards",
+        category="Statistics",
         baseview=view,
     )
     appbuilder.add_link(
@@ -220,6 +232,6 @@ def register(appbuilder) -> None:
         href="/dashboards/wall",
         icon="fa-desktop",
         label=_l("Wall display"),
-        category="Dashboards",
+        category="Statistics",
         baseview=view,
     )

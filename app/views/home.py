@@ -3,7 +3,7 @@ the dashboards is sent to theirs."""
 
 from __future__ import annotations
 
-from flask import g, redirect, url_for
+from flask import g
 from flask_appbuilder import IndexView, expose
 
 from app.domain.clock import now as clock_now
@@ -22,10 +22,10 @@ class HomeView(IndexView):
         actor = current_actor()
         user = actor.user
         # Each role lands on what it needs (issue 9): leaders, the committee and the units on
-        # their dashboard, CSD on the operations view.
+        # their dashboard, CSD on the operations view, shown here as the start page.
         landing = dashboards.landing_endpoint(actor) if g.user is not None else None
         if landing is not None:
-            return redirect(url_for(landing))
+            return dashboards.render_landing(self.appbuilder, landing)
         # The administrator is told which years' holidays are missing (deadlines provisional).
         missing = []
         if user is not None and self.appbuilder.sm.has_access("can_write", "WorkCalendar"):
