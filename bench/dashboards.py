@@ -6,8 +6,9 @@ request: scope, every aggregate, the template with its JSON), ``repeat`` times a
 Its raw twin is the GROUP BY / COUNT statements the page's figures need, written here by hand from
 the definitions (design §4, app.domain.kpis) and run on a connection of the same engine: intake
 by day, month, channel category, channel, kind and business category, the KPI tallies by unit
-and in total, overdue and due-soon by unit; CSD's operations view: its six counts. ``rows`` is
-the intake the page shows beside the raw SQL's (``≠`` when they differ)."""
+(the total is their sum), overdue and due-soon by unit; CSD's operations view: its six counts
+and overdue and due-soon by unit. ``rows`` is the intake the page shows beside the raw SQL's
+(``≠`` when they differ)."""
 
 from __future__ import annotations
 
@@ -140,7 +141,7 @@ def dashboard_sql(who, dialect: str, first: date, last: date, now: datetime):
     return statements
 
 
-def operations_sql(who, now: datetime):
+def operations_sql(who, now: datetime, dialect: str = "postgresql"):
     units = _units(who)
     today = datetime.combine(now.date(), datetime.min.time())
     params = {"start": today, "end": today + timedelta(days=1), "now": now, "soon": now + NEAR}
@@ -156,7 +157,13 @@ def operations_sql(who, now: datetime):
         f"(SELECT count(*) FROM service_case c WHERE {units} AND {condition})"
         for condition in counts
     )
-    return [(f"SELECT {columns}", params)]
+    unit = "+c.branch_id" if dialect == "sqlite" else "c.branch_id"
+    by_unit = [
+        (f"SELECT {unit}, count(*) FROM service_case c WHERE {units} AND {condition} "
+         f"GROUP BY {unit}", params)
+        for condition in (_overdue(":now"), _soon())
+    ]  # fmt: skip
+    return [(f"SELECT {columns}", params), *by_unit]
 
 
 def _run(connection, statements):
@@ -170,7 +177,8 @@ def _run(connection, statements):
 def _pages(who, username: str, dialect: str, now: datetime):
     pages = []
     if username == "csd":
-        pages.append(("operations view", "/dashboards/operations", operations_sql(who, now)))
+        raw = operations_sql(who, now, dialect)
+        pages.append(("operations view", "/dashboards/operations", raw))
     for label, query, first, last in _periods(now):
         if username == "csd" and not label.startswith("month"):
             continue
