@@ -199,7 +199,8 @@ def restriction(session: Session, scope: Scope, filters: Filters) -> Restriction
         if not units:
             parts.append(false())
     if units:
-        ids = _subtree(session, units)
+        # No unit chosen: the scope's roots, whose sub-units are the scope itself.
+        ids = list(scope.branch_ids) if filters.unit_id is None else _subtree(session, units)
         if not scope.all_branches:
             ids = [i for i in ids if i in set(scope.branch_ids)]
         parts.append(Case.branch_id.in_(ids) if ids else false())
@@ -266,6 +267,12 @@ class Dashboard:
     overdue: Chart
     due_soon: Chart
     units: list[tuple[int, str]] = field(default_factory=list)  # the unit filter's choices
+    base: Restriction | None = None
+
+    @property
+    def unfiltered(self) -> bool:
+        """No unit or channel category chosen: the reader's whole scope."""
+        return self.filters.unit_id is None and self.filters.channel_category is None
 
 
 def _received(period: Period, as_of: datetime) -> ColumnElement[bool]:
@@ -297,8 +304,10 @@ def _names(session: Session, model, ids) -> dict[Any, str]:
     return dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
 
 
-def _sorted_by(model, session: Session) -> dict[Any, int]:
-    return dict(session.execute(select(model.id, model.sort_order)).all())
+def _labels(session: Session, model) -> dict[Any, tuple[str, int]]:
+    """A small master-data table's names and sort orders, in one read."""
+    rows = session.execute(select(model.id, model.name, model.sort_order))
+    return {key: (name, order) for key, name, order in rows}
 
 
 def _intake_charts(
@@ -364,8 +373,9 @@ def _intake_charts(
         ),
     ):
         rows = _grouped(session, column, received)
-        names = _names(session, model, [k for k, _ in rows])
-        orders = _sorted_by(model, session)
+        labels = _labels(session, model)
+        names = {key: name for key, (name, _) in labels.items()}
+        orders = {key: order for key, (_, order) in labels.items()}
         rows.sort(key=lambda r: (r[0] is None, orders.get(r[0], 0), r[0] or 0))
         charts[code] = Chart(
             code,
@@ -437,7 +447,12 @@ def _rank_key(row_tallies: dict[str, kpis.Tally], figure: Figure):
 
 
 def scorecard(
-    session: Session, scope: Scope, filters: Filters, base: Restriction, as_of: datetime
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    base: Restriction,
+    as_of: datetime,
+    names: dict[Any, str] | None = None,
 ) -> tuple[list[ScoreRow], ScoreRow]:
     """The KPIs by handling unit (kpi_queries.tallies, one GROUP BY), ranked by
     ``filters.rank_by``, and the total row."""
@@ -448,7 +463,8 @@ def scorecard(
     if not scope.all_branches:  # a branch reader: their units' cases only
         allowed = set(scope.branch_ids)
         rows = [row for row in rows if row.key in allowed]
-    names = _names(session, Branch, [row.key for row in rows])
+    if names is None:
+        names = _names(session, Branch, [row.key for row in rows])
     rows.sort(key=lambda row: (_rank_key(row.tallies, figure), names.get(row.key, "")))
     ranked = []
     for position, row in enumerate(rows, start=1):
@@ -477,12 +493,20 @@ def scorecard(
 
 
 def _by_unit_chart(
-    session: Session, code: str, title, condition, base: Restriction, scope: Scope, flag: Drill
+    session: Session,
+    code: str,
+    title,
+    condition,
+    base: Restriction,
+    scope: Scope,
+    flag: Drill,
+    names: dict[Any, str] | None,
 ) -> Chart:
     rows = _grouped(session, unordered(Case.branch_id), _with(base.where, condition))
     if not scope.all_branches:
         rows = [r for r in rows if r[0] in set(scope.branch_ids)]
-    names = _names(session, Branch, [k for k, _ in rows])
+    if names is None:
+        names = _names(session, Branch, [k for k, _ in rows])
     rows.sort(key=lambda r: (-r[1], names.get(r[0], "")))
     return Chart(
         code,
@@ -501,7 +525,11 @@ def _by_unit_chart(
 
 
 def deadline_charts(
-    session: Session, scope: Scope, base: Restriction, now: datetime
+    session: Session,
+    scope: Scope,
+    base: Restriction,
+    now: datetime,
+    names: dict[Any, str] | None = None,
 ) -> tuple[Chart, Chart]:
     """Overdue now (case_search.overdue) and due within a day (the due-soon queue's window),
     by unit: the state now, whatever the period."""
@@ -513,6 +541,7 @@ def deadline_charts(
         base,
         scope,
         (("finish_overdue", "overdue", "y"),),
+        names,
     )
     soon = _by_unit_chart(
         session,
@@ -522,6 +551,7 @@ def deadline_charts(
         base,
         scope,
         (("drill", "soon", "y"),),
+        names,
     )
     return overdue, soon
 
@@ -534,12 +564,12 @@ def unit_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:
 def company_dashboard(session: Session, scope: Scope, filters: Filters, now: datetime) -> Dashboard:
     as_of = now.replace(microsecond=0)
     base = restriction(session, scope, filters)
+    units = unit_choices(session, scope)
+    names = {key: name.strip("\u3000") for key, name in units}  # every unit in scope
     intake, charts = _intake_charts(session, filters, base, as_of)
-    ranked, total = scorecard(session, scope, filters, base, as_of)
-    overdue, soon = deadline_charts(session, scope, base, as_of)
-    return Dashboard(
-        filters, as_of, intake, charts, ranked, total, overdue, soon, unit_choices(session, scope)
-    )
+    ranked, total = scorecard(session, scope, filters, base, as_of, names)
+    overdue, soon = deadline_charts(session, scope, base, as_of, names)
+    return Dashboard(filters, as_of, intake, charts, ranked, total, overdue, soon, units, base)
 
 
 # -- CSD's operations view ----------------------------------------------------------------------
@@ -561,13 +591,16 @@ class Tile:
     queue: str | None = None  # the work queue listing the same cases for whoever has it
 
 
-def operations(session: Session, scope: Scope, now: datetime) -> list[Tile]:
+def operations(
+    session: Session, scope: Scope, now: datetime, base: Restriction | None = None
+) -> list[Tile]:
     """Today's figures for the people who move cases: intake today, waiting for dispatch, due
     within a day, overdue, callbacks due and extension requests waiting for a decision, each
     counted in the database under the reader's units."""
     today = now.date()
     filters = Filters(kpis.custom(today, today), f"c{today:%Y%m%d}-{today:%Y%m%d}")
-    base = restriction(session, scope, filters)
+    if base is None:  # the reader's whole scope (a dashboard without filters passes its own)
+        base = restriction(session, scope, filters)
     pending_extension = has_pending_extension()
     specs = (
         (

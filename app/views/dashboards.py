@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import abort, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from sqlalchemy import select
 
 from app.domain.clock import now as clock_now
 from app.domain.errors import DomainError
@@ -141,11 +142,12 @@ class DashboardView(BaseView):
         actor, board, error, status = self._board()
         tiles = []
         if not actor.scope.all_branches:  # a unit's dashboard carries its queues
-            tiles = dashboards.operations(db.session, actor.scope, clock_now())
+            base = board.base if board is not None and board.unfiltered else None
+            tiles = dashboards.operations(db.session, actor.scope, clock_now(), base)
         categories = db.session.execute(
-            ChannelCategory.__table__.select().order_by(ChannelCategory.sort_order)
+            select(ChannelCategory.code, ChannelCategory.name).order_by(ChannelCategory.sort_order)
         ).all()
-        units = dashboards.unit_choices(db.session, actor.scope)
+        units = board.units if board else dashboards.unit_choices(db.session, actor.scope)
         chosen = board.filters.unit_id if board else None
         page = self.render_template(
             template,

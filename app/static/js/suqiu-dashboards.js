@@ -60,10 +60,10 @@
     var value = { type: 'value', minInterval: 1, axisLabel: { color: text } };
     return Object.assign(base, {
       tooltip: { trigger: 'axis' },
-      grid: { left: horizontal ? 120 : 50, right: 30, top: 40, bottom: horizontal ? 30 : 60, containLabel: false },
+      grid: { left: horizontal ? 120 : 50, right: 30, top: 55, bottom: horizontal ? 30 : 60, containLabel: false },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign(category, { inverse: true }) : value,
-      series: [{ type: line ? 'line' : 'bar', data: chart.values, smooth: line,
+      series: [{ type: line ? 'line' : 'bar', data: chart.values,
         label: { show: !line && chart.values.length <= 24, position: horizontal ? 'right' : 'top', color: text },
         itemStyle: { color: chart.code === 'overdue' ? '#d9534f' : (chart.code === 'due_soon' ? '#f0ad4e' : '#337ab7') } }]
     });
