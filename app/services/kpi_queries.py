@@ -76,8 +76,10 @@ def tallies(
     *,
     group_by=None,
     figures: Sequence[Figure] = FIGURES,
+    where: ColumnElement[bool] | None = None,
 ) -> list[Row]:
-    """Every figure for the period, per value of ``group_by`` (a Case column) or in total."""
+    """Every figure for the period, per value of ``group_by`` (a Case column) or in total;
+    ``where`` narrows the cases further (a dashboard's channel category and unit)."""
     params = period.params(as_of)
     columns = [column for figure in figures for column in _counts(figure, params)]
     keys = [group_by] if group_by is not None else []
@@ -87,6 +89,8 @@ def tallies(
         query = query.where(clause)
     # Only cases some figure may count: one of their dates near the period (an index range each).
     query = query.where(_touches(period, params))
+    if where is not None:
+        query = query.where(where)
     if group_by is not None:
         query = query.group_by(group_by)
     rows = []

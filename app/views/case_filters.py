@@ -11,15 +11,15 @@ honoured from the URL (``SuqiuModelView.company_wide_search_columns``).
 from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from wtforms import SelectChoice, SelectField, StringField
 
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS
 from app.extensions import db
-from app.models import Branch, BusinessCategory, CaseKind, Channel, ChannelCategory
-from app.services import case_search
+from app.models import Branch, BusinessCategory, Case, CaseKind, Channel, ChannelCategory
+from app.services import case_queries, case_search, dashboards, kpi_queries
 from app.services.actor import current_actor
 from app.views.list_filters import (
     NO,
@@ -36,6 +36,7 @@ from app.views.list_filters import (
     UpperStartsWith,
     yes_no_field,
 )
+from app.views.list_params import whole_number
 
 FLAGS = {
     "urgent": _l("Urgent"),
@@ -87,6 +88,100 @@ class PhoneIs(ClauseFilter):
         return case_search.customer_phone_is(value)
 
 
+class WithinUnits(ClauseFilter):
+    """A unit with its sub-units (``3`` or ``3,7``), as the dashboards count them; the list's
+    scope still applies, so a unit outside it lists nothing of it."""
+
+    name = _l("Including sub-units")
+    arg_name = "unit_tree"
+
+    def clause(self, value):
+        ids = [whole_number(part) for part in (value or "").split(",") if part.strip()]
+        if not ids or None in ids or len(ids) > 50:
+            return None
+        paths = list(db.session.scalars(select(Branch.path).where(Branch.id.in_(ids))))
+        if not paths:
+            return false()
+        units = select(Branch.id).where(
+            or_(*(Branch.path.startswith(path, autoescape=True) for path in paths))
+        )
+        return Case.branch_id.in_(units)
+
+
+class KpiIs(ClauseFilter):
+    """The cases behind one number of the KPI scorecard (kpi_queries.drill_down), the period
+    and the moment it was counted carried in the value (``figure~part~period~as-of``), so that
+    the list shows the same cases later."""
+
+    name = _l("Counted in")
+    arg_name = "kpi"
+
+    def clause(self, value):
+        parsed = dashboards.parse_kpi_token(value or "")
+        if parsed is None:
+            return false()
+        figure, part, period, as_of = parsed
+        return kpi_queries.drill_down(figure, part, period, as_of)
+
+
+class DueSoonIs(ClauseFilter):
+    """Due within a day now (the due-soon queue's window, case_queries.due_soon_open)."""
+
+    name = _l("Due within a day")
+    arg_name = "soon"
+
+    def clause(self, value):
+        return case_queries.due_soon_open(clock_now()) if value == YES else None
+
+
+class PendingExtensionIs(ClauseFilter):
+    name = _l("Extension requests to decide")
+    arg_name = "ext_pending"
+
+    def clause(self, value):
+        return dashboards.has_pending_extension() if value == YES else None
+
+
+# Filters the dashboards' links set, honoured from the URL but not offered in the filter panel
+# (the list names them above its rows instead).
+DRILL = "drill"
+DRILL_FILTERS = [KpiIs, DueSoonIs, PendingExtensionIs]
+
+
+def drill_notes(filters) -> list[str]:
+    """What the hidden drill-down filters of the list select, in Chinese."""
+    notes = []
+    for flt, values in zip(filters.filters, filters.values, strict=True):
+        if flt.column_name != DRILL:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(flt, KpiIs):
+                parsed = dashboards.parse_kpi_token(value)
+                if parsed is None:
+                    notes.append(str(_l("This figure cannot be read: no case is listed.")))
+                    continue
+                figure, part, period, as_of = parsed
+                if figure.kind == "count":
+                    counted = _l("cases counted")
+                elif part == "denominator":
+                    counted = _l("cases in the denominator")
+                else:
+                    counted = _l("cases meeting the figure")
+                notes.append(
+                    str(_l("%(figure)s, %(part)s, %(first)s to %(last)s, as of %(as_of)s"))
+                    % {
+                        "figure": figure.label,
+                        "part": counted,
+                        "first": period.first_day.isoformat(),
+                        "last": period.last_day.isoformat(),
+                        "as_of": as_of.strftime("%Y-%m-%d %H:%M"),
+                    }
+                )
+            elif value == YES:
+                notes.append(str(flt.name))
+    return notes
+
+
 RELATION = RELATION_FILTERS
 CHOICE = [EqualTo, NotEqualTo]
 DAY_WINDOW = [OnOrAfter, OnOrBefore]
@@ -97,7 +192,7 @@ FILTER_CLASSES = {
     "channel": RELATION,
     "kind": RELATION,
     "business_category": RELATION,
-    "branch": RELATION,
+    "branch": [*RELATION, WithinUnits],
     "received_at": DAY_WINDOW,
     "finish_due": DAY_WINDOW,
     OVERDUE: [OverdueIs],
@@ -106,6 +201,7 @@ FILTER_CLASSES = {
     "customer_name": [EqualTo],
     "customer_address": [StartsWith, EqualTo],
     "gas_account": [EqualTo],
+    DRILL: DRILL_FILTERS,
 }
 
 

@@ -144,6 +144,8 @@ class CaseView(SuqiuModelView):
     search_columns = case_filters.SEARCH_COLUMNS
     search_form_extra_fields = case_filters.search_fields()
     search_filter_classes = case_filters.FILTER_CLASSES
+    hidden_search_columns = (case_filters.DRILL,)
+    list_template = "suqiu/case_list.html"
     company_wide_search_columns = case_filters.CUSTOMER_COLUMNS
     # Only these: never by the customer, whose hidden 举报 row would sort beside their others.
     order_columns = ["number", "received_at", "finish_due"]
@@ -154,6 +156,9 @@ class CaseView(SuqiuModelView):
         "received_at": timestamp,
         "finish_due": timestamp,
     }
+
+    def drill_notes(self, filters) -> list[str]:
+        return case_filters.drill_notes(filters)
 
     @expose("/show/<int:pk>")
     @has_access
