@@ -11,6 +11,7 @@ def register_views(appbuilder) -> None:
         catalog,
         contacts,
         dashboards,
+        exports,
         home,
         notifications,
         org,
@@ -28,4 +29,5 @@ def register_views(appbuilder) -> None:
     notifications.register(appbuilder)
     api.register(appbuilder)
     dashboards.register(appbuilder)
+    exports.register(appbuilder)
     home.register(appbuilder)
