@@ -1045,6 +1045,8 @@ def violation_specs() -> list[Spec]:
 
 
 def all_specs(queue_names) -> list[Spec]:
+    from tests.route_specs_exports import exports_specs  # it imports Spec from here
+
     return (
         crud_specs()
         + case_specs()
@@ -1053,4 +1055,5 @@ def all_specs(queue_names) -> list[Spec]:
         + violation_specs()
         + account_specs()
         + api_specs()
+        + exports_specs()
     )
