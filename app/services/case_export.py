@@ -91,8 +91,14 @@ def export_query(filtered: Query, order: Sequence) -> Query:
         .outerjoin(Branch, Case.branch_id == Branch.id)
         .order_by(None)
         .order_by(*order)
-        .execution_options(yield_per=CHUNK)
     )
+
+
+def _fetched(query: Query):
+    """The rows of ``query`` as plain tuples, a chunk at a time (a server-side cursor on
+    PostgreSQL): through Core, without the ORM's per-row work (a third of the time)."""
+    connection = query.session.connection()
+    return connection.execute(query.statement, execution_options={"yield_per": CHUNK})
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ def rows(actor: Actor, query: Query, now: datetime) -> Iterator[list]:
         closed_at,
         callback,
         content,
-    ) in query:
+    ) in _fetched(query):
         level = privacy.contact_level(actor, kind_code, first_contact_id)
         if level == "hidden":
             name, phone, address = HIDDEN, "", ""

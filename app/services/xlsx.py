@@ -33,6 +33,9 @@ MAX_CELL_TEXT = 32_767
 _EPOCH = datetime(1899, 12, 30)
 _BAD_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 _CHUNK_ROWS = 500
+# What a text may hold that must be escaped (markup, CR) or encoded (characters XML cannot carry,
+# a literal "_x" that could read as an escape).
+_NEEDS_WORK = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
 _TEXT = {
     **{code: f"_x{code:04X}_" for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]},
     0xFFFE: "_xFFFE_",
@@ -175,18 +178,18 @@ class Sheet:
             self.letters += [_letters(i) for i in range(len(self.letters), len(values))]
         parts = []
         plain = f' s="{style}"' if style else ""
+        quoted = f' s="{QUOTED}"'
+        # One search over the row's texts: most rows hold nothing to escape or encode.
+        clean = not _NEEDS_WORK.search("".join([v for v in values if type(v) is str]))
         for letter, value in zip(self.letters, values, strict=False):
             if value is None or value == "":
                 continue
             if type(value) is str:  # the common case, inline: a call per cell costs
-                s = f' s="{QUOTED}"' if value.startswith(FORMULA_STARTS) else plain
-                if "_x" in value or len(value) > MAX_CELL_TEXT:
-                    text = _safe_text(value)
-                else:  # one pass in C: markup escaped, characters XML cannot carry encoded
-                    text = value.translate(_TEXT)
+                text = value if clean and len(value) <= MAX_CELL_TEXT else _safe_text(value)
                 parts.append(
-                    f'<c r="{letter}{number}"{s} t="inlineStr"><is>'
-                    f'<t xml:space="preserve">{text}</t></is></c>'
+                    f'<c r="{letter}{number}"'
+                    f"{quoted if value.startswith(FORMULA_STARTS) else plain}"
+                    f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
                 )
             else:
                 parts.append(_cell(f"{letter}{number}", value, style))
