@@ -16,6 +16,7 @@ when edited too.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -318,7 +319,12 @@ class Workbook:
     def __exit__(self, kind, value, traceback) -> None:
         if kind is None:
             self.close()
-        else:
+            return
+        # The error goes on (a half-written workbook is never sent): let go of the files
+        # without raising anything of our own over it.
+        with contextlib.suppress(Exception):
+            if self.sheets:
+                self.sheets[-1]._file.close()
             self.zip.close()
 
 
