@@ -305,7 +305,7 @@ def test_export_button_on_the_list_for_those_who_may_export(login_as):
     )
     assert 'id="export-cases"' in page
     assert "/cases/export?_flt_0_status=closed" in page
-    assert "导出Excel" in page
+    assert "导出电子表格" in page
     assert 'id="export-cases"' not in login_as("agent").get("/cases/list/").get_data(as_text=True)
     assert login_as("agent").get("/cases/export").status_code == 403
 
