@@ -415,3 +415,16 @@ def test_scorecard_bad_period_is_a_chinese_message(login_as, period):
 def test_scorecard_needs_the_dashboard_export_permission(login_as):
     assert login_as("agent").get("/exports/scorecard.xlsx").status_code == 403
     assert login_as("risk").get("/exports/scorecard.xlsx").status_code == 403
+
+
+def test_more_cases_than_a_worksheet_holds_are_cut_with_a_note(login_as, db_session, monkeypatch):
+    """A worksheet holds 1,048,575 cases under its header: beyond, the export stops there and
+    its notes say so (here with a limit of 3)."""
+    from app.services import case_export
+
+    monkeypatch.setattr(case_export, "MAX_ROWS", 3)
+    book = workbook(login_as("csd").get("/cases/export"))
+    assert len(data_rows(book)) == 3
+    notes = dict(list(book.worksheets[1].iter_rows(values_only=True))[1:])
+    assert notes["行数"] == 3
+    assert notes["未导出"] == "一个工作表只能容纳前 3 条诉求，其余未导出，请缩小筛选范围。"

@@ -22,9 +22,15 @@ from app.domain.lifecycle import STATUS_LABELS
 from app.models import Branch, BusinessCategory, Case, CaseKind, Channel, ChannelCategory
 from app.services import privacy
 from app.services.actor import Actor
+from app.services.xlsx import MAX_ROWS as SHEET_ROWS
 from app.services.xlsx import Column, Workbook, write_notes
 
 CHUNK = 2000  # rows fetched from the database at a time
+MAX_ROWS = SHEET_ROWS - 1  # the header takes one
+TOO_MANY = _l(
+    "Only the first %(count)d cases fit on a worksheet: the others were not exported. "
+    "Please narrow the filters."
+)
 HIDDEN = "***"
 
 _COLUMNS = (
@@ -169,11 +175,20 @@ def write_cases(
     *,
     sheet: str,
     notes: Sequence[tuple[str, object]] = (),
+    limit: int | None = None,
 ) -> int:
-    """The workbook: the cases on one sheet, what was exported on a second. The rows written."""
+    """The workbook: the cases on one sheet, what was exported on a second. The rows written.
+    At most ``limit`` cases (a worksheet's rows): the notes then say that the rest were left
+    out and the filters should be narrowed."""
+    limit = MAX_ROWS if limit is None else limit
     with Workbook(fileobj) as book:
         cases = book.add_sheet(sheet, columns())
-        cases.extend(rows(actor, query, now))
+        more = False
+        for values in rows(actor, query, now):
+            if cases.data_rows >= limit:
+                more = True
+                break
+            cases.append(values)
         written = cases.data_rows
         write_notes(
             book,
@@ -182,6 +197,7 @@ def write_cases(
                 (str(_l("Exported at")), format_datetime(now)),
                 (str(_l("Exported by")), str(actor.user) if actor.user else ""),
                 (str(_l("Rows")), written),
+                *([(str(_l("Not exported")), str(TOO_MANY) % {"count": written})] if more else []),
             ],
         )
     return written
