@@ -329,9 +329,8 @@ class Workbook:
 
 
 def _absolute(sheet: Sheet) -> str:
-    first, last = sheet.filter_range.split(":")
-    column = last.rstrip("0123456789")
-    row = last[len(column) :]
+    """The auto-filter's range as the workbook names it: '服务诉求'!$A$1:$P$101."""
+    column, row = sheet.letters[len(sheet.columns) - 1], max(sheet.rows, 1)
     quoted = "'" + sheet.name.replace("'", "''") + "'"
     return f"{quoted}!$A$1:${column}${row}"
 
