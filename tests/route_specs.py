@@ -1058,6 +1058,7 @@ def all_specs(queue_names) -> list[Spec]:
     from tests.route_specs_bulletins import bulletin_specs
     from tests.route_specs_complaints import complaint_specs
     from tests.route_specs_dashboards import dashboard_specs
+    from tests.route_specs_exports import exports_specs  # it imports Spec from here
     from tests.route_specs_major_matters import major_matter_specs
     from tests.route_specs_staff import staff_specs
 
@@ -1074,4 +1075,5 @@ def all_specs(queue_names) -> list[Spec]:
         + complaint_specs()
         + bulletin_specs()
         + staff_specs()
+        + exports_specs()
     )

@@ -13,6 +13,7 @@ def register_views(appbuilder) -> None:
         complaints,
         contacts,
         dashboards,
+        exports,
         home,
         major_matters,
         notifications,
@@ -36,4 +37,5 @@ def register_views(appbuilder) -> None:
     notifications.register(appbuilder)
     api.register(appbuilder)
     dashboards.register(appbuilder)
+    exports.register(appbuilder)
     home.register(appbuilder)

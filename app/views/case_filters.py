@@ -10,6 +10,8 @@ honoured from the URL (``SuqiuModelView.company_wide_search_columns``).
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from sqlalchemy import false, or_, select
 from wtforms import SelectChoice, SelectField, StringField
@@ -31,6 +33,7 @@ from app.views.list_filters import (
     NotEqualTo,
     OnOrAfter,
     OnOrBefore,
+    RelatedIs,
     StartsWith,
     UpperEqualTo,
     UpperStartsWith,
@@ -273,3 +276,63 @@ def search_fields() -> dict:
         "customer_address": _text(_l("Address")),
         "gas_account": _text(_l("Gas account number")),
     }
+
+
+def _first_value(values):
+    if isinstance(values, list | tuple):
+        return values[0] if values else None
+    return values
+
+
+def _as_day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def window(filters) -> tuple[int | None, date | None, date | None]:
+    """What an export's file name tells of the filters: the unit filtered on (equal to) and
+    the received-at window (on or after, on or before)."""
+    unit = first = last = None
+    for flt, values in filters.get_filters_values():
+        value = _first_value(values)
+        if flt.column_name == "branch" and isinstance(flt, RelatedIs):
+            unit = whole_number(value)
+        elif flt.column_name == "received_at":
+            day = _as_day(value)
+            if isinstance(flt, OnOrAfter) and day is not None:
+                first = day if first is None else max(first, day)
+            elif isinstance(flt, OnOrBefore) and day is not None:
+                last = day if last is None else min(last, day)
+    return unit, first, last
+
+
+def _shown_value(column: str, value) -> str:
+    """A filter's value as the filter panel shows it (labels and names, not codes); a unit
+    outside the reader's scope is not named."""
+    text = str(value or "")
+    if column == "status":
+        return str(STATUS_LABELS.get(text, text))
+    if column in FLAGS or column == OVERDUE:
+        return {YES: str(_l("Yes")), NO: str(_l("No"))}.get(text, text)
+    choices = {
+        "channel_category_code": _channel_categories,
+        "channel": _channels,
+        "kind": _ordered(CaseKind),
+        "business_category": _ordered(BusinessCategory),
+        "branch": _units,
+    }.get(column)
+    if choices is None:
+        return text
+    names = {choice.value: choice.label for choice in choices()}
+    return str(names.get(text, text)).strip("\u3000")
+
+
+def describe(filters, labels) -> str:
+    """The filters in words, for the export's notes: 状态 等于 处理中；承办单位 等于 汉口分公司."""
+    parts = []
+    for flt, values in filters.get_filters_values():
+        value = _shown_value(flt.column_name, _first_value(values))
+        parts.append(f"{labels.get(flt.column_name, flt.column_name)} {flt.name} {value}")
+    return "；".join(parts)
