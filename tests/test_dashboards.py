@@ -135,7 +135,7 @@ def test_intake_counted_by_hand_with_the_months_edges(db_session, october):
     kinds = {bar.label: bar.count for bar in board.charts["by_kind"].bars}
     assert kinds == {"投诉": 2, "业务办理": 4}
     units = {row.name: row.cells[0].shown for row in board.scorecard}
-    assert units == {"汉口分公司": "2", "汉口北营业所": "1", "武昌分公司": "2", "尚未派单": "1"}
+    assert units == {"汉口分公司": "2", "汉口北营业所": "1", "武昌分公司": "2", "尚未派发": "1"}
 
 
 def test_on_time_finish_by_hand(db_session, october):

@@ -47,7 +47,7 @@ _COLUMNS = (
     (_l("Handling unit"), 16),
     (_l("Received at"), 17),
     (_l("Deadline"), 17),
-    (_l("Closed at"), 17),
+    (_l("Case closed at"), 17),
     (_l("Callback result"), 10),
     (_l("Request"), 50),
 )
