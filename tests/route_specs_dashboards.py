@@ -1,7 +1,7 @@
 """The dashboards' routes for the role × route × branch matrix (tests/test_route_matrix.py):
 the dashboard and its wall display with and without a unit chosen (another unit's is refused,
 never shown), a period that cannot be (a Chinese message, not a 500), the operations view and
-the export placeholder."""
+the Excel export of the dashboard's tables (the same filters and scope as the page)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,14 @@ def dashboard_specs() -> list[Spec]:
         Spec("DashboardView.operations", "/dashboards/operations", perm=READ),
         Spec("DashboardView.operations", "/dashboards/operations?print=1", perm=READ,
              variant="print"),
-        # PLACEHOLDER until the Excel export lands: a 404 for whoever may export.
-        Spec("DashboardView.export", "/dashboards/export", perm=EXPORT, absent_ok=True),
+        Spec("DashboardView.export", "/dashboards/export", perm=EXPORT),
+        Spec("DashboardView.export", "/dashboards/export?period=quarter&year=2026&quarter=4",
+             perm=EXPORT, variant="quarter"),
+        Spec("DashboardView.export", "/dashboards/export?unit={id}", perm=EXPORT,
+             refs=("branch",), shows=True, variant="unit"),
+        Spec("DashboardView.export", "/dashboards/export?unit={id}", perm=EXPORT,
+             refs=("subunit",), shows=True, variant="subunit"),
+        Spec("DashboardView.export", "/dashboards/export?period=custom&start=2026-02-01"
+             "&end=2026-01-01", perm=EXPORT, variant="bad-period"),
     ]  # fmt: skip
     return specs

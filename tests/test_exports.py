@@ -365,8 +365,8 @@ def _scorecard(client, period="2026-10"):
 def test_scorecard_of_a_branch_holds_its_own_units_only(login_as, db_session, two_sides):
     """A liaison's scorecard: 汉口 and its sub-units, never 武昌, whatever the URL says."""
     response, book, rows = _scorecard(login_as("liaison_hankou"))
-    assert rows[0][0] == "单位"
-    assert rows[0][1:] == (
+    assert rows[0][:2] == ("名次", "承办单位")
+    assert rows[0][2:] == (
         "受理量",
         "及时签收率",
         "按时办结率",
@@ -377,17 +377,17 @@ def test_scorecard_of_a_branch_holds_its_own_units_only(login_as, db_session, tw
         "延期率",
         "超期件数",
     )
-    units = [row[0] for row in rows[1:]]
-    assert units[0] == "汉口分公司" and units[-1] == "合计"
+    units = [row[1] for row in rows[1:]]
+    assert "汉口分公司" in units and units[-1] == "合计"
     assert not any("武昌" in unit for unit in units)
-    hankou = rows[1]
-    assert hankou[1] == 2  # the two cases of October dispatched to 汉口
-    assert hankou[5] == "—"  # no case of 汉口 was closed in October: no satisfaction rate
-    assert download_name(response) == "考核指标_汉口分公司_2026年10月.xlsx"
-    assert book.sheetnames == ["考核指标", "导出说明"]
+    hankou = next(row for row in rows[1:] if row[1] == "汉口分公司")
+    assert hankou[0] == 1 and hankou[2] == 2  # the two cases of October dispatched to 汉口
+    assert hankou[6] == "—"  # no case of 汉口 was closed in October: no satisfaction rate
+    assert download_name(response) == "考核指标排名_汉口分公司_2026年10月.xlsx"
+    assert book.sheetnames == ["考核指标排名", "导出说明"]
     for query in (f"&branch={branch_id(db_session, 'wuchang')}", "&_flt_0_branch=1"):
         other = login_as("liaison_hankou").get(f"/exports/scorecard.xlsx?period=2026-10{query}")
-        assert not any("武昌" in str(row[0]) for row in data_rows_plain(other))
+        assert not any("武昌" in str(row[1]) for row in data_rows_plain(other))
 
 
 def data_rows_plain(response):
@@ -396,11 +396,44 @@ def data_rows_plain(response):
 
 def test_scorecard_company_wide_for_the_leader(login_as, two_sides):
     _, _, rows = _scorecard(login_as("leader"), "2026-Q4")
-    units = [row[0] for row in rows[1:]]
+    units = [row[1] for row in rows[1:]]
     assert "汉口分公司" in units and "武昌分公司" in units
     total = rows[-1]
-    assert total[0] == "合计"
-    assert total[1] == sum(row[1] for row in rows[1:-1])
+    assert total[1] == "合计"
+    assert total[2] == sum(row[2] for row in rows[1:-1])
+
+
+def test_scorecard_file_is_the_dashboards_scorecard(login_as, two_sides):
+    """Screen and file agree: the export's rows are the dashboard's scorecard table for the
+    same period, and so is the scorecard sheet of the dashboard's own export."""
+    client = login_as("leader")
+    _, _, rows = _scorecard(client, "2026-Q4")
+    page = client.get("/dashboards/?period=quarter&year=2026&quarter=4").get_data(as_text=True)
+    for row in rows[1:]:
+        assert row[1] in page
+    board = workbook(client.get("/dashboards/export?period=quarter&year=2026&quarter=4"))
+    assert list(board["考核指标排名"].iter_rows(values_only=True)) == rows
+
+
+def test_dashboard_export_follows_the_page_filters_and_scope(login_as, db_session, two_sides):
+    """The dashboard's export: a sheet a table, the page's filters, the reader's units only
+    (another unit's is refused as on the page), a Chinese file name with period and unit."""
+    response = login_as("liaison_hankou").get("/dashboards/export?year=2026&month=10")
+    book = workbook(response)
+    assert download_name(response) == "数据看板_汉口分公司_2026年10月.xlsx"
+    assert "考核指标排名" in book.sheetnames and book.sheetnames[-1] == "导出说明"
+    text = " ".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    )
+    assert "汉口分公司" in text and "武昌" not in text
+    wuchang = branch_id(db_session, "wuchang")
+    refused = login_as("liaison_hankou").get(f"/dashboards/export?unit={wuchang}")
+    assert refused.status_code == 403
+    assert refused.mimetype == "text/html"
+    assert login_as("agent").get("/dashboards/export").status_code == 403
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-11-30~2026-11-01", "x", "9999"])

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain import kpis
+from app.domain import kpis, period_text
 from app.domain.i18n import _l
 from app.domain.kpis import FIGURES, FIGURES_BY_CODE, Figure, FigureKind, Period, PeriodError
 from app.domain.lifecycle import CaseStatus, ExtensionStatus
@@ -52,10 +52,15 @@ class DashboardFilterError(InvalidRecordError):
 @dataclass(frozen=True)
 class Filters:
     period: Period
-    token: str  # the period in one word: m2026-11, q2026-4, y2026, c20260101-20260131
     channel_category: str | None = None
     unit_id: int | None = None  # a unit chosen (its sub-units included); None: all in scope
     rank_by: str = "on_time_finish"
+
+    @property
+    def token(self) -> str:
+        """The period as a URL writes it (app.domain.period_text: 2026-11, 2026-Q4, 2026,
+        2026-11-01~2026-11-28)."""
+        return period_text.text(self.period)
 
 
 def _number(raw, message) -> int:
@@ -79,52 +84,27 @@ def _date(raw) -> date:
         raise PeriodError(_l("Please enter dates as YYYY-MM-DD.")) from None
 
 
-def period_of(args: Mapping[str, Any], today: date) -> tuple[Period, str]:
-    """The period the request asks for (``period`` = month, quarter, year or custom, with
-    ``year``/``month``/``quarter`` or ``start``/``end``); this month without one. PeriodError
-    with a Chinese message for a value that names no period."""
+def period_of(args: Mapping[str, Any], today: date) -> Period:
+    """The period the dashboard's form asks for (``period`` = month, quarter, year or custom,
+    with ``year``/``month``/``quarter`` or ``start``/``end``); this month without one.
+    PeriodError with a Chinese message for a value that names no period. In a URL the period
+    is written as app.domain.period_text writes it (``Filters.token``)."""
     kind = (args.get("period") or "month").strip()
     if kind == "month":
         y = _year(args.get("year") or today.year)
         m = _number(args.get("month") or today.month, _l("Please choose a month from 1 to 12."))
-        return kpis.month(y, m), f"m{y}-{m}"
+        return kpis.month(y, m)
     if kind == "quarter":
         y = _year(args.get("year") or today.year)
         q = _number(
             args.get("quarter") or (today.month - 1) // 3 + 1,
             _l("Please choose a quarter from 1 to 4."),
         )
-        return kpis.quarter(y, q), f"q{y}-{q}"
+        return kpis.quarter(y, q)
     if kind == "year":
-        y = _year(args.get("year") or today.year)
-        return kpis.year(y), f"y{y}"
+        return kpis.year(_year(args.get("year") or today.year))
     if kind == "custom":
-        first, last = _date(args.get("start")), _date(args.get("end"))
-        period = kpis.custom(first, last)
-        return period, f"c{first:%Y%m%d}-{last:%Y%m%d}"
-    raise PeriodError(_l("Please choose a month, a quarter, a year or a range of days."))
-
-
-def period_from_token(token: str) -> Period:
-    """The period of a drill-down URL (``period_of``'s token); PeriodError when unreadable."""
-    token = (token or "").strip()
-    kind, rest = token[:1], token[1:]
-    try:
-        if kind == "m":
-            y, m = rest.split("-")
-            return kpis.month(int(y), int(m))
-        if kind == "q":
-            y, q = rest.split("-")
-            return kpis.quarter(int(y), int(q))
-        if kind == "y":
-            return kpis.year(int(rest))
-        if kind == "c":
-            first, last = rest.split("-")
-            return kpis.custom(
-                datetime.strptime(first, "%Y%m%d").date(), datetime.strptime(last, "%Y%m%d").date()
-            )
-    except (ValueError, OverflowError):
-        pass
+        return kpis.custom(_date(args.get("start")), _date(args.get("end")))
     raise PeriodError(_l("Please choose a month, a quarter, a year or a range of days."))
 
 
@@ -132,7 +112,7 @@ def parse_filters(session: Session, scope: Scope, args: Mapping[str, Any], today
     """The dashboard's filters from the query string. A channel category that does not exist
     is refused (DashboardFilterError), a unit outside the reader's scope too (OutOfScopeError),
     a period that cannot be (PeriodError): all with a Chinese message."""
-    period, token = period_of(args, today)
+    period = period_of(args, today)
     category = (args.get("channel_category") or "").strip() or None
     if category is not None and not session.scalar(
         select(ChannelCategory.id).where(ChannelCategory.code == category)
@@ -148,7 +128,7 @@ def parse_filters(session: Session, scope: Scope, args: Mapping[str, Any], today
     rank_by = (args.get("rank") or "on_time_finish").strip()
     if rank_by not in FIGURES_BY_CODE:
         rank_by = "on_time_finish"
-    return Filters(period, token, category, unit_id, rank_by)
+    return Filters(period, category, unit_id, rank_by)
 
 
 # -- The restriction every figure shares -------------------------------------------------------
@@ -396,17 +376,20 @@ def _intake_charts(
 
 
 def kpi_token(figure: Figure, part: str, token: str, as_of: datetime) -> str:
-    """The case list's KPI filter value: figure~part~period~as-of (to the second)."""
+    """The case list's KPI filter value: figure~part~period~as-of (to the second), the period
+    as app.domain.period_text writes it (a range holds a ~ of its own)."""
     return f"{figure.code}~{part}~{token}~{as_of:%Y-%m-%dT%H:%M:%S}"
 
 
 def parse_kpi_token(value: str) -> tuple[Figure, str, Period, datetime] | None:
     try:
-        code, part, token, stamp = (value or "").split("~")
+        code, part, rest = (value or "").split("~", 2)
+        token, stamp = rest.rsplit("~", 1)
         figure = FIGURES_BY_CODE[code]
-        if part not in ("numerator", "denominator"):
+        if part not in ("numerator", "denominator") or not token.strip():
             return None
-        return figure, part, period_from_token(token), datetime.fromisoformat(stamp)
+        as_of = datetime.fromisoformat(stamp)
+        return figure, part, period_text.parse(token, as_of), as_of
     except (ValueError, KeyError, PeriodError):
         return None
 
@@ -598,7 +581,7 @@ def operations(
     within a day, overdue, callbacks due and extension requests waiting for a decision, each
     counted in the database under the reader's units."""
     today = now.date()
-    filters = Filters(kpis.custom(today, today), f"c{today:%Y%m%d}-{today:%Y%m%d}")
+    filters = Filters(kpis.custom(today, today))
     if base is None:  # the reader's whole scope (a dashboard without filters passes its own)
         base = restriction(session, scope, filters)
     pending_extension = has_pending_extension()
@@ -667,11 +650,27 @@ def operations(
 def operations_by_unit(session: Session, scope: Scope, now: datetime) -> tuple[Chart, Chart]:
     """Overdue and due-soon by unit for the operations view (the reader's units)."""
     today = now.date()
-    filters = Filters(kpis.custom(today, today), f"c{today:%Y%m%d}-{today:%Y%m%d}")
+    filters = Filters(kpis.custom(today, today))
     return deadline_charts(session, scope, restriction(session, scope, filters), now)
 
 
 # -- Tables for an export -------------------------------------------------------------------------
+
+
+def scorecard_table(ranked: list[ScoreRow], total: ScoreRow) -> tuple[list[str], list[list[Any]]]:
+    """The scorecard as the page shows it, as (Chinese headers, rows): rank, unit, every figure
+    (a count as a number, a rate as shown: 85.0%, — with nothing to count), the total last.
+    The dashboard's table and the scorecard export (app.services.scorecard_export) both."""
+    headers = [str(_l("Rank")), str(_l("Handling unit"))] + [str(f.label) for f in FIGURES]
+    rows = [
+        [row.rank or "", row.name]
+        + [
+            cell.denominator if cell.figure.kind is FigureKind.COUNT else cell.shown
+            for cell in row.cells
+        ]
+        for row in (*ranked, total)
+    ]
+    return headers, rows
 
 
 def tables(dashboard: Dashboard) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -680,13 +679,8 @@ def tables(dashboard: Dashboard) -> dict[str, tuple[list[str], list[list[Any]]]]
     result: dict[str, tuple[list[str], list[list[Any]]]] = {}
     for chart in (*dashboard.charts.values(), dashboard.overdue, dashboard.due_soon):
         result[chart.title] = (
-            [str(_l("Item")), str(_l("Cases"))],
+            [str(_l("Item")), str(_l("Number of cases"))],
             [[bar.label, bar.count] for bar in chart.bars],
         )
-    headers = [str(_l("Rank")), str(_l("Handling unit"))] + [str(f.label) for f in FIGURES]
-    rows = [
-        [row.rank or "", row.name] + [cell.shown for cell in row.cells]
-        for row in (*dashboard.scorecard, dashboard.total)
-    ]
-    result[str(_l("KPI scorecard"))] = (headers, rows)
+    result[str(_l("KPI scorecard"))] = scorecard_table(dashboard.scorecard, dashboard.total)
     return result

@@ -344,10 +344,22 @@ def write_table(
 ) -> int:
     """A plain table on one sheet (and, with ``notes``, a second sheet of label/value pairs):
     the rows written, the header excluded."""
+    return write_tables(fileobj, [(name, columns, rows)], notes)
+
+
+def write_tables(
+    fileobj: IO[bytes] | str,
+    tables: Iterable[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]],
+    notes: Sequence[tuple[str, Any]] = (),
+) -> int:
+    """Plain tables, one sheet each (name, columns, rows), then ``notes`` on a sheet of their
+    own when given: the rows written over all tables, headers excluded."""
+    written = 0
     with Workbook(fileobj) as book:
-        sheet = book.add_sheet(name, columns)
-        sheet.extend(rows)
-        written = sheet.data_rows
+        for name, columns, rows in tables:
+            sheet = book.add_sheet(name, columns)
+            sheet.extend(rows)
+            written += sheet.data_rows
         if notes:
             write_notes(book, notes)
     return written
