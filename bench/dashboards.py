@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.domain.deadlines import BINDING_LIMITS
 from app.services.case_queries import NEAR, QUEUES
 from bench import rawsql
-from bench.pages import who_of
-from bench.report import Row, median_ms, peak_rss_mb, reset_peak_rss
+from bench.pages import signed_in, timed_pages, who_of
+from bench.report import Row
 
 INTAKE = re.compile(r'id="dash-intake"[^>]*>(\d+)<')
 FINISHED = "('closed', 'closed_dissatisfied')"
@@ -205,24 +205,16 @@ def measure_user(app, engine, username: str, password: str, repeat: int, now) ->
     with app.app_context():
         who, _ = who_of(db.session, username)
         db.session.remove()
-    client = app.test_client()
-    signed_in = client.post("/login/", data={"username": username, "password": password})
-    if signed_in.status_code != 302:
-        raise SystemExit(f"could not sign in as {username}")
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    client = signed_in(app, username, password)
     rows: list[Row] = []
     with engine.connect() as connection:
-        for label, url, raw in _pages(who, username, engine.dialect.name, now):
-            reset_peak_rss()
-            event.listen(engine, "before_cursor_execute", listener)
-            ours, response = median_ms(lambda url=url: client.get(url), repeat)
-            event.remove(engine, "before_cursor_execute", listener)
-            peak = peak_rss_mb()
-            count = len(statements) // (repeat + 1)
-            statements.clear()
-            raw_ms, raw_rows = median_ms(lambda raw=raw: _run(connection, raw), repeat)
-            rows.append(Row(label, username, _shown(response, raw_rows), ours, raw_ms, peak, count))
+        pages = _pages(who, username, engine.dialect.name, now)
+        for page, response, ours, raw_ms, raw_rows, peak, count in timed_pages(
+            engine, client, connection, pages, _run, repeat
+        ):
+            rows.append(
+                Row(page[0], username, _shown(response, raw_rows), ours, raw_ms, peak, count)
+            )
     return rows
 
 

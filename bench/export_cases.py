@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,23 +30,12 @@ if str(ROOT) not in sys.path:
 USERS = ("csd", "leader", "liaison_hankou")
 
 
-def _rss_mb() -> float:
-    """This process's peak resident memory (VmHWM: ru_maxrss would carry the parent's peak
-    over fork and exec, the generator's)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure_one(url: str, instance: str, username: str, password: str) -> dict:
     """One export in this process: seconds, rows, bytes, peak RSS before and after."""
     import logging
 
     from bench import database
+    from bench.report import peak_rss_mb  # VmHWM: ru_maxrss carries a parent's peak over fork
 
     app = database.make_app(url, Path(instance))
     logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
@@ -55,12 +43,12 @@ def measure_one(url: str, instance: str, username: str, password: str) -> dict:
     signed = client.post("/login/", data={"username": username, "password": password})
     assert signed.status_code == 302, f"sign-in of {username} failed"
     client.get("/cases/list/")  # the app warmed up: templates, permissions, the first queries
-    before = _rss_mb()
+    before = peak_rss_mb()
     began, cpu = time.perf_counter(), time.process_time()
     response = client.get("/cases/export")
     body = response.get_data()
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-    after = _rss_mb()
+    after = peak_rss_mb()
     assert response.status_code == 200, response.status_code
     with zipfile.ZipFile(io.BytesIO(body)) as parts:
         rows = parts.read("xl/worksheets/sheet1.xml").count(b"<row ") - 1
