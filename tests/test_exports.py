@@ -411,6 +411,7 @@ def test_scorecard_file_is_the_dashboards_scorecard(login_as, two_sides):
     page = client.get("/dashboards/?period=quarter&year=2026&quarter=4").get_data(as_text=True)
     for row in rows[1:]:
         assert row[1] in page
+    assert 'id="dashboard-export"' in page  # the page's own export button
     board = workbook(client.get("/dashboards/export?period=quarter&year=2026&quarter=4"))
     assert list(board["考核指标排名"].iter_rows(values_only=True)) == rows
 
