@@ -83,6 +83,23 @@ def _measure(args) -> None:
     database.dispose(app)
 
 
+def _dashboards(args) -> None:
+    """Each dashboard's time beside its raw SQL aggregates (bench/dashboards.py)."""
+    import logging
+
+    from app.domain.clock import now as clock_now
+    from bench import dashboards, database, report
+
+    app = database.make_app(args.database_url, Path(_instance(args)))
+    logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
+    print(report.header(), flush=True)
+    engine = database.engine(app)
+    users = tuple(u for u in args.dashboard_users.split(",") if u)
+    for row in dashboards.measure(app, engine, args.password, args.repeat, clock_now(), users):
+        print(report.line(row), flush=True)
+    database.dispose(app)
+
+
 def _run(args) -> None:
     folder = Path(tempfile.mkdtemp(prefix="suqiu-bench-"))
     args.instance = str(folder)
@@ -103,6 +120,10 @@ def _run(args) -> None:
              args.workers, "--seconds", str(args.seconds), "--users", args.users],
             check=True, cwd=ROOT,
         )  # fmt: skip
+        subprocess.run(  # noqa: S603
+            [*python, "dashboards", *common, "--repeat", str(args.repeat)],
+            check=True, cwd=ROOT,
+        )  # fmt: skip
     finally:
         if args.keep:
             print(f"kept: {args.database_url}")
@@ -121,12 +142,19 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="generate, measure, print the table, clean up")
     generate = commands.add_parser("generate", help="create and fill a database")
     measure = commands.add_parser("measure", help="time the pages of a filled database")
+    boards = commands.add_parser(
+        "dashboards", help="time each dashboard beside its raw SQL aggregates (issue 9)"
+    )
     for command in (run, generate):
         command.add_argument("--cases", type=int, default=100_000, help="default 100,000")
         command.add_argument("--years", type=float, default=2, help="receipt span (default 2)")
         command.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    for command in (run, measure):
+    for command in (run, measure, boards):
         command.add_argument("--repeat", type=int, default=5, help="timed runs (median)")
+        command.add_argument(
+            "--dashboard-users", default="leader,liaison_hankou,csd", help=argparse.SUPPRESS
+        )
+    for command in (run, measure):
         command.add_argument(
             "--workers",
             default="1,2,4",
@@ -136,17 +164,19 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--users", default=",".join(USERS))
     run.add_argument("--database-url", help="PostgreSQL database to create (default: SQLite)")
     run.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    for command in (generate, measure):
+    for command in (generate, measure, boards):
         command.add_argument("--database-url", required=True)
         command.add_argument("--instance", help="instance folder (default: a new temporary one)")
     generate.add_argument("--created", action="store_true", help=argparse.SUPPRESS)
-    measure.add_argument("--password", default="Bench#Pass2026", help="the accounts' password")
+    for command in (measure, boards):
+        command.add_argument("--password", default="Bench#Pass2026", help="the accounts' password")
     return top
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    {"run": _run, "generate": _generate, "measure": _measure}[args.command](args)
+    commands = {"run": _run, "generate": _generate, "measure": _measure, "dashboards": _dashboards}
+    commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -121,6 +121,34 @@ def _rows_mark(html: str, pattern, raw_rows) -> str:
     return f"{len(raw_rows)}{mark}" if not mark or mark == "~" else f"{len(shown)}≠{len(expected)}"
 
 
+def signed_in(app, username: str, password: str):
+    """A test client of ``app`` signed in as ``username``."""
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": password})
+    if response.status_code != 302:
+        raise SystemExit(f"could not sign in as {username}")
+    return client
+
+
+def timed_pages(engine, client, connection, pages, run_raw, repeat: int):
+    """Each page of ``pages`` ((label, url, raw SQL, …) tuples) timed beside its raw SQL:
+    yields (the page's tuple, the response, our median ms, the raw SQL's median ms, its rows,
+    peak RSS in MB, statements a request)."""
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    for page in pages:
+        url, raw = page[1], page[2]
+        reset_peak_rss()
+        event.listen(engine, "before_cursor_execute", listener)
+        ours, response = median_ms(lambda url=url: client.get(url), repeat)
+        event.remove(engine, "before_cursor_execute", listener)
+        peak = peak_rss_mb()
+        count = len(statements) // (repeat + 1)
+        statements.clear()
+        raw_ms, raw_rows = median_ms(lambda raw=raw: run_raw(connection, raw), repeat)
+        yield page, response, ours, raw_ms, raw_rows, peak, count
+
+
 def measure_user(app, engine, username: str, password: str, repeat: int, now) -> list[Row]:
     from app.extensions import db
 
@@ -128,23 +156,14 @@ def measure_user(app, engine, username: str, password: str, repeat: int, now) ->
         who, _ = who_of(db.session, username)
         case_id = busy_case(db.session)
         db.session.remove()
-    client = app.test_client()
-    response = client.post("/login/", data={"username": username, "password": password})
-    if response.status_code != 302:
-        raise SystemExit(f"could not sign in as {username}")
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    client = signed_in(app, username, password)
     rows = []
     with engine.connect() as connection:
-        for label, url, raw, pattern in operations(connection, who, now, case_id):
-            reset_peak_rss()
-            event.listen(engine, "before_cursor_execute", listener)
-            ours, response = median_ms(lambda url=url: client.get(url), repeat)
-            event.remove(engine, "before_cursor_execute", listener)
-            peak = peak_rss_mb()
-            count = len(statements) // (repeat + 1)
-            statements.clear()
-            raw_ms, raw_rows = median_ms(lambda raw=raw: _run_raw(connection, raw), repeat)
+        pages = operations(connection, who, now, case_id)
+        for page, response, ours, raw_ms, raw_rows, peak, count in timed_pages(
+            engine, client, connection, pages, _run_raw, repeat
+        ):
+            label, _, _, pattern = page
             html = response.get_data(as_text=True)
             shown = _rows_mark(html, pattern, raw_rows)
             if response.status_code != 200:

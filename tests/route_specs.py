@@ -1057,6 +1057,8 @@ def all_specs(queue_names) -> list[Spec]:
     # Each area's own module imports Spec from here: imported when this module is complete.
     from tests.route_specs_bulletins import bulletin_specs
     from tests.route_specs_complaints import complaint_specs
+    from tests.route_specs_dashboards import dashboard_specs
+    from tests.route_specs_exports import exports_specs  # it imports Spec from here
     from tests.route_specs_major_matters import major_matter_specs
     from tests.route_specs_staff import staff_specs
 
@@ -1066,10 +1068,12 @@ def all_specs(queue_names) -> list[Spec]:
         + queue_specs(queue_names)
         + spot_check_specs()
         + violation_specs()
+        + dashboard_specs()
         + account_specs()
         + api_specs()
         + major_matter_specs()
         + complaint_specs()
         + bulletin_specs()
         + staff_specs()
+        + exports_specs()
     )

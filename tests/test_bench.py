@@ -141,3 +141,17 @@ def test_the_measurement_runs_on_the_generated_data(bench_app, tmp_path):
     registration = services.measure_registration(url, str(tmp_path), 1, 0.3)
     assert registration.ours > 0 and "failed" not in registration.rows
     assert services.check_numbers(app).endswith("counters behind their numbers: 0")
+
+
+def test_the_dashboard_measurement_agrees_with_its_raw_sql(bench_app):
+    """Issue 9: each dashboard beside its raw SQL aggregates, the intake the page shows equal
+    to the raw SQL's (a ``≠`` in the rows column would say otherwise)."""
+    from bench import dashboards
+    from bench.database import engine
+
+    app, _, _ = bench_app
+    rows = dashboards.measure(app, engine(app), TEST_PASSWORD, 1, NOW, ("leader", "csd"))
+    labels = {row.operation for row in rows}
+    assert "operations view" in labels and any(lab.startswith("dashboard year") for lab in labels)
+    assert not [row for row in rows if "HTTP" in row.rows or "≠" in row.rows]
+    assert all(row.ours and row.raw for row in rows)

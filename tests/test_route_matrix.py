@@ -9,9 +9,11 @@ tokens are made once per run and kept in a template database; each test gets a c
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +52,8 @@ from app.services.case_queries import QUEUE_NAMES
 from tests import scoping_data
 from tests.conftest import TEST_PASSWORD, _dispose, _pg_execute, csrf_token, login
 from tests.route_specs import CASE_ACTIONS, NOBODY, Spec, all_specs
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 USERS = [
     "admin",
@@ -510,6 +514,9 @@ def _count(session, model, column, value) -> int:
 def _text(response) -> str:
     if response.is_json:
         return json.dumps(response.get_json(silent=True), ensure_ascii=False)
+    if response.mimetype == XLSX:  # an export: the text of its parts, as a page's
+        with zipfile.ZipFile(io.BytesIO(response.get_data())) as parts:
+            return "".join(parts.read(name).decode("utf-8") for name in parts.namelist())
     return response.get_data().decode("utf-8", "replace")
 
 

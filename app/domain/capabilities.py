@@ -240,6 +240,25 @@ CAPABILITIES: tuple[Capability, ...] = (
         _l("Record the unit's handling opinion on a person's breach (Art.23)"),
         {"StaffAccountability": ("read", "opinion")},
     ),
+    # Dashboards and exports (Art.10/11/39; design §4): figures under the reader's scope.
+    Capability(
+        "read.dashboards",
+        Group.VIEWS,
+        _l("Read dashboards and scorecards"),
+        {"Dashboard": READ},
+    ),
+    Capability(
+        "export.cases",
+        Group.EXPORTS,
+        _l("Export case lists to Excel"),
+        {"Case": ("export",)},
+    ),
+    Capability(
+        "export.dashboards",
+        Group.EXPORTS,
+        _l("Export dashboard tables and scorecards to Excel"),
+        {"Dashboard": ("export",)},
+    ),
     Capability(
         "export.attachments",
         Group.EXPORTS,

@@ -107,6 +107,9 @@ _LEADERSHIP = (
     "comment.major_matters",
     "read.staff_ratings",
 )
+# Dashboards and exports: leaders, the committee, CSD and the units' liaisons and heads (a unit
+# its own figures only: the branch scope).
+_FIGURES = ("read.dashboards", "export.cases", "export.dashboards")
 _CSD = (
     *_ORG_READ,
     *_CATALOG_READ,
@@ -115,6 +118,7 @@ _CSD = (
     *_BULLETINS,
     *_VIOLATIONS,
     *_CSD_OVERSIGHT,
+    *_FIGURES,
 )
 # Roles that call customers back or handle their request see the contact details (PIPL).
 _CONTACTS = ("read.contact_details",)
@@ -156,6 +160,7 @@ LIAISON = _role(
     "case.request_extension",
     "case.callback",
     *_UNIT_OVERSIGHT,
+    *_FIGURES,
 )
 # Branch staff register what customers bring to their counter or telephone (Art.18/27).
 HANDLER = _role(
@@ -179,6 +184,7 @@ HEAD = _role(
     *_BRANCH_WORK,
     *_VIOLATIONS_READ,
     *_UNIT_OVERSIGHT,
+    *_FIGURES,
 )
 LEADER = _role(
     "leader",
@@ -189,6 +195,7 @@ LEADER = _role(
     *_CASE_READ,
     *_VIOLATIONS_READ,
     *_LEADERSHIP,
+    *_FIGURES,
 )
 COMMITTEE = _role(
     "committee",
@@ -199,6 +206,7 @@ COMMITTEE = _role(
     *_CASE_READ,
     *_VIOLATIONS_READ,
     *_LEADERSHIP,
+    *_FIGURES,
 )
 # They read the flagged cases of every unit and nothing else (Art.29/34; app.services.scope).
 RISK = _role("risk", "风险管理部", Reach.OWN_UNIT, "read.loss_cases", "read.major_matters")

@@ -29,6 +29,10 @@ class Case(Model):
         Index("ix_case_branch_status_due", "branch_id", "status", "finish_due"),
         Index("ix_case_status_due", "status", "finish_due"),
         Index("ix_case_received", "received_at"),
+        # The KPI scorecard reads the cases with one of their dates in the period (issue 9).
+        Index("ix_case_dispatched", "dispatched_at"),
+        Index("ix_case_sign_due", "sign_due"),
+        Index("ix_case_closed", "closed_at"),
         Index("ix_case_finish_due", "finish_due", "id"),  # lists sorted by 办结时限 (issue 12)
         # 我首接的诉求 and the scope's first-contact term, by status (issue 12)
         Index("ix_case_first_contact", "first_contact_id", "status", "finish_due"),

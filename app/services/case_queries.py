@@ -115,13 +115,25 @@ def _may_act_groups(actor: Actor, queue: Queue, actions: list[str]) -> list[Grou
     return [(frozenset(statuses), clause) for clause, statuses in groups.values() if statuses]
 
 
+def due_soon(now: datetime) -> ColumnElement[bool]:
+    """The 临近时限 window: the finish deadline within NEAR from now (the due-soon queue, the
+    dashboards' near-deadline count and the case list's filter read this one clause)."""
+    return and_(Case.finish_due >= now, Case.finish_due < now + NEAR)
+
+
+def due_soon_open(now: datetime) -> ColumnElement[bool]:
+    """The open cases of the due-soon queue (statuses bound by the finish deadline) within the
+    window, whoever may act on them."""
+    return and_(Case.status.in_(QUEUES["due_soon"].statuses), due_soon(now))
+
+
 def _within(groups: list[Group], window: str | None, now: datetime) -> list[Group]:
     """The groups narrowed to the queue's deadline window. Overdue is intersected arm by arm
     (sign-for and finish limits, Art.30) so that every arm names its statuses once: two
     ``status IN`` on one row made PostgreSQL expect 3,700 overdue cases of 55,000 and read the
     whole company's backlog for a branch."""
     if window == "due_soon":
-        soon = and_(Case.finish_due >= now, Case.finish_due < now + NEAR)
+        soon = due_soon(now)
         return [
             (statuses, soon if clause is None else and_(soon, clause))
             for statuses, clause in groups

@@ -44,9 +44,15 @@ def _reporter_hidden(actor: Actor, kind_code: str, first_contact_id: int | None)
 
 def contact_visibility(actor: Actor, case: Case) -> str:
     """ "full", "masked" (may be revealed with a reason) or "hidden" (never, for this user)."""
+    return contact_level(actor, case.kind.code, case.first_contact_id)
+
+
+def contact_level(actor: Actor, kind_code: str, first_contact_id: int | None) -> str:
+    """``contact_visibility`` from the two columns it reads (an export's rows are no Case
+    objects)."""
     if actor.user is None:
         return "full"
-    if _reporter_hidden(actor, case.kind.code, case.first_contact_id):
+    if _reporter_hidden(actor, kind_code, first_contact_id):
         return "hidden"
     return "full" if actor.may(SEES_CONTACT_DETAILS) else "masked"
 

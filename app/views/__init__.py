@@ -12,6 +12,8 @@ def register_views(appbuilder) -> None:
         catalog,
         complaints,
         contacts,
+        dashboards,
+        exports,
         home,
         major_matters,
         notifications,
@@ -34,4 +36,6 @@ def register_views(appbuilder) -> None:
     case_admin.register(appbuilder)
     notifications.register(appbuilder)
     api.register(appbuilder)
+    dashboards.register(appbuilder)
+    exports.register(appbuilder)
     home.register(appbuilder)

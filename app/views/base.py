@@ -115,9 +115,18 @@ class SuqiuModelView(ModelView):
         list_params.fill_filters(filters, request.args, allowed, candidates)
         return filters
 
+    # Search columns honoured from the URL (a dashboard's drill-down link) but not offered in the
+    # filter panel; ``drill_notes`` names them above the list instead.
+    hidden_search_columns: tuple[str, ...] = ()
+
+    def drill_notes(self, filters) -> list[str]:
+        return []
+
     def _list(self, **kwargs):
         offered = self.offered_search_columns()
-        filters = self._request_filters(offered, self._filters.get_search_filters())
+        filters = self._request_filters(
+            [*offered, *self.hidden_search_columns], self._filters.get_search_filters()
+        )
         args = list_params.list_args(
             request.args, type(self).__name__, self.order_columns, page_size_cap()
         )
@@ -141,13 +150,21 @@ class SuqiuModelView(ModelView):
             widgets = self._get_list_widget(filters=filters, **listing)
         form = self.search_form.refresh()
         self.update_redirect()
+        shown = copy.copy(filters)
+        kept = [
+            (flt, value)
+            for flt, value in zip(filters.filters, filters.values, strict=True)
+            if flt.column_name not in self.hidden_search_columns
+        ]
+        shown.filters, shown.values = [f for f, _ in kept], [v for _, v in kept]
         widgets["search"] = self.search_widget(
             route_base=self.route_base,
             form=form,
             include_cols=offered,
             exclude_cols=[],
-            filters=filters,
+            filters=shown,
         )
+        widgets["drill_notes"] = self.drill_notes(filters)
         return widgets
 
     def _get_list_widget(

@@ -10,16 +10,18 @@ honoured from the URL (``SuqiuModelView.company_wide_search_columns``).
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from wtforms import SelectChoice, SelectField, StringField
 
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS
 from app.extensions import db
-from app.models import Branch, BusinessCategory, CaseKind, Channel, ChannelCategory
-from app.services import case_search
+from app.models import Branch, BusinessCategory, Case, CaseKind, Channel, ChannelCategory
+from app.services import case_queries, case_search, dashboards, kpi_queries
 from app.services.actor import current_actor
 from app.views.list_filters import (
     NO,
@@ -31,11 +33,13 @@ from app.views.list_filters import (
     NotEqualTo,
     OnOrAfter,
     OnOrBefore,
+    RelatedIs,
     StartsWith,
     UpperEqualTo,
     UpperStartsWith,
     yes_no_field,
 )
+from app.views.list_params import whole_number
 
 FLAGS = {
     "urgent": _l("Urgent"),
@@ -87,6 +91,100 @@ class PhoneIs(ClauseFilter):
         return case_search.customer_phone_is(value)
 
 
+class WithinUnits(ClauseFilter):
+    """A unit with its sub-units (``3`` or ``3,7``), as the dashboards count them; the list's
+    scope still applies, so a unit outside it lists nothing of it."""
+
+    name = _l("Including sub-units")
+    arg_name = "unit_tree"
+
+    def clause(self, value):
+        ids = [whole_number(part) for part in (value or "").split(",") if part.strip()]
+        if not ids or None in ids or len(ids) > 50:
+            return None
+        paths = list(db.session.scalars(select(Branch.path).where(Branch.id.in_(ids))))
+        if not paths:
+            return false()
+        units = select(Branch.id).where(
+            or_(*(Branch.path.startswith(path, autoescape=True) for path in paths))
+        )
+        return Case.branch_id.in_(units)
+
+
+class KpiIs(ClauseFilter):
+    """The cases behind one number of the KPI scorecard (kpi_queries.drill_down), the period
+    and the moment it was counted carried in the value (``figure~part~period~as-of``), so that
+    the list shows the same cases later."""
+
+    name = _l("Counted in")
+    arg_name = "kpi"
+
+    def clause(self, value):
+        parsed = dashboards.parse_kpi_token(value or "")
+        if parsed is None:
+            return false()
+        figure, part, period, as_of = parsed
+        return kpi_queries.drill_down(figure, part, period, as_of)
+
+
+class DueSoonIs(ClauseFilter):
+    """Due within a day now (the due-soon queue's window, case_queries.due_soon_open)."""
+
+    name = _l("Due within a day")
+    arg_name = "soon"
+
+    def clause(self, value):
+        return case_queries.due_soon_open(clock_now()) if value == YES else None
+
+
+class PendingExtensionIs(ClauseFilter):
+    name = _l("Extension requests to decide")
+    arg_name = "ext_pending"
+
+    def clause(self, value):
+        return dashboards.has_pending_extension() if value == YES else None
+
+
+# Filters the dashboards' links set, honoured from the URL but not offered in the filter panel
+# (the list names them above its rows instead).
+DRILL = "drill"
+DRILL_FILTERS = [KpiIs, DueSoonIs, PendingExtensionIs]
+
+
+def drill_notes(filters) -> list[str]:
+    """What the hidden drill-down filters of the list select, in Chinese."""
+    notes = []
+    for flt, values in zip(filters.filters, filters.values, strict=True):
+        if flt.column_name != DRILL:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(flt, KpiIs):
+                parsed = dashboards.parse_kpi_token(value)
+                if parsed is None:
+                    notes.append(str(_l("This figure cannot be read: no case is listed.")))
+                    continue
+                figure, part, period, as_of = parsed
+                if figure.kind == "count":
+                    counted = _l("cases counted")
+                elif part == "denominator":
+                    counted = _l("cases in the denominator")
+                else:
+                    counted = _l("cases meeting the figure")
+                notes.append(
+                    str(_l("%(figure)s, %(part)s, %(first)s to %(last)s, as of %(as_of)s"))
+                    % {
+                        "figure": figure.label,
+                        "part": counted,
+                        "first": period.first_day.isoformat(),
+                        "last": period.last_day.isoformat(),
+                        "as_of": as_of.strftime("%Y-%m-%d %H:%M"),
+                    }
+                )
+            elif value == YES:
+                notes.append(str(flt.name))
+    return notes
+
+
 RELATION = RELATION_FILTERS
 CHOICE = [EqualTo, NotEqualTo]
 DAY_WINDOW = [OnOrAfter, OnOrBefore]
@@ -97,7 +195,7 @@ FILTER_CLASSES = {
     "channel": RELATION,
     "kind": RELATION,
     "business_category": RELATION,
-    "branch": RELATION,
+    "branch": [*RELATION, WithinUnits],
     "received_at": DAY_WINDOW,
     "finish_due": DAY_WINDOW,
     OVERDUE: [OverdueIs],
@@ -106,6 +204,7 @@ FILTER_CLASSES = {
     "customer_name": [EqualTo],
     "customer_address": [StartsWith, EqualTo],
     "gas_account": [EqualTo],
+    DRILL: DRILL_FILTERS,
 }
 
 
@@ -177,3 +276,63 @@ def search_fields() -> dict:
         "customer_address": _text(_l("Address")),
         "gas_account": _text(_l("Gas account number")),
     }
+
+
+def _first_value(values):
+    if isinstance(values, list | tuple):
+        return values[0] if values else None
+    return values
+
+
+def _as_day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def window(filters) -> tuple[int | None, date | None, date | None]:
+    """What an export's file name tells of the filters: the unit filtered on (equal to) and
+    the received-at window (on or after, on or before)."""
+    unit = first = last = None
+    for flt, values in filters.get_filters_values():
+        value = _first_value(values)
+        if flt.column_name == "branch" and isinstance(flt, RelatedIs):
+            unit = whole_number(value)
+        elif flt.column_name == "received_at":
+            day = _as_day(value)
+            if isinstance(flt, OnOrAfter) and day is not None:
+                first = day if first is None else max(first, day)
+            elif isinstance(flt, OnOrBefore) and day is not None:
+                last = day if last is None else min(last, day)
+    return unit, first, last
+
+
+def _shown_value(column: str, value) -> str:
+    """A filter's value as the filter panel shows it (labels and names, not codes); a unit
+    outside the reader's scope is not named."""
+    text = str(value or "")
+    if column == "status":
+        return str(STATUS_LABELS.get(text, text))
+    if column in FLAGS or column == OVERDUE:
+        return {YES: str(_l("Yes")), NO: str(_l("No"))}.get(text, text)
+    choices = {
+        "channel_category_code": _channel_categories,
+        "channel": _channels,
+        "kind": _ordered(CaseKind),
+        "business_category": _ordered(BusinessCategory),
+        "branch": _units,
+    }.get(column)
+    if choices is None:
+        return text
+    names = {choice.value: choice.label for choice in choices()}
+    return str(names.get(text, text)).strip("\u3000")
+
+
+def describe(filters, labels) -> str:
+    """The filters in words, for the export's notes: 状态 等于 处理中；承办单位 等于 汉口分公司."""
+    parts = []
+    for flt, values in filters.get_filters_values():
+        value = _shown_value(flt.column_name, _first_value(values))
+        parts.append(f"{labels.get(flt.column_name, flt.column_name)} {flt.name} {value}")
+    return "；".join(parts)

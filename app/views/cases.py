@@ -8,8 +8,10 @@ from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
+from sqlalchemy.exc import StatementError
 
 from app.domain.clock import now as clock_now
 from app.domain.deadlines import overdue_state
@@ -24,7 +26,7 @@ from app.models import (
     CaseKind,
     ExtensionRequest,
 )
-from app.services import case_workflow, extensions, privacy
+from app.services import case_export, case_workflow, extensions, privacy
 from app.services.actor import current_actor
 from app.services.attachments import add_attachment, attachment_for_download
 from app.services.case_page import case_page
@@ -37,7 +39,7 @@ from app.services.case_registration import (
     registrable_channels,
 )
 from app.services.errors import OutOfScopeError, PermissionDeniedError
-from app.views import case_filters, queue_menu
+from app.views import case_filters, list_params, queue_menu
 from app.views.base import SuqiuModelView
 from app.views.case_forms import RegistrationForm
 from app.views.case_labels import (
@@ -47,6 +49,7 @@ from app.views.case_labels import (
 )
 from app.views.case_timeline import event_action, event_summary
 from app.views.datamodel import ScopedInterface
+from app.views.exports import file_name, send_xlsx
 from app.views.formatting import StatusCell, status_cell, timestamp, yes_no
 
 CASE_PERMISSIONS = {
@@ -58,6 +61,8 @@ CASE_PERMISSIONS = {
     "reveal": "read",
     "attach": "act",
     "attachment": "download",  # the capability export.attachments
+    "export": "export",  # the capability export.cases
+    "print_sheet": "read",
 }
 
 
@@ -100,6 +105,11 @@ class CaseListInterface(ScopedInterface):
                 values["status"] = StatusCell(item.status, overdue_state(item, now))
             yield values
 
+    def filtered(self, filters):
+        """The list's cases under ``filters`` and the scope, unordered: the query behind the
+        list's count, which the export reads."""
+        return self._apply_inner_all(self.session.query(self.obj), filters, aliases_mapping={})
+
 
 def _page_number(raw) -> int:
     try:
@@ -113,7 +123,7 @@ class CaseView(SuqiuModelView):
     datamodel = CaseListInterface(Case)
     class_permission_name = "Case"
     method_permission_name = CASE_PERMISSIONS
-    base_permissions = ["can_read", "can_act", "can_download"]
+    base_permissions = ["can_read", "can_act", "can_download", "can_export"]
     list_title = _l("Service requests")
     show_template = "suqiu/case.html"
     label_columns = {
@@ -143,16 +153,22 @@ class CaseView(SuqiuModelView):
     search_columns = case_filters.SEARCH_COLUMNS
     search_form_extra_fields = case_filters.search_fields()
     search_filter_classes = case_filters.FILTER_CLASSES
+    hidden_search_columns = (case_filters.DRILL,)
+    list_template = "suqiu/case_list.html"
     company_wide_search_columns = case_filters.CUSTOMER_COLUMNS
     # Only these: never by the customer, whose hidden 举报 row would sort beside their others.
     order_columns = ["number", "received_at", "finish_due"]
     base_order = ("received_at", "desc")
+    list_template = "suqiu/case_list.html"
     formatters_columns = {
         "status": status_cell,
         "customer_card": lambda card: privacy.listed_customer(current_actor(), card),
         "received_at": timestamp,
         "finish_due": timestamp,
     }
+
+    def drill_notes(self, filters) -> list[str]:
+        return case_filters.drill_notes(filters)
 
     @expose("/show/<int:pk>")
     @has_access
@@ -232,6 +248,78 @@ class CaseView(SuqiuModelView):
         except DomainError as exc:
             flash(str(exc), "danger")
         return redirect(url_for("CaseView.show", pk=pk))
+
+    @expose("/export")
+    @has_access
+    def export(self):
+        """The list as an .xlsx file: the same filters as the list (those the user is offered)
+        and the same scope, so the same rows as its count, in its order then by key."""
+        actor = current_actor()
+        back = url_for("CaseView.list") + (
+            "?" + request.query_string.decode("utf-8", "replace") if request.query_string else ""
+        )
+        filters = self._request_filters(
+            self.offered_search_columns(), self._filters.get_search_filters()
+        )
+        args = list_params.list_args(request.args, type(self).__name__, self.order_columns)
+        column, direction = (
+            (args.order_column, args.order_direction) if args.order_column else self.base_order
+        )
+        key = getattr(Case, column)
+        order = [key.desc(), Case.id.desc()] if direction == "desc" else [key.asc(), Case.id.asc()]
+        now = clock_now()
+        described = case_filters.describe(filters, self.label_columns)
+        branch_id, first, last = case_filters.window(filters)
+        unit = case_export.unit_label(db.session, actor, branch_id)
+        period = case_export.period_label(first, last)
+        name = file_name(str(_l("Service requests")), unit, period)
+
+        def write(handle):
+            query = case_export.export_query(self.datamodel.filtered(filters), order)
+            return case_export.write_cases(
+                handle,
+                actor,
+                query,
+                now,
+                sheet=str(_l("Service requests")),
+                notes=[
+                    (str(_l("Units")), unit),
+                    (str(_l("Received at")), period),
+                    (str(_l("Filters")), described or str(_l("(none)"))),
+                ],
+            )
+
+        def nothing():
+            flash(str(_l("No case matches these filters: there is nothing to export.")), "info")
+            return redirect(back)
+
+        try:
+            return send_xlsx(write, name, empty=nothing)
+        except (FABException, StatementError):
+            db.session.rollback()
+            flash(str(_l("A filter could not be applied: nothing was exported.")), "danger")
+            return redirect(url_for("CaseView.list"))
+
+    @expose("/print/<int:pk>")
+    @has_access
+    def print_sheet(self, pk):
+        """The case sheet (工单) for printing on A4: what the case page shows this user."""
+        try:
+            page = case_page(db.session, current_actor(), pk, clock_now())
+        except OutOfScopeError:
+            abort(404)
+        return self.render_template(
+            "suqiu/case_print.html",
+            page=page,
+            case=page.case,
+            status_labels=STATUS_LABELS,
+            callback_labels=CALLBACK_LABELS,
+            event_action=event_action,
+            event_summary=event_summary,
+            unreachable_limit=MAX_UNREACHABLE_ATTEMPTS,
+            printed_at=clock_now(),
+            title=page.case.number,
+        )
 
     @expose("/attachment/<int:attachment_id>")
     @has_access

@@ -1,4 +1,5 @@
-"""The start page: who you are, which unit you see, your unread notifications."""
+"""The start page: who you are, which unit you see, your unread notifications; a reader of
+the dashboards is sent to theirs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.services import notifications
 from app.services.actor import current_actor
 from app.services.calendar import missing_years
 from app.services.scope import describe_scope
+from app.views import dashboards
 
 
 class HomeView(IndexView):
@@ -20,6 +22,11 @@ class HomeView(IndexView):
     def index(self):
         actor = current_actor()
         user = actor.user
+        # Each role lands on what it needs (issue 9): leaders, the committee and the units on
+        # their dashboard, CSD on the operations view, shown here as the start page.
+        landing = dashboards.landing_endpoint(actor) if g.user is not None else None
+        if landing is not None:
+            return dashboards.render_landing(self.appbuilder, landing)
         # The administrator is told which years' holidays are missing (deadlines provisional).
         missing = []
         if user is not None and self.appbuilder.sm.has_access("can_write", "WorkCalendar"):

@@ -1,0 +1,260 @@
+"""The figures leaders read (design §4; Art.10/11/39), one definition each, counted as the
+government hotlines count them: a rate's denominator is the cases whose deadline fell in the
+period (and has passed), not the cases received in it.
+
+Each figure is a ``Figure`` of conditions on a case's facts (app.domain.case_facts): the tests
+evaluate them on hand-made cases, app.services.kpi_queries compiles them into one GROUP BY.
+A rate with nothing to count has no value and shows as — (never a division by zero).
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from app.domain.case_facts import Col, Cond, OneOf, Param, Present, ge, le, lt, positive
+from app.domain.errors import DomainError
+from app.domain.i18n import _l
+from app.domain.lifecycle import CallbackResult, CaseStatus
+
+NO_VALUE = "—"
+
+# -- The period -------------------------------------------------------------------------------
+
+
+class PeriodError(DomainError):
+    pass
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end): whole days, from the first day's midnight to the midnight after the last."""
+
+    kind: PeriodKind
+    start: datetime
+    end: datetime
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(days=1)).date()
+
+    def params(self, as_of: datetime) -> dict[str, Any]:
+        """The values the figures' conditions read. ``until``: deadlines count once passed, so
+        a period still running counts the deadlines up to ``as_of``."""
+        return {"start": self.start, "end": self.end, "until": min(self.end, as_of)}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min)
+
+
+def month(year: int, number: int) -> Period:
+    if not 1 <= number <= 12:
+        raise PeriodError(_l("Please choose a month from 1 to 12."))
+    last = monthrange(year, number)[1]
+    return _days(PeriodKind.MONTH, date(year, number, 1), date(year, number, last))
+
+
+def quarter(year: int, number: int) -> Period:
+    if not 1 <= number <= 4:
+        raise PeriodError(_l("Please choose a quarter from 1 to 4."))
+    first_month = 3 * (number - 1) + 1
+    last = monthrange(year, first_month + 2)[1]
+    return _days(PeriodKind.QUARTER, date(year, first_month, 1), date(year, first_month + 2, last))
+
+
+def year(number: int) -> Period:
+    return _days(PeriodKind.YEAR, date(number, 1, 1), date(number, 12, 31))
+
+
+MAX_CUSTOM_DAYS = 366 * 10
+
+
+def custom(first_day: date, last_day: date) -> Period:
+    """A range of whole days, both included."""
+    if last_day < first_day:
+        raise PeriodError(_l("The period ends before it starts."))
+    if (last_day - first_day).days >= MAX_CUSTOM_DAYS:
+        raise PeriodError(_l("Please choose a period of at most ten years."))
+    return _days(PeriodKind.CUSTOM, first_day, last_day)
+
+
+def _days(kind: PeriodKind, first_day: date, last_day: date) -> Period:
+    return Period(kind, _midnight(first_day), _midnight(last_day + timedelta(days=1)))
+
+
+# -- The facts the figures read ---------------------------------------------------------------
+
+status = Col("status")
+received_at = Col("received_at")
+dispatched_at = Col("dispatched_at")
+sign_due, signed_at = Col("sign_due"), Col("signed_at")
+finish_due, replied_at = Col("finish_due"), Col("replied_at")
+closed_at = Col("closed_at")
+callback_result = Col("callback_result")
+rehandle_count, return_count = Col("rehandle_count"), Col("return_count")
+extension_count = Col("extension_count")
+
+FINISHED = frozenset({CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED})
+RATED = frozenset(
+    {CallbackResult.SATISFIED, CallbackResult.BASICALLY_SATISFIED, CallbackResult.DISSATISFIED}
+)
+CONTENT = frozenset({CallbackResult.SATISFIED, CallbackResult.BASICALLY_SATISFIED})
+
+# A voided case was registered in error: no figure counts it.
+LIVE = ~OneOf(status, frozenset({CaseStatus.VOIDED}))
+
+
+def _fell_due(column: Col) -> Cond:
+    """The deadline fell in the period and has passed."""
+    return LIVE & ge(column, Param("start")) & lt(column, Param("until"))
+
+
+RECEIVED = LIVE & ge(received_at, Param("start")) & lt(received_at, Param("end"))
+SIGN_DUE = _fell_due(sign_due)
+SIGNED_IN_TIME = Present(signed_at) & le(signed_at, sign_due)
+FINISH_DUE = _fell_due(finish_due)
+# The unit's reply is what the finish deadline binds (the clock stops there, Art.19).
+FINISHED_IN_TIME = Present(replied_at) & le(replied_at, finish_due)
+CLOSED_IN_PERIOD = (
+    LIVE & OneOf(status, FINISHED) & ge(closed_at, Param("start")) & lt(closed_at, Param("until"))
+)
+CALLED_BACK = OneOf(callback_result, RATED)
+DISPATCHED = LIVE & ge(dispatched_at, Param("start")) & lt(dispatched_at, Param("until"))
+
+
+class FigureKind(StrEnum):
+    RATE = "rate"
+    COUNT = "count"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """``rate``: numerator ÷ denominator, the numerator counted among the denominator's cases;
+    ``count``: the cases meeting ``denominator`` (the numerator is unused)."""
+
+    code: str
+    label: object  # lazy Chinese string
+    kind: FigureKind
+    denominator: Cond
+    numerator: Cond | None = None
+    higher_is_better: bool = True
+
+    def counted(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[bool, bool]:
+        """(in the denominator, in the numerator) for one case."""
+        base = self.denominator.holds(facts, params)
+        if self.numerator is None:
+            return base, base
+        return base, base and self.numerator.holds(facts, params)
+
+
+def _rate(code, label, denominator, numerator, higher_is_better=True) -> Figure:
+    return Figure(code, label, FigureKind.RATE, denominator, numerator, higher_is_better)
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("intake", _l("Cases received"), FigureKind.COUNT, RECEIVED),
+    _rate("timely_sign", _l("Timely sign-for rate"), SIGN_DUE, SIGNED_IN_TIME),
+    _rate("on_time_finish", _l("On-time finish rate"), FINISH_DUE, FINISHED_IN_TIME),
+    _rate("callback", _l("Callback rate"), CLOSED_IN_PERIOD, CALLED_BACK),
+    _rate(
+        "satisfaction",
+        _l("Satisfaction rate"),
+        CLOSED_IN_PERIOD & CALLED_BACK,
+        OneOf(callback_result, CONTENT),
+    ),
+    _rate(
+        "rehandle",
+        _l("Re-handling rate"),
+        CLOSED_IN_PERIOD,
+        positive(rehandle_count),
+        higher_is_better=False,
+    ),
+    _rate("return", _l("Return rate"), DISPATCHED, positive(return_count), higher_is_better=False),
+    _rate(
+        "extension",
+        _l("Extension rate"),
+        FINISH_DUE,
+        positive(extension_count),
+        higher_is_better=False,
+    ),
+    Figure(
+        "overdue",
+        _l("Overdue cases"),
+        FigureKind.COUNT,
+        FINISH_DUE & ~FINISHED_IN_TIME,
+        higher_is_better=False,
+    ),
+)
+FIGURES_BY_CODE = {figure.code: figure for figure in FIGURES}
+
+
+# -- Values -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    numerator: int
+    denominator: int
+
+
+def rate(tally: Tally) -> Decimal | None:
+    """The percentage to one decimal (half up), None when there is nothing to count."""
+    if tally.denominator == 0:
+        return None
+    exact = Decimal(tally.numerator * 100) / Decimal(tally.denominator)
+    return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def shown(figure: Figure, tally: Tally) -> str:
+    if figure.kind is FigureKind.COUNT:
+        return str(tally.denominator)
+    value = rate(tally)
+    return NO_VALUE if value is None else f"{value}%"
+
+
+def tally(figure: Figure, cases: Iterable[Mapping[str, Any]], params: Mapping[str, Any]) -> Tally:
+    """The figure over plain cases (the tests' hand-made ones; the SQL twin is
+    app.services.kpi_queries)."""
+    numerator = denominator = 0
+    for facts in cases:
+        base, counted = figure.counted(facts, params)
+        denominator += base
+        numerator += counted
+    return Tally(numerator, denominator)
+
+
+# -- Repeat requests ----------------------------------------------------------------------------
+
+# 重复诉求: a case from a customer (by telephone number) who brought another case in the 30 days
+# before it. The window is the hotlines' month.
+REPEAT_WINDOW = timedelta(days=30)
+
+
+def is_repeat(
+    received: datetime, phone: str | None, earlier: Iterable[tuple[datetime, str | None]]
+) -> bool:
+    """Whether a case received at ``received`` from ``phone`` repeats one of ``earlier``
+    (received at, phone) of the customer's live cases."""
+    if not phone:
+        return False
+    return any(
+        other_phone == phone and received - REPEAT_WINDOW <= other_received < received
+        for other_received, other_phone in earlier
+    )
