@@ -612,8 +612,9 @@ def test_art34_the_review_page_says_handed_to_risk_by_the_domain_rule(db_session
     [
         ("press", "全公司涉及媒体的诉求"),
         ("risk", "全公司涉及人员伤亡或财产损失的诉求"),
-        ("head_hankou", "汉口分公司及其下级单位"),
-        ("csd", "全公司所有单位"),
+        # Roles without a dashboard keep this start page (issue 9 lands the others on theirs).
+        ("handler_hankou", "汉口分公司及其下级单位"),
+        ("admin", "全公司所有单位"),
     ],
 )
 def test_art29_34_the_home_page_describes_the_flag_readers_scope(login_as, username, shown):
