@@ -15,8 +15,9 @@ from wtforms.validators import DataRequired, InputRequired
 
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
+from app.extensions import db
 from app.services.actor import current_actor
-from app.services.errors import OutOfScopeError
+from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.views import list_params
 from app.views.formatting import display_value
 from app.views.list_filters import RELATION_FILTERS, FlagIs, yes_no_field
@@ -330,3 +331,15 @@ class SuqiuModelView(ModelView):
             self.post_delete(item)
             flash(str(self.delete_row_message), "success")
         self.update_redirect()
+
+
+def service_page(build, *args, **kwargs):
+    """The page a service builds for the current user (``build(session, actor, *args)``), a
+    refusal answered as HTTP: 404 for a record outside the user's scope (another unit's record
+    does not even show it exists), 403 without the permission."""
+    try:
+        return build(db.session, current_actor(), *args, **kwargs)
+    except OutOfScopeError:
+        abort(404)
+    except PermissionDeniedError:
+        abort(403)

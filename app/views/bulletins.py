@@ -30,7 +30,7 @@ from app.services import bulletins
 from app.services.actor import current_actor
 from app.services.bulletin_page import bulletin_page, business_categories, submitting_units
 from app.services.errors import OutOfScopeError, PermissionDeniedError
-from app.views.base import CRUD_PERMISSIONS, SuqiuModelView
+from app.views.base import CRUD_PERMISSIONS, SuqiuModelView, service_page
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import choices, label_from, timestamp, yes_no
 from app.views.list_filters import EqualTo
@@ -179,12 +179,7 @@ class BulletinView(SuqiuModelView):
     @expose("/show/<int:pk>")
     @has_access
     def show(self, pk):
-        try:
-            page = bulletin_page(db.session, current_actor(), pk)
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
+        page = service_page(bulletin_page, pk)
         return self.render_template(
             "suqiu/bulletin.html",
             page=page,

@@ -50,6 +50,7 @@ from app.services.complaint_page import (
 )
 from app.services.complaints import IncompleteDeterminationError
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.views.base import service_page
 from app.views.case_timeline import event_action, event_summary
 from app.views.list_params import whole_number
 
@@ -184,12 +185,7 @@ class ComplaintDeterminationView(BaseView):
         )
 
     def _render(self, case_id: int, form: MultiDict | None = None, problems=None):
-        try:
-            page = determination_page(db.session, current_actor(), case_id, clock_now())
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
+        page = service_page(determination_page, case_id, clock_now())
         return self.render_template(
             "suqiu/complaint.html",
             page=page,

@@ -27,6 +27,7 @@ from app.services import major_matters
 from app.services.actor import current_actor
 from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.services.major_matter_page import SECTIONS, matter_list, matter_page, open_count
+from app.views.base import service_page
 from app.views.case_timeline import event_action, event_summary
 from app.views.list_params import whole_number
 
@@ -91,12 +92,7 @@ class MajorMatterView(BaseView):
     @expose("/show/<int:pk>")
     @has_access
     def show(self, pk):
-        try:
-            page = matter_page(db.session, current_actor(), pk)
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
+        page = service_page(matter_page, pk)
         return self.render_template(
             "suqiu/major_matter.html",
             page=page,

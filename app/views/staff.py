@@ -37,6 +37,7 @@ from app.services.staff_page import (
     recording_choices,
 )
 from app.services.staff_ratings import staff_ratings
+from app.views.base import service_page
 from app.views.list_params import whole_number
 
 FILTER_LABELS = {
@@ -89,12 +90,7 @@ class StaffAccountabilityView(BaseView):
     @expose("/breach/<int:pk>")
     @has_access
     def show(self, pk):
-        try:
-            page = breach_page(db.session, current_actor(), pk, clock_now())
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
+        page = service_page(breach_page, pk, clock_now())
         return self.render_template(
             "suqiu/staff_breach.html",
             page=page,

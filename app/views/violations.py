@@ -28,7 +28,7 @@ from app.services import violations
 from app.services.actor import current_actor
 from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.services.violation_page import entry_page, recordable_causes, recording_units
-from app.views.base import CRUD_PERMISSIONS, SuqiuModelView
+from app.views.base import CRUD_PERMISSIONS, SuqiuModelView, service_page
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import label_from
 from app.views.list_filters import ClauseFilter, EqualTo, NotEqualTo
@@ -114,12 +114,7 @@ class ViolationEntryView(SuqiuModelView):
     @expose("/show/<int:pk>")
     @has_access
     def show(self, pk):
-        try:
-            page = entry_page(db.session, current_actor(), pk)
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
+        page = service_page(entry_page, pk)
         return self.render_template(
             "suqiu/violation.html",
             page=page,
