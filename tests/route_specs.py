@@ -1055,11 +1055,15 @@ def violation_specs() -> list[Spec]:
 
 def all_specs(queue_names) -> list[Spec]:
     # Each area's own module imports Spec from here: imported when this module is complete.
+    from tests.route_specs_api_clients import api_client_specs
+    from tests.route_specs_assessments import assessment_specs
     from tests.route_specs_bulletins import bulletin_specs
     from tests.route_specs_complaints import complaint_specs
     from tests.route_specs_dashboards import dashboard_specs
     from tests.route_specs_exports import exports_specs  # it imports Spec from here
     from tests.route_specs_major_matters import major_matter_specs
+    from tests.route_specs_quarterly_reports import quarterly_report_specs
+    from tests.route_specs_repeats import repeat_specs
     from tests.route_specs_staff import staff_specs
 
     return (
@@ -1076,4 +1080,8 @@ def all_specs(queue_names) -> list[Spec]:
         + bulletin_specs()
         + staff_specs()
         + exports_specs()
+        + assessment_specs()
+        + quarterly_report_specs()
+        + repeat_specs()
+        + api_client_specs()
     )

@@ -259,6 +259,73 @@ CAPABILITIES: tuple[Capability, ...] = (
         _l("Export dashboard tables and scorecards to Excel"),
         {"Dashboard": ("export",)},
     ),
+    # Annual assessment (Art.41): CSD prepares it and answers objections, a unit objects to an
+    # entry of its own draft, the committee finalises it and reopens a finalised one.
+    Capability(
+        "read.assessments",
+        Group.VIEWS,
+        _l("Read annual assessments"),
+        {"AnnualAssessment": READ},
+    ),
+    Capability(
+        "prepare.assessments",
+        Group.VIEWS,
+        _l("Prepare annual assessments and answer objections (Art.41)"),
+        {"AnnualAssessment": ("read", "prepare")},
+    ),
+    Capability(
+        "object.assessments",
+        Group.VIEWS,
+        _l("Object to an entry of the unit's annual assessment"),
+        {"AnnualAssessment": ("read", "object")},
+    ),
+    Capability(
+        "finalise.assessments",
+        Group.VIEWS,
+        _l("Finalise and reopen annual assessments"),
+        {"AnnualAssessment": ("read", "finalise")},
+    ),
+    # Quarterly analysis report (Art.39) and service meetings (Art.40): CSD generates, analyses,
+    # submits and distributes the report and records the meetings; leaders and the committee
+    # comment (批示); a unit answers with its handling opinion and reports its measures done.
+    Capability(
+        "read.quarterly_reports",
+        Group.VIEWS,
+        _l("Read quarterly analysis reports and service meetings"),
+        {"QuarterlyReport": READ},
+    ),
+    Capability(
+        "edit.quarterly_reports",
+        Group.VIEWS,
+        _l("Prepare and distribute quarterly reports, record service meetings (Art.39/40)"),
+        {"QuarterlyReport": WRITE},
+    ),
+    Capability(
+        "comment.quarterly_reports",
+        Group.VIEWS,
+        _l("Comment on quarterly reports (批示)"),
+        {"QuarterlyReport": ("read", "comment")},
+    ),
+    Capability(
+        "answer.quarterly_reports",
+        Group.VIEWS,
+        _l("Answer quarterly reports and report meeting measures done for the unit"),
+        {"QuarterlyReport": ("read", "answer")},
+    ),
+    # Repeat requests (重复诉求): link a case to the customer's open case as 主单 / 关联单.
+    Capability(
+        "link.repeats",
+        Group.VIEWS,
+        _l("Link repeat requests (主单 / 关联单)"),
+        {"RepeatRequest": ("read", "link")},
+    ),
+    # Machine clients of Art.13's systems: their registration and API tokens.
+    Capability(
+        "edit.api_clients",
+        Group.VIEWS,
+        _l("Register external systems and issue their API tokens (Art.13)"),
+        {"ApiClient": WRITE},
+    ),
     Capability(
         "export.attachments",
         Group.EXPORTS,

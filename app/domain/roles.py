@@ -91,6 +91,11 @@ _CSD_OVERSIGHT = (
     "read.major_matters",
     "edit.major_matters",
     "read.staff_ratings",
+    "read.assessments",
+    "prepare.assessments",
+    "read.quarterly_reports",
+    "edit.quarterly_reports",
+    "link.repeats",
 )
 _UNIT_OVERSIGHT = (
     "read.complaints",
@@ -100,12 +105,19 @@ _UNIT_OVERSIGHT = (
     "read.staff_ratings",
     "edit.handling_opinions",
     "submit.bulletins",
+    "read.assessments",
+    "object.assessments",
+    "read.quarterly_reports",
+    "answer.quarterly_reports",
 )
 _LEADERSHIP = (
     "read.complaints",
     "read.major_matters",
     "comment.major_matters",
     "read.staff_ratings",
+    "read.assessments",
+    "read.quarterly_reports",
+    "comment.quarterly_reports",
 )
 # Dashboards and exports: leaders, the committee, CSD and the units' liaisons and heads (a unit
 # its own figures only: the branch scope).
@@ -140,6 +152,7 @@ AGENT = _role(
     "case.resolve_on_spot",
     "case.dispatch",
     "case.callback",
+    "link.repeats",
 )
 _BRANCH_WORK = ("case.register", "case.progress")
 LIAISON = _role(
@@ -207,6 +220,7 @@ COMMITTEE = _role(
     *_VIOLATIONS_READ,
     *_LEADERSHIP,
     *_FIGURES,
+    "finalise.assessments",
 )
 # They read the flagged cases of every unit and nothing else (Art.29/34; app.services.scope).
 RISK = _role("risk", "风险管理部", Reach.OWN_UNIT, "read.loss_cases", "read.major_matters")

@@ -6,6 +6,8 @@ from __future__ import annotations
 def register_views(appbuilder) -> None:
     from app.views import (
         api,
+        api_clients,
+        assessments,
         bulletins,
         case_admin,
         cases,
@@ -18,6 +20,8 @@ def register_views(appbuilder) -> None:
         major_matters,
         notifications,
         org,
+        quarterly_reports,
+        repeats,
         spot_checks,
         staff,
         violations,
@@ -38,4 +42,8 @@ def register_views(appbuilder) -> None:
     api.register(appbuilder)
     dashboards.register(appbuilder)
     exports.register(appbuilder)
+    assessments.register(appbuilder)
+    quarterly_reports.register(appbuilder)
+    repeats.register(appbuilder)
+    api_clients.register(appbuilder)
     home.register(appbuilder)
