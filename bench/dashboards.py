@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import text
 
+from app.domain.complaints import COUNTING_STATUSES
 from app.domain.deadlines import BINDING_LIMITS
 from app.services.case_queries import NEAR, QUEUES
 from bench import rawsql
@@ -98,6 +99,19 @@ def _tallies(units: str, group: bool, dialect: str = "postgresql") -> str:
     return f"SELECT {key}{sums} FROM service_case c WHERE {units} AND ({touches}){tail}"
 
 
+def _valid_complaints(units: str, dialect: str) -> str:
+    """有效投诉 (一般/重大) by the case's unit: the determinations approved in the period."""
+    unit = "+c.branch_id" if dialect == "sqlite" else "c.branch_id"
+    counting = rawsql._in(COUNTING_STATUSES)
+    return (
+        f"SELECT {unit}, SUM(CASE WHEN d.grade = 'general' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN d.grade = 'major' THEN 1 ELSE 0 END) "
+        "FROM complaint_determination d JOIN service_case c ON c.id = d.case_id "
+        f"WHERE {units} AND d.status IN ({counting}) AND d.determination = 'valid' "
+        f"AND d.approved_at >= :start AND d.approved_at < :end GROUP BY {unit}"
+    )
+
+
 def _overdue(now_param: str) -> str:
     arms = " OR ".join(
         f"(c.status IN ({rawsql._in(limit.statuses)}) AND c.{limit.due_field} < {now_param})"
@@ -132,6 +146,7 @@ def dashboard_sql(who, dialect: str, first: date, last: date, now: datetime):
         )  # fmt: skip
     # The total is the sum of the units' rows (one statement, as the page adds them up).
     statements.append((_tallies(units, True, dialect), params))
+    statements.append((_valid_complaints(units, dialect), params))
     unit = "+c.branch_id" if dialect == "sqlite" else "c.branch_id"
     for condition in (_overdue(":now"), _soon()):
         statements.append(

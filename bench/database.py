@@ -109,10 +109,13 @@ def fill(app, count: int, *, years: float = 2, seed: int = 7, now=None):
     """Generate ``count`` cases (bench.load); returns the LoadReport."""
     from app.domain.clock import now as clock_now
     from app.extensions import db
+    from bench.complaints import add_determinations
     from bench.load import bulk_load
     from bench.world import load_world
 
     with app.app_context():
         world = load_world(db.session)
         db.session.remove()
-        return bulk_load(db.engine, world, count, now=now or clock_now(), years=years, seed=seed)
+        report = bulk_load(db.engine, world, count, now=now or clock_now(), years=years, seed=seed)
+        report.rows["complaint_determination"] = add_determinations(db.engine)
+        return report

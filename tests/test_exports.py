@@ -376,6 +376,8 @@ def test_scorecard_of_a_branch_holds_its_own_units_only(login_as, db_session, tw
         "退单率",
         "延期率",
         "超期件数",
+        "一般有效投诉",
+        "重大有效投诉",
     )
     units = [row[1] for row in rows[1:]]
     assert "汉口分公司" in units and units[-1] == "合计"

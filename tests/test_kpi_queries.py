@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.domain import kpis
 from app.domain.kpis import FIGURES, Tally, tally
-from app.models import Case
+from app.models import Case, ComplaintDetermination
 from app.services.kpi_queries import drill_down, tallies
 from app.services.scope import Scope
 from tests.case_helpers import actor, branch_id, gen_case
@@ -73,17 +73,53 @@ def _scatter(session, count: int) -> None:
                 extension_count=rng.choice((0, 0, 1)),
             )
         )
+    session.flush()
+    # A complaint determination on every fourth case: statuses that count and some that do not,
+    # approved on both sides of November's edges (有效投诉 counts by the approval's month).
+    cases = session.scalars(select(Case).where(Case.number.like("KPI%")).order_by(Case.id)).all()
+    for case in cases[::4]:
+        valid = rng.random() < 0.8
+        session.add(
+            ComplaintDetermination(
+                case_id=case.id,
+                status=rng.choice(("approved", "objected", "upheld", "changed", "submitted")),
+                determination="valid" if valid else "invalid",
+                grade=rng.choice(("general", "major")) if valid else None,
+                branch_id=case.branch_id,
+                approved_at=datetime(2026, 10, 28) + timedelta(hours=rng.randint(0, 24 * 40)),
+            )
+        )
     session.commit()
 
 
 def _python_tallies(session, scope: Scope, params) -> dict:
-    query = select(*(getattr(Case, name) for name in FACTS), Case.branch_id)
+    D = ComplaintDetermination
+    query = select(
+        *(getattr(Case, name) for name in FACTS),
+        D.status,
+        D.determination,
+        D.grade,
+        D.approved_at,
+        Case.branch_id,
+    ).outerjoin(D, D.case_id == Case.id)
     clause = scope.clause(Case)
     if clause is not None:
         query = query.where(clause)
     grouped: dict = {}
     for row in session.execute(query):
-        grouped.setdefault(row[-1], []).append(dict(zip(FACTS, row[:-1], strict=True)))
+        facts = dict(zip(FACTS, row[: len(FACTS)], strict=True))
+        status, determination, grade, approved_at = row[len(FACTS) : -1]
+        facts["complaint"] = (
+            None
+            if status is None
+            else {
+                "status": status,
+                "determination": determination,
+                "grade": grade,
+                "approved_at": approved_at,
+            }
+        )
+        grouped.setdefault(row[-1], []).append(facts)
     return {
         unit: {figure.code: tally(figure, cases, params) for figure in FIGURES}
         for unit, cases in grouped.items()

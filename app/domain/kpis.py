@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain.case_facts import Col, Cond, OneOf, Param, Present, ge, le, lt, positive
+from app.domain.complaints import COUNTING_STATUSES, Determination, Grade
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.lifecycle import CallbackResult, CaseStatus
@@ -139,6 +140,37 @@ CALLED_BACK = OneOf(callback_result, RATED)
 DISPATCHED = LIVE & ge(dispatched_at, Param("start")) & lt(dispatched_at, Param("until"))
 
 
+@dataclass(frozen=True)
+class ValidComplaint(Cond):
+    """Art.8/9: the case's complaint was determined valid at ``grade`` and approved in the
+    period (one determination per case: app.models.ComplaintDetermination). An approved
+    determination keeps counting through an objection; a change counts once approved. The
+    fact ``complaint`` is None or a mapping of the determination's status, determination,
+    grade and approved_at."""
+
+    grade: Grade
+
+    def truth(self, facts, params):
+        complaint = facts.get("complaint")
+        if complaint is None or complaint.get("approved_at") is None:
+            return False
+        return (
+            complaint["status"] in COUNTING_STATUSES
+            and complaint["determination"] == Determination.VALID
+            and complaint["grade"] == self.grade
+            and params["start"] <= complaint["approved_at"] < params["end"]
+        )
+
+
+class Source(StrEnum):
+    """Which cases a figure may count, so its SQL reads only those: the cases with one of
+    their own dates in the period, or those whose complaint was approved in it (possibly
+    months after the case closed)."""
+
+    CASE_DATES = "case_dates"
+    COMPLAINTS = "complaints"
+
+
 class FigureKind(StrEnum):
     RATE = "rate"
     COUNT = "count"
@@ -155,6 +187,7 @@ class Figure:
     denominator: Cond
     numerator: Cond | None = None
     higher_is_better: bool = True
+    source: Source = Source.CASE_DATES
 
     def counted(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[bool, bool]:
         """(in the denominator, in the numerator) for one case."""
@@ -200,6 +233,24 @@ FIGURES: tuple[Figure, ...] = (
         FigureKind.COUNT,
         FINISH_DUE & ~FINISHED_IN_TIME,
         higher_is_better=False,
+    ),
+    # 有效投诉 (Art.8/9), by the case's unit and the month the determination was approved: the
+    # annual assessment charges the responsible unit the determination names (usually the same).
+    Figure(
+        "valid_general",
+        _l("Valid complaints (general)"),
+        FigureKind.COUNT,
+        ValidComplaint(Grade.GENERAL),
+        higher_is_better=False,
+        source=Source.COMPLAINTS,
+    ),
+    Figure(
+        "valid_major",
+        _l("Valid complaints (major)"),
+        FigureKind.COUNT,
+        ValidComplaint(Grade.MAJOR),
+        higher_is_better=False,
+        source=Source.COMPLAINTS,
     ),
 )
 FIGURES_BY_CODE = {figure.code: figure for figure in FIGURES}

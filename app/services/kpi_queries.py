@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain import case_facts as cf
-from app.domain.kpis import FIGURES, Figure, Period, Tally
-from app.models import Case
+from app.domain.complaints import COUNTING_STATUSES, Determination
+from app.domain.kpis import FIGURES, Figure, Period, Source, Tally, ValidComplaint
+from app.models import Case, ComplaintDetermination
 from app.services.scope import Scope
 
 
@@ -38,7 +39,22 @@ def to_sql(cond: cf.Cond, params: Mapping[str, Any]) -> ColumnElement[bool]:
         return or_(*(to_sql(part, params) for part in cond.parts))
     if isinstance(cond, cf.Not):
         return not_(to_sql(cond.part, params))
+    if isinstance(cond, ValidComplaint):
+        return exists(_approved_in(params).where(D.grade == str(cond.grade), D.case_id == Case.id))
     raise TypeError(f"no SQL for {cond!r}")
+
+
+D = ComplaintDetermination
+
+
+def _approved_in(params: Mapping[str, Any]):
+    """The valid complaints approved in the period, counting (app.domain.kpis.ValidComplaint)."""
+    return select(D.case_id).where(
+        D.status.in_(sorted(COUNTING_STATUSES)),
+        D.determination == str(Determination.VALID),
+        D.approved_at >= params["start"],
+        D.approved_at < params["end"],
+    )
 
 
 def _column(column: cf.Col):
@@ -79,40 +95,56 @@ def tallies(
     where: ColumnElement[bool] | None = None,
 ) -> list[Row]:
     """Every figure for the period, per value of ``group_by`` (a Case column) or in total;
-    ``where`` narrows the cases further (a dashboard's channel category and unit)."""
+    ``where`` narrows the cases further (a dashboard's channel category and unit). One GROUP BY
+    per source of the figures (the cases' dates, the approved complaints), merged by key."""
     params = period.params(as_of)
+    merged: dict[Any, dict[str, Tally]] = {}
+    for source in Source:
+        chosen = [figure for figure in figures if figure.source is source]
+        if not chosen:
+            continue
+        for key, counted in _tallies_of(session, scope, params, source, chosen, group_by, where):
+            merged.setdefault(key, {}).update(counted)
+    zero = Tally(0, 0)
+    return [
+        Row(key, {figure.code: counted.get(figure.code, zero) for figure in figures})
+        for key, counted in merged.items()
+    ]
+
+
+def _tallies_of(session, scope, params, source, figures, group_by, where):
     columns = [column for figure in figures for column in _counts(figure, params)]
     keys = [group_by] if group_by is not None else []
     query = select(*keys, *columns).select_from(Case)
     clause = scope.clause(Case)
     if clause is not None:
         query = query.where(clause)
-    # Only cases some figure may count: one of their dates near the period (an index range each).
-    query = query.where(_touches(period, params))
+    # Only cases some figure may count: one of their dates near the period (an index range
+    # each), or a complaint approved in it.
+    if source is Source.COMPLAINTS:
+        query = query.where(Case.id.in_(_approved_in(params)))
+    else:
+        query = query.where(_touches(params))
     if where is not None:
         query = query.where(where)
     if group_by is not None:
         query = query.group_by(group_by)
-    rows = []
     for record in session.execute(query):
         values = list(record)
         key = values.pop(0) if group_by is not None else None
-        rows.append(
-            Row(
-                key,
-                {
-                    figure.code: Tally(int(values[2 * i]), int(values[2 * i + 1]))
-                    for i, figure in enumerate(figures)
-                },
-            )
+        yield (
+            key,
+            {
+                figure.code: Tally(int(values[2 * i]), int(values[2 * i + 1]))
+                for i, figure in enumerate(figures)
+            },
         )
-    return rows
 
 
 _DATES = ("received_at", "dispatched_at", "sign_due", "finish_due", "closed_at")
 
 
-def _touches(period: Period, params: Mapping[str, Any]) -> ColumnElement[bool]:
+def _touches(params: Mapping[str, Any]) -> ColumnElement[bool]:
     return or_(
         *(
             and_(getattr(Case, name) >= params["start"], getattr(Case, name) < params["end"])
