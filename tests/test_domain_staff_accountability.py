@@ -196,3 +196,16 @@ def test_art42_the_review_period_is_a_month_or_a_quarter_as_period_bounds_says()
 def test_art42_a_period_that_is_no_month_or_quarter_is_refused(kind, year, number):
     with pytest.raises(StaffAccountabilityError, match="choose a month or a quarter"):
         rating_period(kind, year, number)
+
+
+def test_art42_the_opinion_is_in_time_up_to_its_due_second_late_after_missing_when_never_entered():
+    """Art.42 (Art.39's 5 working days): due 2026-10-12 23:59:59 — entered at that second is in
+    time, one second later is late; not entered, it is awaited until then and missing after."""
+    from app.domain.staff_accountability import OpinionTimeliness, opinion_timeliness
+
+    due = datetime(2026, 10, 12, 23, 59, 59)
+    after = datetime(2026, 10, 13, 0, 0, 0)
+    assert opinion_timeliness("entered", due, due, after) is OpinionTimeliness.IN_TIME
+    assert opinion_timeliness("entered", due, after, after) is OpinionTimeliness.LATE
+    assert opinion_timeliness("open", due, None, due) is OpinionTimeliness.PENDING
+    assert opinion_timeliness("open", due, None, after) is OpinionTimeliness.MISSING

@@ -395,6 +395,49 @@ def test_art42_ratings_of_a_month_from_approved_personal_complaints(db_session, 
     )
 
 
+def test_art42_ratings_show_each_persons_breaches_and_whether_the_opinion_came_in_time(
+    db_session,
+):
+    """Art.42: beside the rating, the period's breaches of Art.27/28/29 by the day they
+    happened, each with its opinion's timeliness. All recorded Saturday 2026-10-10 10:00 (a
+    make-up workday), so due 5 working days on, 10-16 23:59:59: 张伟 (汉口) one entered 10-16
+    23:00 (in time) and one entered 10-17 00:00:01 (late); 马超 (武昌) one never entered
+    (missing now); a September breach stays out of October. 汉口's liaison sees 张伟 only."""
+    from app.domain.staff_accountability import rating_period
+    from app.services.staff_ratings import staff_ratings
+
+    liaison = actor(db_session, "liaison_hankou")
+    recorded_at = datetime(2026, 10, 10, 10, 0)
+    in_time = breach(db_session, occurred_on=date(2026, 10, 8), now=recorded_at)
+    late = breach(db_session, article="art28", occurred_on=date(2026, 10, 9), now=recorded_at)
+    missing = breach(db_session, unit="wuchang", occurred_on=date(2026, 10, 10), now=recorded_at)
+    breach(db_session, unit="wuchang", occurred_on=date(2026, 9, 28), now=recorded_at)
+    assert in_time.opinion_due == datetime(2026, 10, 16, 23, 59, 59)
+    entries = ((in_time, datetime(2026, 10, 16, 23, 0)), (late, datetime(2026, 10, 17, 0, 0, 1)))
+    for recorded, when in entries:
+        enter_handling_opinion(
+            db_session,
+            liaison,
+            recorded.id,
+            version=recorded.version,
+            opinion="诫勉谈话。",
+            now=when,
+        )
+    october = rating_period("month", 2026, 10)
+    rows = staff_ratings(db_session, actor(db_session, "csd"), october)
+    shown = {
+        (r.employee, r.unit): [(b.breach_id, b.article, b.opinion) for b in r.breaches]
+        for r in rows
+        if r.breaches
+    }
+    assert shown == {
+        ("张伟", "汉口分公司"): [(in_time.id, "art27", "in_time"), (late.id, "art28", "late")],
+        ("马超", "武昌分公司"): [(missing.id, "art27", "missing")],
+    }
+    own = staff_ratings(db_session, liaison, october)
+    assert [(r.employee, len(r.breaches)) for r in own if r.breaches] == [("张伟", 2)]
+
+
 def test_art42_a_unit_sees_the_ratings_of_its_own_people_only(app, login_as, complaints):
     html = (
         login_as("liaison_hankou")

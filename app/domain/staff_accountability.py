@@ -117,6 +117,33 @@ def is_opinion_overdue(status: BreachStatus | str, due: datetime, now: datetime)
     return BreachStatus(status) is BreachStatus.OPEN and now > due
 
 
+class OpinionTimeliness(StrEnum):
+    """Art.42 beside the rating: whether the unit's handling opinion was entered in time."""
+
+    IN_TIME = "in_time"  # 按时录入
+    LATE = "late"  # 逾期录入
+    PENDING = "pending"  # 待录入（未到期）
+    MISSING = "missing"  # 逾期未录入
+
+
+OPINION_TIMELINESS_LABELS = {
+    OpinionTimeliness.IN_TIME: _l("Opinion entered in time"),
+    OpinionTimeliness.LATE: _l("Opinion entered late"),
+    OpinionTimeliness.PENDING: _l("Opinion awaited, not yet due"),
+    OpinionTimeliness.MISSING: _l("Opinion overdue, not entered"),
+}
+
+
+def opinion_timeliness(
+    status: BreachStatus | str, due: datetime, entered_at: datetime | None, now: datetime
+) -> OpinionTimeliness:
+    """Art.42: an opinion entered by its due moment (23:59:59 of the day, included) is in time,
+    after it late; one not entered is awaited until then and missing after."""
+    if BreachStatus(status) is BreachStatus.ENTERED and entered_at is not None:
+        return OpinionTimeliness.IN_TIME if entered_at <= due else OpinionTimeliness.LATE
+    return OpinionTimeliness.MISSING if now > due else OpinionTimeliness.PENDING
+
+
 def employee_in_unit(employee_unit_path: str | None, unit_path: str) -> bool:
     """Art.23: the unit assesses its own people, those of its sub-units included (``path`` is
     the materialised ancestry ``/1/4/``)."""

@@ -1,17 +1,20 @@
 """Staff ratings (Art.42): the employees named in approved valid complaints with a personal
 cause in a month or quarter, each with the rating app.domain.complaints.suggested_staff_rating
-suggests. One SQL aggregation over the complaint determinations (by employee, unit, grade and
-breach category) under the branch scope, then the cases behind each figure the reader may open."""
+suggests, and beside it their personal breaches of Art.27/28/29 in the period with whether the
+unit's handling opinion was entered in time. One SQL aggregation over the complaint
+determinations (by employee, unit, grade and breach category) and one read of the period's
+breaches, both under the branch scope, then the cases behind each figure the reader may open."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from app.domain.clock import now as clock_now
 from app.domain.complaints import (
     ART42_CATEGORIES,
     COUNTING_STATUSES,
@@ -24,8 +27,13 @@ from app.domain.complaints import (
     suggested_staff_rating,
 )
 from app.domain.i18n import _l
-from app.domain.staff_accountability import Period
-from app.models import Branch, Case, ComplaintDetermination, SuqiuUser
+from app.domain.staff_accountability import (
+    OpinionTimeliness,
+    Period,
+    PersonalArticle,
+    opinion_timeliness,
+)
+from app.models import Branch, Case, ComplaintDetermination, PersonalBreach, SuqiuUser
 from app.services.actor import Actor
 from app.services.errors import PermissionDeniedError
 from app.services.staff_accountability import READ
@@ -33,6 +41,16 @@ from app.services.staff_accountability import READ
 D = ComplaintDetermination
 # The cases listed per employee on the page (the figures count them all).
 CASES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class BreachLine:
+    """A personal breach of Art.27/28/29 in the period and its handling opinion's timeliness."""
+
+    breach_id: int
+    article: PersonalArticle
+    occurred_on: date
+    opinion: OpinionTimeliness
 
 
 @dataclass
@@ -46,6 +64,7 @@ class StaffRatingRow:
     majors: int = 0  # major ones among the counted
     rating: StaffRating | None = None
     cases: list[tuple[int, str]] = field(default_factory=list)  # (case id, number) visible
+    breaches: list[BreachLine] = field(default_factory=list)
 
 
 def _personal_valid(period: Period) -> ColumnElement[bool]:
@@ -110,6 +129,7 @@ def staff_ratings(session: Session, actor: Actor, period: Period) -> list[StaffR
     for key, row in rows.items():
         row.rating = suggested_staff_rating(complaints[key])
     _attach_cases(session, actor, period, rows)
+    _attach_breaches(session, actor, period, rows)
     severity = {StaffRating.UNQUALIFIED: 0, StaffRating.D: 1, StaffRating.C: 2, None: 3}
     return sorted(rows.values(), key=lambda r: (severity[r.rating], -r.counted, r.unit, r.employee))
 
@@ -130,3 +150,45 @@ def _attach_cases(session, actor: Actor, period: Period, rows) -> None:
         row = rows.get((employee_id, unit_id))
         if row is not None and len(row.cases) < CASES_SHOWN:
             row.cases.append((case_id, number))
+
+
+def _attach_breaches(session, actor: Actor, period: Period, rows) -> None:
+    """Art.42: the period's personal breaches (by the day they happened) of the people in the
+    actor's scope, each with whether the unit's opinion came in time; an employee with breaches
+    but no complaint gets a row of their own."""
+    B = PersonalBreach
+    query = (
+        select(
+            B.id,
+            B.employee_id,
+            SuqiuUser.last_name,
+            SuqiuUser.first_name,
+            B.branch_id,
+            Branch.name,
+            B.article,
+            B.occurred_on,
+            B.status,
+            B.opinion_due,
+            B.opinion_at,
+        )
+        .join(SuqiuUser, SuqiuUser.id == B.employee_id)
+        .join(Branch, Branch.id == B.branch_id)
+        .where(B.occurred_on >= period.start, B.occurred_on < period.end)
+        .order_by(B.occurred_on, B.id)
+    )
+    now = clock_now()
+    for record in session.execute(actor.scope.apply(query, Branch)):
+        breach_id, employee_id, last, first, unit_id, unit, article, day = record[:8]
+        status, due, entered_at = record[8:]
+        row = rows.setdefault(
+            (employee_id, unit_id),
+            StaffRatingRow(employee_id, f"{last or ''}{first or ''}", unit_id, unit),
+        )
+        row.breaches.append(
+            BreachLine(
+                breach_id,
+                PersonalArticle(article),
+                day,
+                opinion_timeliness(status, due, entered_at, now),
+            )
+        )

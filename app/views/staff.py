@@ -21,6 +21,7 @@ from app.domain.staff_accountability import (
     ARTICLE_LABELS,
     BREACH_ACTION_LABELS,
     BREACH_STATUS_LABELS,
+    OPINION_TIMELINESS_LABELS,
     OPINION_WORKING_DAYS,
     period_holding,
     rating_period,
@@ -155,6 +156,8 @@ class StaffAccountabilityView(BaseView):
             period=period,
             period_labels=PERIOD_LABELS,
             rating_labels=STAFF_RATING_LABELS,
+            article_labels=ARTICLE_LABELS,
+            timeliness_labels=OPINION_TIMELINESS_LABELS,
             years=range(today.year, today.year - YEARS_OFFERED, -1),
             title=str(_l("Staff ratings")),
         )
