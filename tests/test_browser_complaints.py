@@ -75,9 +75,13 @@ def test_art32_art41_complaint_from_registration_to_the_violation_register(brows
     assert "尚未认定" in page.inner_text("#determination-status")
 
     form = _fill_determination(page)
+    # The browser's own picker would say "Choose Files": the page draws it in Chinese.
+    assert form.locator(".suqiu-file-button").inner_text() == "选择文件（可多选）"
+    assert form.locator(".suqiu-file-names").inner_text() == "未选择文件"
     form.locator("input[name=evidence]").set_input_files(
         files=[{"name": "调查录音摘要.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
+    assert form.locator(".suqiu-file-names").inner_text() == "调查录音摘要.pdf"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "complaint-csd-investigation.png"), full_page=True)
     form.locator("button[name=submit][value='1']").click()

@@ -73,4 +73,30 @@
     };
     $.extend($.fn.select2, original);
   }
+
+  // The browser's own file picker says "Choose Files" / "No file chosen" in the browser's
+  // language, not the page's: the input stays (forms post it as before) but is drawn as a
+  // Chinese button and the chosen files' names. Without JavaScript the native one shows.
+  var fileInputs = 0;
+  $("input[type=file]").each(function () {
+    var input = this;
+    if (input.getAttribute("data-suqiu-file")) {
+      return;
+    }
+    input.setAttribute("data-suqiu-file", "1");
+    if (!input.id) {
+      fileInputs += 1;
+      input.id = "suqiu-file-" + fileInputs;
+    }
+    var $names = $('<span class="suqiu-file-names text-muted"></span>').text("未选择文件");
+    var $button = $('<label class="btn btn-default btn-sm suqiu-file-button"></label>')
+      .attr("for", input.id).text(input.multiple ? "选择文件（可多选）" : "选择文件");
+    $(input).addClass("suqiu-file-input").after($names).after($button);
+    $(input).on("change", function () {
+      var files = Array.prototype.map.call(input.files || [], function (file) {
+        return file.name;
+      });
+      $names.text(files.length ? files.join("、") : "未选择文件");
+    });
+  });
 })(window.jQuery);
