@@ -1058,6 +1058,7 @@ def all_specs(queue_names) -> list[Spec]:
     from tests.route_specs_api_clients import api_client_specs
     from tests.route_specs_assessments import assessment_specs
     from tests.route_specs_bulletins import bulletin_specs
+    from tests.route_specs_case_imports import case_import_specs
     from tests.route_specs_complaints import complaint_specs
     from tests.route_specs_dashboards import dashboard_specs
     from tests.route_specs_exports import exports_specs  # it imports Spec from here
@@ -1084,4 +1085,5 @@ def all_specs(queue_names) -> list[Spec]:
         + quarterly_report_specs()
         + repeat_specs()
         + api_client_specs()
+        + case_import_specs()
     )

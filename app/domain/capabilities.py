@@ -319,6 +319,13 @@ CAPABILITIES: tuple[Capability, ...] = (
         _l("Link repeat requests (主单 / 关联单)"),
         {"RepeatRequest": ("read", "link")},
     ),
+    # Batches of cases from the government platforms' Excel exports (Art.13).
+    Capability(
+        "import.cases",
+        Group.EXPORTS,
+        _l("Import cases from Excel workbooks (Art.13)"),
+        {"CaseImport": ("read", "import")},
+    ),
     # Machine clients of Art.13's systems: their registration and API tokens.
     Capability(
         "edit.api_clients",

@@ -96,6 +96,7 @@ _CSD_OVERSIGHT = (
     "read.quarterly_reports",
     "edit.quarterly_reports",
     "link.repeats",
+    "import.cases",
 )
 _UNIT_OVERSIGHT = (
     "read.complaints",

@@ -10,6 +10,7 @@ def register_views(appbuilder) -> None:
         assessments,
         bulletins,
         case_admin,
+        case_imports,
         cases,
         catalog,
         complaints,
@@ -46,4 +47,5 @@ def register_views(appbuilder) -> None:
     quarterly_reports.register(appbuilder)
     repeats.register(appbuilder)
     api_clients.register(appbuilder)
+    case_imports.register(appbuilder)
     home.register(appbuilder)
