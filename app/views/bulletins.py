@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
@@ -35,6 +35,7 @@ from app.views.datamodel import ScopedInterface
 from app.views.formatting import choices, label_from, timestamp, yes_no
 from app.views.list_filters import EqualTo
 from app.views.list_params import whole_number
+from app.views.menu_labels import CountedLabel
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"  # the browser's datetime-local input
 BAD_TIME = _l("Please enter times as 2026-11-28 14:05.")
@@ -58,25 +59,6 @@ class BulletinInterface(ScopedInterface):
 def _select(label, labels):
     options = lambda: [SelectChoice(str(k), str(v)) for k, v in labels.items()]  # noqa: E731
     return SelectField(label, choices=options, widget=Select2Widget(), validate_choice=False)
-
-
-class PendingReviewLabel:
-    """The menu label "待审核通报（3）" for CSD: the notices awaiting review, read when shown."""
-
-    def __str__(self) -> str:
-        label = str(_l("Notices awaiting review"))
-        if not has_request_context():
-            return label
-        count = bulletins.pending_review_count(db.session, current_actor())
-        return label if count is None else f"{label}（{count if count <= 999 else '999+'}）"
-
-    __html__ = __str__
-
-    def __hash__(self) -> int:
-        return hash("PendingReviewLabel")
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, PendingReviewLabel)
 
 
 class BulletinView(SuqiuModelView):
@@ -396,7 +378,11 @@ def register(appbuilder) -> None:
         "BulletinsToReview",
         href=f"/bulletinview/list/?_flt_0_status={BulletinStatus.SUBMITTED.value}",
         icon="fa-check-square-o",
-        label=PendingReviewLabel(),
+        label=CountedLabel(
+            "bulletins.pending_review",
+            _l("Notices awaiting review"),
+            lambda: bulletins.pending_review_count(db.session, current_actor()),
+        ),
         category="Cases",
         baseview=view,
         cond=lambda: current_actor().may(bulletins.REVIEW) and current_actor().scope.all_branches,

@@ -53,6 +53,7 @@ from app.services.errors import ConflictError, OutOfScopeError, PermissionDenied
 from app.views.base import service_page
 from app.views.case_timeline import event_action, event_summary
 from app.views.list_params import whole_number
+from app.views.menu_labels import CountedLabel
 
 QUEUE_LABELS = {
     "to_determine": _l("To determine"),
@@ -354,26 +355,6 @@ def _counts() -> dict[str, int]:
     return cached
 
 
-class ComplaintQueueLabel:
-    """A menu label that reads "待认定（3）"."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __str__(self) -> str:
-        count = _counts().get(self.name)
-        label = str(QUEUE_LABELS[self.name])
-        return label if count is None else f"{label}（{count}）"
-
-    __html__ = __str__
-
-    def __hash__(self) -> int:
-        return hash(("ComplaintQueueLabel", self.name))
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, ComplaintQueueLabel) and other.name == self.name
-
-
 def _shows(name: str):
     def cond() -> bool:
         actor = current_actor()
@@ -398,7 +379,9 @@ def register(appbuilder) -> None:
             f"ComplaintQueue_{name}",
             href=f"/complaints/?queue={name}",
             icon="fa-angle-right",
-            label=ComplaintQueueLabel(name),
+            label=CountedLabel(
+                ("complaints", name), QUEUE_LABELS[name], lambda name=name: _counts().get(name)
+            ),
             category="Complaints",
             baseview=view,
             cond=_shows(name),

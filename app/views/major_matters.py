@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
@@ -30,6 +30,7 @@ from app.services.major_matter_page import SECTIONS, matter_list, matter_page, o
 from app.views.base import service_page
 from app.views.case_timeline import event_action, event_summary
 from app.views.list_params import whole_number
+from app.views.menu_labels import CountedLabel
 
 _REPORT_KINDS = {"plan": EntryKind.PLAN, "progress": EntryKind.PROGRESS}
 
@@ -170,28 +171,14 @@ class MajorMatterView(BaseView):
         return redirect(url_for("MajorMatterView.show", pk=pk))
 
 
-class OpenReviewsLabel:
-    """The menu entry "重大事项（2）": the open reviews the user may see, counted once per
-    request (up to 999+)."""
-
-    def __str__(self) -> str:
-        label = str(_l("Major matters"))
-        if not has_request_context():
-            return label
-        count = request.environ.get("suqiu.open_major_matters")
-        if count is None:
-            actor = current_actor()
-            count = open_count(db.session, actor) if actor.user is not None else 0
-            request.environ["suqiu.open_major_matters"] = count
-        return f"{label}（{count}）" if count else label
-
-    __html__ = __str__
-
-    def __hash__(self) -> int:
-        return hash("OpenReviewsLabel")
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, OpenReviewsLabel)
+def _open_reviews() -> int:
+    """The open reviews the signed-in user may see, counted once per request."""
+    count = request.environ.get("suqiu.open_major_matters")
+    if count is None:
+        actor = current_actor()
+        count = open_count(db.session, actor) if actor.user is not None else 0
+        request.environ["suqiu.open_major_matters"] = count
+    return count
 
 
 def register(appbuilder) -> None:
@@ -199,6 +186,8 @@ def register(appbuilder) -> None:
         MajorMatterView,
         "MajorMatters",
         icon="fa-exclamation-triangle",
-        label=OpenReviewsLabel(),
+        label=CountedLabel(
+            "major_matters.open", _l("Major matters"), _open_reviews, hide_zero=True
+        ),
         category="Cases",
     )

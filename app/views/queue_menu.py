@@ -12,6 +12,7 @@ from flask import has_request_context, request
 
 from app.domain.clock import now as clock_now
 from app.views.case_labels import QUEUE_LABELS
+from app.views.menu_labels import CountedLabel
 
 MENU_TTL = 30
 _recent: dict[int, tuple[float, dict[str, int]]] = {}
@@ -39,26 +40,6 @@ def current_counts(*, fresh: bool = False) -> dict[str, int]:
     return cached
 
 
-class QueueLabel:
-    """A menu label that reads "待我签收（3）" when rendered."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __str__(self) -> str:
-        count = current_counts().get(self.name)
-        label = str(QUEUE_LABELS[self.name])
-        return label if count is None else f"{label}（{count}）"
-
-    __html__ = __str__
-
-    def __hash__(self) -> int:
-        return hash(self.name)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, QueueLabel) and other.name == self.name
-
-
 def current_queues() -> tuple[str, ...]:
     """The signed-in user's queues (none outside a request)."""
     if not has_request_context():
@@ -83,7 +64,9 @@ def register(appbuilder, queue_view) -> None:
             f"Queue_{name}",
             href=f"/queues/{name}",
             icon="fa-angle-right",
-            label=QueueLabel(name),
+            label=CountedLabel(
+                ("queue", name), QUEUE_LABELS[name], lambda name=name: current_counts().get(name)
+            ),
             category="Cases",
             baseview=queue_view,
             cond=_shows(name),

@@ -40,6 +40,7 @@ from app.services.staff_page import (
 from app.services.staff_ratings import staff_ratings
 from app.views.base import service_page
 from app.views.list_params import whole_number
+from app.views.menu_labels import CountedLabel
 
 FILTER_LABELS = {
     BreachFilter.ALL: _l("All"),
@@ -258,23 +259,6 @@ def awaited_count(*, fresh: bool = False):
     return cached[0]
 
 
-class AwaitedOpinionsLabel:
-    """A menu label that reads "待录入处理意见（2）": the open breaches in the user's scope."""
-
-    def __str__(self) -> str:
-        label = str(_l("Awaiting the handling opinion"))
-        count = awaited_count()
-        return label if count is None else f"{label}（{count}）"
-
-    __html__ = __str__
-
-    def __hash__(self) -> int:
-        return hash("AwaitedOpinionsLabel")
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, AwaitedOpinionsLabel)
-
-
 def register(appbuilder) -> None:
     view = appbuilder.add_view(
         StaffAccountabilityView,
@@ -289,7 +273,9 @@ def register(appbuilder) -> None:
         "AwaitedOpinions",
         href="/staff/?status=open",
         icon="fa-angle-right",
-        label=AwaitedOpinionsLabel(),
+        label=CountedLabel(
+            "staff.awaited_opinions", _l("Awaiting the handling opinion"), awaited_count
+        ),
         category="Assessment",
         baseview=view,
     )
