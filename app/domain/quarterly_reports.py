@@ -334,3 +334,14 @@ def measures_for_report(
         for index, (held_on, done_at) in enumerate(measures)
         if held_on <= period.last_day and (done_at is None or done_at >= period.start)
     ]
+
+
+EVENT_LABELS = {
+    "generated": _l("Generated"),
+    "edited": _l("Analysis edited"),
+    "submitted": _l("Submitted to the committee"),
+    "comment": _l("Instruction"),
+    "distributed": _l("Distributed to the units"),
+    "answered": _l("Handling opinion submitted"),
+    "answered_late": _l("Handling opinion submitted late"),
+}
