@@ -208,7 +208,14 @@ def tables(data: dict) -> list[Table]:
         to_prev = qr.compare(f, now_t, _tally(prev_total[f.code]))
         to_ly = qr.compare(f, now_t, _tally(ly_total[f.code]))
         comparison.append(
-            [str(f.label), to_prev.current, to_prev.before, to_prev.shown, to_ly.before, to_ly.shown]
+            [
+                str(f.label),
+                to_prev.current,
+                to_prev.before,
+                to_prev.shown,
+                to_ly.before,
+                to_ly.shown,
+            ]
         )
     result.append(
         Table(
@@ -288,7 +295,12 @@ def tables(data: dict) -> list[Table]:
             str(_l("Top business categories")),
             [str(_l("Rank")), str(_l("Business category")), str(_l("Cases")), str(_l("Share"))],
             [
-                [i, names["business"].get(k, none) if k != NONE_KEY else none, n, qr.share(n, whole)]
+                [
+                    i,
+                    names["business"].get(k, none) if k != NONE_KEY else none,
+                    n,
+                    qr.share(n, whole),
+                ]
                 for i, (k, n) in enumerate(qr.top(business), start=1)
             ],
         )
@@ -319,9 +331,13 @@ def tables(data: dict) -> list[Table]:
             ]
             + [
                 [
-                    str(_l("Total (general %(general)d, major %(major)d)",
-                           general=grades.get(Grade.GENERAL.value, 0),
-                           major=grades.get(Grade.MAJOR.value, 0))),
+                    str(
+                        _l(
+                            "Total (general %(general)d, major %(major)d)",
+                            general=grades.get(Grade.GENERAL.value, 0),
+                            major=grades.get(Grade.MAJOR.value, 0),
+                        )
+                    ),
                     valid,
                 ]
             ],  # fmt: skip

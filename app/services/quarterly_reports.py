@@ -263,7 +263,9 @@ def answer_report(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not saved:
-        raise ReportError(_l("Your unit has already submitted its handling opinion on this report."))
+        raise ReportError(
+            _l("Your unit has already submitted its handling opinion on this report.")
+        )
     session.refresh(answer)
     name = answer.branch.name
     _event(session, report, "answered_late" if late else "answered", actor, now, name)

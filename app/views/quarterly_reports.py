@@ -184,7 +184,9 @@ class QuarterlyReportView(BaseView):
     def comment(self, pk):
         return self._run(
             pk,
-            lambda actor, _: reports.comment_report(db.session, actor, pk, request.form.get("text")),
+            lambda actor, _: reports.comment_report(
+                db.session, actor, pk, request.form.get("text")
+            ),
             _l("Saved; the people concerned have been notified."),
             versioned=False,
         )
