@@ -79,8 +79,15 @@ def _table(page, code):
 
 def _ready(s) -> QuarterlyReport:
     report = reports.generate_report(s, actor(s, "csd"), "2026-Q3", now=GENERATED)
-    reports.edit_report(s, actor(s, "csd"), report.id, analysis="本季度诉求平稳。",
-                        measures="加强上门服务培训。", version=report.version, now=GENERATED)  # fmt: skip
+    reports.edit_report(
+        s,
+        actor(s, "csd"),
+        report.id,
+        analysis="本季度诉求平稳。",
+        measures="加强上门服务培训。",
+        version=report.version,
+        now=GENERATED,
+    )
     return report
 
 
