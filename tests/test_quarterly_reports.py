@@ -100,6 +100,11 @@ def test_art39_report_figures_frozen_at_generation(quarter):
         str(branch_id(s, "wuchang")): 1,
     }
     assert data["complaints"]["causes"] == {"attitude": 2, "quality": 1}
+    # One GROUP BY, added up three ways: each way counts the quarter's 3 cases once.
+    for way in ("branch", "channel", "business"):
+        assert sum(v["intake"][1] for v in data[way].values()) == 3, way
+    assert data["branch"]["-"]["intake"] == [1, 1]  # the undispatched one
+    assert data["previous"]["branch"]["-"]["intake"] == [1, 1]
     page = pages.report_page(s, actor(s, "csd"), report.id, now=GENERATED)
     comparison = _table(page, "comparison").rows[0]  # 受理量: 3 against 1 (+2, +200.0%), 0
     assert comparison[1:] == ["3", "1", "+2（+200.0%）", "0", "+3"]

@@ -78,11 +78,13 @@ def tallies(
     figures: Sequence[Figure] = FIGURES,
     where: ColumnElement[bool] | None = None,
 ) -> list[Row]:
-    """Every figure for the period, per value of ``group_by`` (a Case column) or in total;
-    ``where`` narrows the cases further (a dashboard's channel category and unit)."""
+    """Every figure for the period, per value of ``group_by`` (a Case column; a tuple of
+    columns: the key is the tuple of their values) or in total; ``where`` narrows the cases
+    further (a dashboard's channel category and unit)."""
     params = period.params(as_of)
     columns = [column for figure in figures for column in _counts(figure, params)]
-    keys = [group_by] if group_by is not None else []
+    several = isinstance(group_by, tuple)
+    keys = list(group_by) if several else [group_by] if group_by is not None else []
     query = select(*keys, *columns).select_from(Case)
     clause = scope.clause(Case)
     if clause is not None:
@@ -91,12 +93,13 @@ def tallies(
     query = query.where(_touches(period, params))
     if where is not None:
         query = query.where(where)
-    if group_by is not None:
-        query = query.group_by(group_by)
+    if keys:
+        query = query.group_by(*keys)
     rows = []
     for record in session.execute(query):
         values = list(record)
-        key = values.pop(0) if group_by is not None else None
+        key = tuple(values[: len(keys)]) if several else values[0] if keys else None
+        values = values[len(keys) :]
         rows.append(
             Row(
                 key,

@@ -43,16 +43,39 @@ from app.services.sql_dates import unordered
 NONE_KEY = "-"  # the group of cases with no unit / channel / category
 
 
+def _key(value) -> str:
+    return NONE_KEY if value is None else str(value)
+
+
 def _tallies(session: Session, quarter: qr.Quarter, as_of: datetime, column) -> dict:
     rows = kpi_queries.tallies(
         session, Scope.system(), quarter.period, as_of, group_by=unordered(column)
     )
     return {
-        (NONE_KEY if row.key is None else str(row.key)): {
-            code: [t.numerator, t.denominator] for code, t in row.tallies.items()
-        }
+        _key(row.key): {code: [t.numerator, t.denominator] for code, t in row.tallies.items()}
         for row in rows
     }
+
+
+def _three_ways(session: Session, quarter: qr.Quarter, as_of: datetime) -> list[dict]:
+    """The quarter's figures by unit, by channel and by business category from one GROUP BY
+    over the three (a few thousand groups, one scan of the quarter's cases), added up three
+    ways: every figure is a count, so the sums are exact."""
+    rows = kpi_queries.tallies(
+        session,
+        Scope.system(),
+        quarter.period,
+        as_of,
+        group_by=(Case.branch_id, Case.channel_id, Case.business_category_id),
+    )
+    result: list[dict] = [{}, {}, {}]
+    for row in rows:
+        for index, value in enumerate(row.key):
+            slot = result[index].setdefault(_key(value), {f.code: [0, 0] for f in FIGURES})
+            for code, t in row.tallies.items():
+                slot[code][0] += t.numerator
+                slot[code][1] += t.denominator
+    return result
 
 
 def _names(session: Session, model) -> dict[str, str]:
@@ -134,7 +157,7 @@ def _measures(session: Session, quarter: qr.Quarter, now: datetime) -> list[dict
 def snapshot(session: Session, quarter: qr.Quarter, now: datetime) -> dict:
     """Every figure of the quarter's report, as it stands at ``now`` (the quarter has ended)."""
     as_of = now.replace(microsecond=0)
-    branch = _tallies(session, quarter, as_of, Case.branch_id)
+    branch, channel, business = _three_ways(session, quarter, as_of)
     previous, year_before = quarter.previous(), quarter.year_before()
     return {
         "quarter": quarter.token,
@@ -145,8 +168,8 @@ def snapshot(session: Session, quarter: qr.Quarter, now: datetime) -> dict:
             "business": _names(session, BusinessCategory),
         },
         "branch": branch,
-        "channel": _tallies(session, quarter, as_of, Case.channel_id),
-        "business": _tallies(session, quarter, as_of, Case.business_category_id),
+        "channel": channel,
+        "business": business,
         "previous": {
             "quarter": previous.token,
             "branch": _tallies(session, previous, as_of, Case.branch_id),
