@@ -1,14 +1,16 @@
 """The route matrix's quarterly reports and service meetings (tests/scoping_data.build_matrix):
 the last ended quarter's report, distributed, with an answer owed by each side's unit; the
 quarter before's report as a draft with its analysis written; a service meeting with a measure
-for each side's unit."""
+for each side's unit. The notices these send are removed."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
+
 from app.domain import quarterly_reports as qr
-from app.models import ReportAnswer
+from app.models import Notification, ReportAnswer
 from app.services import quarterly_reports as reports
 from app.services import service_meetings as meetings
 from tests.case_helpers import actor
@@ -60,3 +62,10 @@ def build(session, put, units: dict, now: datetime) -> None:
     put("qr_meeting", "all", meeting.id, meeting.title)
     for (side, unit), measure in zip(units.items(), meeting.measures, strict=True):
         put("qr_measure", side, measure.id, measure.text, branch_id=unit.id)
+    # Their notices would push the matrix's own notifications off the inbox's first page.
+    session.execute(
+        delete(Notification).where(
+            Notification.category.in_(["quarterly_report", "service_meeting"])
+        )
+    )
+    session.commit()
