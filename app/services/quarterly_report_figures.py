@@ -21,7 +21,6 @@ from app.domain import quarterly_reports as qr
 from app.domain.complaints import (
     BREACH_CATEGORY_LABELS,
     COUNTING_STATUSES,
-    BreachCategory,
     Determination,
     Grade,
 )
@@ -331,8 +330,9 @@ def tables(data: dict) -> list[Table]:
     complaints = data["complaints"]
     valid = sum(complaints["causes"].values())
     causes = []
+    cause_labels = {category.value: label for category, label in BREACH_CATEGORY_LABELS.items()}
     for i, (code, n) in enumerate(qr.top(complaints["causes"].items(), n=10), start=1):
-        label = BREACH_CATEGORY_LABELS.get(BreachCategory(code)) if code != NONE_KEY else None
+        label = cause_labels.get(str(code))
         causes.append([i, str(label or none), n, qr.share(n, valid)])
     result.append(
         Table(

@@ -260,9 +260,10 @@ def answer_report(
         update(ReportAnswer)
         .where(ReportAnswer.id == answer.id, ReportAnswer.answered_at.is_(None))
         .values(opinion=text, answered_at=now, answered_by_id=actor.user_id, late=late)
+        .returning(ReportAnswer.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if not saved:
+    ).first()
+    if saved is None:
         raise ReportError(
             _l("Your unit has already submitted its handling opinion on this report.")
         )
@@ -300,6 +301,8 @@ def flag_missing_answers(session: Session, now: datetime | None = None) -> int:
     for report_id, branch_id in rows:
         report = session.get(QuarterlyReport, report_id)
         unit = session.get(Branch, branch_id)
+        if report is None:
+            continue
         title = _l("%(unit)s has not answered the quarterly report in time (Art.39)",
                    unit=unit.name if unit else "")  # fmt: skip
         _notify(session, csd | _unit_people(session, branch_id), report, title)

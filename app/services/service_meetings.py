@@ -52,12 +52,15 @@ def visible_measures(session: Session, actor: Actor, meeting_id: int | None = No
 
 def _add_measure(session: Session, meeting: ServiceMeeting, draft: MeasureDraft) -> MeetingMeasure:
     text = qr.check_measure(draft.text, draft.branch_id, draft.due_on)
+    due_on = draft.due_on
+    if due_on is None:  # (check_measure refused it already)
+        raise ReportError(_l("Please give the measure's due date."))
     unit = session.get(Branch, draft.branch_id) if draft.branch_id is not None else None
     if unit is None or not unit.active:
         raise ReportError(_l("Please choose the unit responsible for the measure."))
-    if draft.due_on < meeting.held_on:
+    if due_on < meeting.held_on:
         raise ReportError(_l("A measure cannot be due before its meeting."))
-    measure = MeetingMeasure(meeting=meeting, text=text, branch_id=unit.id, due_on=draft.due_on)
+    measure = MeetingMeasure(meeting=meeting, text=text, branch_id=unit.id, due_on=due_on)
     session.add(measure)
     session.flush()
     send(
@@ -65,7 +68,7 @@ def _add_measure(session: Session, meeting: ServiceMeeting, draft: MeasureDraft)
         sorted(_unit_people(session, unit.id)),
         category="service_meeting",
         title=str(_l("service meeting measure for your unit, due %(due)s (Art.40)",
-                     due=draft.due_on.isoformat())),
+                     due=due_on.isoformat())),
         body=text[:500],
         link=meeting_link(meeting.id),
     )  # fmt: skip
@@ -135,9 +138,10 @@ def mark_done(
         update(MeetingMeasure)
         .where(MeetingMeasure.id == measure.id, MeetingMeasure.done_at.is_(None))
         .values(done_at=now, done_note=text, done_by_id=actor.user_id)
+        .returning(MeetingMeasure.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if not saved:
+    ).first()
+    if saved is None:
         raise ReportError(_l("This measure has already been reported done."))
     session.refresh(measure)
     return measure
