@@ -31,7 +31,7 @@ def measure(database_url: str, quarter: str | None, repeat: int) -> dict:
     from app.domain.clock import now as clock_now
     from app.extensions import db
     from app.models import Case, ComplaintDetermination
-    from app.services import quarterly_report_figures as figures
+    from app.services import quarterly_report_tables as report_tables
     from app.services.actor import Actor
     from app.services.quarterly_reports import generate_report
     from app.services.uow import caller_owns_transaction
@@ -57,7 +57,7 @@ def measure(database_url: str, quarter: str | None, repeat: int) -> dict:
             generated = time.perf_counter() - began
             data = json.loads(report.snapshot)
             began = time.perf_counter()
-            figures.tables(data)
+            report_tables.tables(data)
             tables.append(time.perf_counter() - began)
             session.rollback()
             timings.append(generated)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.domain import quarterly_reports as qr
 from app.domain.quarterly_reports import AnswerState, ReportStatus
 from app.models import Branch, QuarterlyReport, QuarterlyReportEvent, ReportAnswer, ServiceMeeting
-from app.services import quarterly_report_figures as figures
+from app.services import quarterly_report_tables as report_tables
 from app.services.actor import Actor
 from app.services.errors import PermissionDeniedError
 from app.services.quarterly_reports import (
@@ -53,7 +53,7 @@ class AnswerRow:
 @dataclass(frozen=True)
 class ReportPage:
     report: QuarterlyReport
-    tables: list[figures.Table]
+    tables: list[report_tables.Table]
     as_of: str
     comments: list[QuarterlyReportEvent]
     history: list[QuarterlyReportEvent]  # CSD, leaders and the committee only
@@ -102,7 +102,7 @@ def report_page(session: Session, actor: Actor, report_id: int, *, now: datetime
     editing = actor.may(EDIT)
     return ReportPage(
         report=report,
-        tables=figures.tables(data),
+        tables=report_tables.tables(data),
         as_of=data["as_of"],
         comments=[e for e in events if e.kind == "comment"],
         history=events if actor.scope.all_branches else [],
