@@ -258,3 +258,31 @@ def test_pages_print_export_and_scope(quarter, login_as):
     assert s.scalar(select(func.count()).select_from(ReportAnswer).where(
         ReportAnswer.answered_at.is_not(None))) == 0  # fmt: skip
     assert login_as("handler_hankou").get("/quarterly-reports/").status_code == 403
+
+
+def test_art39_a_station_owing_an_answer_is_answered_by_its_parents_liaison(db_session):
+    """A valid complaint naming 汉口北营业所: the station owes the answer; 汉口's liaison (whose
+    scope covers the station) hears of it and answers for it; 武昌's cannot."""
+    s = db_session
+    _determination(s, "hankou_north", approved=datetime(2026, 8, 3, 10))
+    report = _ready(s)
+    reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
+    version = s.get(QuarterlyReport, report.id).version
+    (owed,) = reports.distribute_report(
+        s, actor(s, "csd"), report.id, version=version, now=DISTRIBUTED
+    )
+    station = branch_id(s, "hankou_north")
+    assert owed.branch_id == station
+    liaison = actor(s, "liaison_hankou").user_id
+    told = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == liaison, Notification.category == "quarterly_report")
+    )
+    assert s.scalar(told) == 1
+    with pytest.raises(OutOfScopeError):
+        reports.answer_report(s, actor(s, "liaison_wuchang"), report.id, station, "代答")
+    answer = reports.answer_report(
+        s, actor(s, "liaison_hankou"), report.id, station, "营业所已整改。", now=DISTRIBUTED
+    )
+    assert not answer.late and answer.opinion == "营业所已整改。"

@@ -208,16 +208,18 @@ def distribute_report(
         session.add(answer)
         answers.append(answer)
     _event(session, report, "distributed", actor, now)
-    owing = {a.branch_id for a in answers}
-    for unit_id in owing:
+    told: set[int] = set()
+    for answer in answers:
+        people = _unit_people(session, answer.branch_id)
         _notify(
             session,
-            _unit_people(session, unit_id),
+            people,
             report,
             _l("quarterly report distributed: your unit's handling opinion is due by %(due)s "
                "(Art.39)", due=format_datetime(due.due)),
         )  # fmt: skip
-    others = _users(session, {LIAISON.name, HEAD.name}, exclude_units=owing)
+        told |= people
+    others = _users(session, {LIAISON.name, HEAD.name}) - told
     _notify(session, others, report, _l("quarterly report distributed to the units (Art.39)"))
     return answers
 
@@ -312,21 +314,21 @@ def flag_missing_answers(session: Session, now: datetime | None = None) -> int:
 # -- Who hears of it --------------------------------------------------------------------------
 
 
-def _users(session: Session, role_names: set[str], exclude_units=()) -> set[int]:
+def _users(session: Session, role_names: set[str]) -> set[int]:
     query = select(SuqiuUser.id).where(
         SuqiuUser.active.is_(True), SuqiuUser.roles.any(Role.name.in_(role_names))
     )
-    if exclude_units:
-        query = query.where(
-            (SuqiuUser.branch_id.is_(None)) | (SuqiuUser.branch_id.not_in(list(exclude_units)))
-        )
     return set(session.scalars(query))
 
 
 def _unit_people(session: Session, unit_id: int) -> set[int]:
+    """The 联络员 and 责任人 of the unit and of the units above it (a station's answer or measure
+    is its parent's business too, and a station may have no liaison of its own)."""
+    unit = session.get(Branch, unit_id)
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part] if unit else []
     query = select(SuqiuUser.id).where(
         SuqiuUser.active.is_(True),
-        SuqiuUser.branch_id == unit_id,
+        SuqiuUser.branch_id.in_(ids or [unit_id]),
         SuqiuUser.roles.any(Role.name.in_({LIAISON.name, HEAD.name})),
     )
     return set(session.scalars(query))
