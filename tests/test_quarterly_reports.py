@@ -239,7 +239,10 @@ def test_pages_print_export_and_scope(quarter, login_as):
         version = s.get(QuarterlyReport, report_id).version
     assert s.get(QuarterlyReport, report_id).status == "distributed"
     printed = csd.get(f"/quarterly-reports/print/{report_id}").get_data(as_text=True)
-    assert "counter(page)" not in printed and "suqiu-report-print.css" in printed
+    # A4 with page numbers in the margin (第 N 页 / 共 M 页) and signature lines.
+    assert "suqiu-report-print.css" in printed and "counter(pages)" in printed
+    assert "第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页" in printed
+    assert "签发人（签字）" in printed
     assert "2026-Q3" in printed and "本季度诉求平稳" in printed
     exported = csd.get(f"/quarterly-reports/export/{report_id}")
     assert exported.mimetype.endswith("spreadsheetml.sheet")
