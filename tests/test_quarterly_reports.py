@@ -241,7 +241,7 @@ def test_pages_print_export_and_scope(quarter, login_as):
     printed = csd.get(f"/quarterly-reports/print/{report_id}").get_data(as_text=True)
     # A4 with page numbers in the margin (第 N 页 / 共 M 页) and signature lines.
     assert "suqiu-report-print.css" in printed and "counter(pages)" in printed
-    assert "第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页" in printed
+    assert '第 " counter(page) " 页 / 共 " counter(pages) " 页' in printed
     assert "签发人（签字）" in printed
     assert "2026-Q3" in printed and "本季度诉求平稳" in printed
     exported = csd.get(f"/quarterly-reports/export/{report_id}")
@@ -289,3 +289,55 @@ def test_art39_a_station_owing_an_answer_is_answered_by_its_parents_liaison(db_s
         s, actor(s, "liaison_hankou"), report.id, station, "营业所已整改。", now=DISTRIBUTED
     )
     assert not answer.late and answer.opinion == "营业所已整改。"
+
+
+def test_art39_two_answers_at_once_one_is_kept_and_two_sweeps_flag_once(app, quarter):
+    """汉口's liaison and head answer at the same moment: one opinion is kept, the other is told
+    it was already given; two sweeps at once flag 武昌's missing answer once, with one notice
+    per person."""
+    from app.domain.errors import DomainError
+    from tests.racing import at_once
+
+    s = quarter
+    report = _ready(s)
+    reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
+    version = s.get(QuarterlyReport, report.id).version
+    reports.distribute_report(s, actor(s, "csd"), report.id, version=version, now=DISTRIBUTED)
+    report_id, late = report.id, datetime(2026, 10, 16, 9)
+    outcomes: list[str] = []
+
+    def answer(username):
+        def run(session):
+            try:
+                reports.answer_report(
+                    session,
+                    actor(session, username),
+                    report_id,
+                    None,
+                    f"{username}的意见",
+                    now=late,
+                )
+                outcomes.append("ok")
+            except DomainError as exc:
+                outcomes.append(str(exc))
+
+        return run
+
+    at_once(app, answer("liaison_hankou"), answer("head_hankou"))
+    assert sorted(o == "ok" for o in outcomes) == [False, True], outcomes
+    s.expire_all()
+    hankou = s.scalar(select(ReportAnswer).where(ReportAnswer.branch_id == branch_id(s, "hankou")))
+    assert hankou.late and hankou.opinion in ("liaison_hankou的意见", "head_hankou的意见")
+    flagged = at_once(
+        app,
+        lambda session: reports.flag_missing_answers(session, now=late),
+        lambda session: reports.flag_missing_answers(session, now=late),
+    )
+    assert sorted(flagged) == [0, 1]
+    liaison = actor(s, "liaison_wuchang").user_id
+    missing = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == liaison, Notification.title.contains("逾期未提交"))
+    )
+    assert s.scalar(missing) == 1
