@@ -87,14 +87,17 @@ def sync_roles_command():
 @main.command("sweep")
 @with_appcontext
 def sweep_command():
-    """标记超期诉求并通知承办单位（可在多个实例上同时运行）。"""
+    """标记超期诉求、逾期未答复季度报告的单位并通知（可在多个实例上同时运行）。"""
     from app.extensions import db
+    from app.services.quarterly_reports import flag_missing_answers
     from app.services.sweep import sweep_overdue
 
     result = sweep_overdue(db.session)
+    result["report_answers_missing"] = flag_missing_answers(db.session)
     click.echo(
         f"新增签收超期 {result['sign_overdue']} 件，办结超期 {result['finish_overdue']} 件，"
-        f"即将超期提醒 {result['due_soon']} 件。"
+        f"即将超期提醒 {result['due_soon']} 件，"
+        f"季度报告逾期未答复 {result['report_answers_missing']} 个单位。"
     )
 
 

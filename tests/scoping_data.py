@@ -38,7 +38,7 @@ from app.services.attachments import add_attachment
 from app.services.extensions import request_extension
 from app.services.spot_checks import draw_spot_check
 from app.services.users import create_user
-from tests import scoping_bulletins, scoping_complaints
+from tests import scoping_bulletins, scoping_complaints, scoping_quarterly_reports
 from tests.case_helpers import act, actor, gen_case
 from tests.conftest import TEST_PASSWORD
 
@@ -283,6 +283,8 @@ def build_matrix(session, sm, upload_folder: str) -> Matrix:
         scoping_complaints.build(session, put, unit, side, name, upload_folder, now)
         scoping_bulletins.build(session, put, unit, side, name, now)
 
+    # Art.39/40: a distributed report owing an answer of each side's unit, a draft, a meeting.
+    scoping_quarterly_reports.build(session, put, {s: branch(s) for s in sides}, now)
     for label, by, channel in (
         ("agent", "agent", "hotline_96511"),
         ("csd", "csd", "citizen_hotline"),

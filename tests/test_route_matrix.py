@@ -41,7 +41,10 @@ from app.models import (
     ContentClass,
     Department,
     ExtensionRequest,
+    MeetingMeasure,
     Notification,
+    QuarterlyReport,
+    ServiceMeeting,
     SpotCheck,
     SpotCheckItem,
     SuqiuUser,
@@ -101,9 +104,14 @@ MODELS = {
     "calendar_day": CalendarDay,
     "calendar_year": CalendarYear,
     "time_limit_rule": TimeLimitRule,
+    "quarterly_report": QuarterlyReport,
+    "quarterly_report_draft": QuarterlyReport,
+    "qr_meeting": ServiceMeeting,
+    "qr_measure": MeetingMeasure,
 }
 UNIT_KINDS = {"branch", "subunit", "department", "vendor", "contact", "contact_change", "user"}
 UNIT_KINDS |= {"bulletin", "bulletin_returned"}  # a unit's own notices (Art.37/38)
+UNIT_KINDS |= {"qr_answer", "qr_measure"}  # a unit's own answers and measures (Art.39/40)
 
 
 # --- one template database with the records and the signed-in sessions ------------------------

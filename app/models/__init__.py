@@ -71,3 +71,20 @@ __all__ = [
     "ViolationEntryEvent",
     "department_business_category",
 ]
+
+# Quarterly reports and service meetings (Art.39/40).
+from app.models.quarterly_reports import (  # noqa: E402
+    MeetingMeasure,
+    QuarterlyReport,
+    QuarterlyReportEvent,
+    ReportAnswer,
+    ServiceMeeting,
+)
+
+__all__ += [
+    "MeetingMeasure",
+    "QuarterlyReport",
+    "QuarterlyReportEvent",
+    "ReportAnswer",
+    "ServiceMeeting",
+]

@@ -94,9 +94,10 @@ def tallies(
     figures: Sequence[Figure] = FIGURES,
     where: ColumnElement[bool] | None = None,
 ) -> list[Row]:
-    """Every figure for the period, per value of ``group_by`` (a Case column) or in total;
-    ``where`` narrows the cases further (a dashboard's channel category and unit). One GROUP BY
-    per source of the figures (the cases' dates, the approved complaints), merged by key."""
+    """Every figure for the period, per value of ``group_by`` (a Case column; a tuple of
+    columns: the key is the tuple of their values) or in total; ``where`` narrows the cases
+    further (a dashboard's channel category and unit). One GROUP BY per source of the figures
+    (the cases' dates, the approved complaints), merged by key."""
     params = period.params(as_of)
     merged: dict[Any, dict[str, Tally]] = {}
     for source in Source:
@@ -114,7 +115,8 @@ def tallies(
 
 def _tallies_of(session, scope, params, source, figures, group_by, where):
     columns = [column for figure in figures for column in _counts(figure, params)]
-    keys = [group_by] if group_by is not None else []
+    several = isinstance(group_by, tuple)
+    keys = list(group_by) if several else [group_by] if group_by is not None else []
     query = select(*keys, *columns).select_from(Case)
     clause = scope.clause(Case)
     if clause is not None:
@@ -127,11 +129,12 @@ def _tallies_of(session, scope, params, source, figures, group_by, where):
         query = query.where(_touches(params))
     if where is not None:
         query = query.where(where)
-    if group_by is not None:
-        query = query.group_by(group_by)
+    if keys:
+        query = query.group_by(*keys)
     for record in session.execute(query):
         values = list(record)
-        key = values.pop(0) if group_by is not None else None
+        key = tuple(values[: len(keys)]) if several else values[0] if keys else None
+        values = values[len(keys) :]
         yield (
             key,
             {

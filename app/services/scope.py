@@ -26,9 +26,11 @@ from app.models import (
     ExtensionRequest,
     MajorMatter,
     MajorMatterEntry,
+    MeetingMeasure,
     Notification,
     PersonalBreach,
     PersonalBreachEvent,
+    ReportAnswer,
     SuqiuUser,
     Vendor,
     ViolationEntry,
@@ -55,6 +57,9 @@ BRANCH_COLUMNS = {
     PersonalBreachEvent: PersonalBreachEvent.branch_id,
     # A unit the determinations naming it as responsible (Art.32; app.services.complaints).
     ComplaintDetermination: ComplaintDetermination.branch_id,
+    # Art.39/40: a unit its own handling opinions and meeting measures.
+    ReportAnswer: ReportAnswer.branch_id,
+    MeetingMeasure: MeetingMeasure.branch_id,
 }
 # Records that belong to a case: visible when the case is.
 CASE_CHILDREN = {CaseEvent: CaseEvent.case_id, ExtensionRequest: ExtensionRequest.case_id}
