@@ -170,3 +170,47 @@ def test_every_number_still_equals_its_drill_down_with_repeats(
             assert listed_count(client, drill_url(drill)) == number, what
             checked += 1
     assert checked > 40
+
+
+def test_repeats_by_channel_category_channel_kind_and_business_by_hand(
+    app, db_session, login_as, october_repeats
+):
+    """DB0101 came by 服务热线96511 (公司渠道), DB0102 by 市民热线 (政务渠道); both 业务办理
+    without a business category."""
+    from app.services import dashboards
+    from app.services.repeat_figures import repeat_breakdowns
+    from app.views.dashboards import drill_url
+
+    board = board_for(db_session, "leader")
+    found = {
+        b.code: {bar.label: bar.count for bar in b.bars}
+        for b in repeat_breakdowns(db_session, board.filters, board.base, board.as_of)
+    }
+    assert found == {
+        "repeats_by_category": {"公司渠道": 1, "政务渠道": 1},
+        "repeats_by_channel": {"服务热线96511": 1, "市民热线": 1},
+        "repeats_by_kind": {"业务办理": 2},
+        "repeats_by_business": {"（无）": 2},
+    }
+    with app.test_request_context():
+        client = login_as("liaison_hankou")
+        scope = actor_scope(db_session, "liaison_hankou")
+        filters = dashboards.parse_filters(db_session, scope, _OCTOBER, AS_OF.date())
+        base = dashboards.restriction(db_session, scope, filters)
+        breakdowns = repeat_breakdowns(db_session, filters, base, AS_OF)
+        assert {b.code: b.total for b in breakdowns}["repeats_by_channel"] == 1  # 汉口's only
+        for breakdown in breakdowns:
+            for bar in breakdown.bars:
+                assert listed_count(client, drill_url(bar.drill)) == bar.count, bar.label
+    page = login_as("leader").get("/dashboards/?period=month&year=2025&month=10")
+    html = page.get_data(as_text=True)
+    assert 'id="repeat-breakdowns"' in html and "重复诉求数" in html
+
+
+def actor_scope(session, username):
+    from tests.case_helpers import actor
+
+    return actor(session, username).scope
+
+
+AS_OF = datetime(2026, 11, 29, 12, 0, 0)
