@@ -14,6 +14,7 @@ from app.models import Case as CaseModel
 from app.models import CaseKind, Channel, SuqiuUser
 from app.services.actor import Actor
 from app.services.case_registration import Registration, register_case
+from app.services.case_workflow import perform
 
 # (phone of an open demo case, channel, registrar, hours ago, the caller's words)
 REPEATS = [
@@ -53,6 +54,16 @@ def seed_demo_repeats(session: Session, now: datetime) -> int:
             received_at=received,
             repeat_of=primary.id,
         )
-        register_case(session, users[registrar], data, now=max(received, now))
+        case = register_case(session, users[registrar], data, now=received)
+        if primary.branch_id is not None:  # to the unit handling the 主单, as CSD would
+            perform(
+                session,
+                users["csd"],
+                case.id,
+                "dispatch",
+                version=case.version,
+                now=received + timedelta(minutes=20),
+                branch_id=primary.branch_id,
+            )
         made += 1
     return made
