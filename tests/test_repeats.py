@@ -299,3 +299,22 @@ def test_the_case_page_forms_link_and_refuse_another_units_case(app, db_session,
         ).status_code
         == 404
     )
+
+
+def test_the_window_is_a_setting(db_session, two_units):
+    """SUQIU_REPEAT_WINDOW_DAYS: a 7-day window leaves out the 汉口 case of 8 days ago; a value
+    that is no whole number from 1 to 366 is refused naming the setting."""
+    from app.services.settings import InvalidSettingError, repeat_window
+
+    assert repeat_window() == timedelta(days=30)
+    caller = Customer.of(PHONE, None, None)
+    current_app.config["SUQIU_REPEAT_WINDOW_DAYS"] = "7"
+    try:
+        found = repeats.customer_cases(db_session, actor(db_session, "csd"), caller, now=NOW)
+        assert [c.case.number for c in found] == [two_units[1].number]
+        current_app.config["SUQIU_REPEAT_WINDOW_DAYS"] = "0"
+        with pytest.raises(InvalidSettingError) as refused:
+            repeat_window()
+        assert "SUQIU_REPEAT_WINDOW_DAYS" in str(refused.value)
+    finally:
+        current_app.config["SUQIU_REPEAT_WINDOW_DAYS"] = "30"
