@@ -173,7 +173,7 @@ def test_linking_to_another_units_case_is_refused_in_chinese_and_registers_nothi
 def test_link_and_unlink_on_the_case_page_write_history_once_each(db_session, two_units):
     hankou, wuchang = two_units
     csd = actor(db_session, "csd")
-    version = wuchang.version
+    version, primary_version = wuchang.version, hankou.version
     repeats.link_repeat(
         db_session, csd, wuchang.id, primary_number=hankou.number.lower(), version=version, now=NOW
     )
@@ -182,6 +182,8 @@ def test_link_and_unlink_on_the_case_page_write_history_once_each(db_session, tw
         db_session, csd, wuchang.id, primary_number=hankou.number, version=version, now=NOW
     )
     assert db_session.get(Case, wuchang.id).primary_case_id == hankou.id
+    # The 主单's row is written too: a link racing to make it a 关联单 fails on its version.
+    assert db_session.get(Case, hankou.id).version == primary_version + 1
     assert len(_events(db_session, wuchang.id, repeats.LINKED)) == 1
     assert len(_events(db_session, hankou.id, repeats.GOT_REPEAT)) == 1
     version = db_session.get(Case, wuchang.id).version

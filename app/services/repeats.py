@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.domain import repeats as rules
 from app.domain.clock import now as clock_now
@@ -186,6 +187,12 @@ def _visible(session: Session, actor: Actor, case_id: int | None, number: str | 
     return found
 
 
+def _claim(primary: Case) -> None:
+    """Write the 主单's row too (its version moves on): two links racing on one case — one
+    making it a 主单, the other a 关联单 — cannot both win and make a chain."""
+    flag_modified(primary, "primary_case_id")
+
+
 @transaction()
 def link_repeat(
     session: Session,
@@ -211,6 +218,7 @@ def link_repeat(
         raise ConflictError(STALE_CASE)
     rules.check_link(facts_of(session, case), facts_of(session, primary), repeat_window())
     case.primary_case_id = primary.id
+    _claim(primary)
     session.add(case_event(case, LINKED, actor, at, detail={"primary_case": primary.number}))
     session.add(case_event(primary, GOT_REPEAT, actor, at, detail={"repeat_case": case.number}))
     session.flush()
@@ -238,6 +246,7 @@ def unlink_repeat(
     primary = _visible(session, actor, case.primary_case_id, None)
     rules.check_unlink(facts_of(session, case))
     case.primary_case_id = None
+    _claim(primary)
     session.add(case_event(case, UNLINKED, actor, at, detail={"primary_case": primary.number}))
     session.add(case_event(primary, LOST_REPEAT, actor, at, detail={"repeat_case": case.number}))
     session.flush()
