@@ -93,6 +93,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # Issue 12: read notifications older than this many days leave the inbox for the archive
         # (`suqiu archive-notifications`); checked when read (app.services.settings).
         "SUQIU_NOTIFICATION_ARCHIVE_DAYS": os.environ.get("SUQIU_NOTIFICATION_ARCHIVE_DAYS", "90"),
+        # 重复诉求 (issue 11): how far back registration looks for the caller's open cases.
+        "SUQIU_REPEAT_WINDOW_DAYS": os.environ.get("SUQIU_REPEAT_WINDOW_DAYS", "30"),
         "SUQIU_MAX_ATTACHMENT_BYTES": int(os.environ.get("SUQIU_MAX_ATTACHMENT_MB", "10"))
         * 1024
         * 1024,

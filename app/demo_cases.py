@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.demo_repeats import seed_demo_repeats
 from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
 from app.models import Branch, Bulletin, BusinessCategory, Case, CaseKind, Channel, SuqiuUser
@@ -112,6 +113,7 @@ def seed_demo_cases(session: Session, now: datetime | None = None) -> int:
         )
         case = register_case(session, users[registrar], data, now=received)
         _play(session, users, case, path, received, now, hankou if index % 2 == 0 else wuchang)
+    seed_demo_repeats(session, now)  # 重复诉求: 关联单 of open cases
     sweep_overdue(session, now=now)
     return len(SCRIPT)
 

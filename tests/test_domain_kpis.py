@@ -10,7 +10,7 @@ import pytest
 
 from app.domain import kpis
 from app.domain.case_facts import Col, Present, lt
-from app.domain.kpis import FIGURES_BY_CODE, Tally, is_repeat, rate, shown, tally
+from app.domain.kpis import FIGURES_BY_CODE, Tally, rate, shown, tally
 
 
 def d(month: int, day: int, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:
@@ -31,6 +31,7 @@ def case(**facts):
         "rehandle_count": 0,
         "return_count": 0,
         "extension_count": 0,
+        "primary_case_id": None,
     }
     unknown = set(facts) - set(base)
     assert not unknown, unknown
@@ -227,13 +228,3 @@ def test_conditions_follow_sql_three_valued_logic():
     assert (~unknown).holds(facts, {}) is False
     assert (~unknown | Present(Col("finish_due"))).holds(facts, {}) is True
     assert (~unknown & Present(Col("finish_due"))).truth(facts, {}) is None
-
-
-def test_repeat_requests_are_cases_of_a_customer_with_another_in_the_30_days_before():
-    now = d(11, 30)
-    earlier = [(d(10, 31), "13900000001"), (d(11, 29), "02787654321")]
-    assert is_repeat(now, "13900000001", earlier)  # exactly 30 days before: repeats
-    assert not is_repeat(d(11, 30, 12, 0, 1), "13900000001", earlier)  # a second too late
-    assert not is_repeat(now, "13900000002", earlier)  # another customer
-    assert not is_repeat(now, None, earlier)  # no number: cannot tell
-    assert not is_repeat(d(11, 29), "02787654321", earlier)  # not repeating itself

@@ -376,6 +376,7 @@ def test_scorecard_of_a_branch_holds_its_own_units_only(login_as, db_session, tw
         "退单率",
         "延期率",
         "超期件数",
+        "重复诉求数",
         "一般有效投诉",
         "重大有效投诉",
     )

@@ -29,6 +29,7 @@ FACTS = (
     "rehandle_count",
     "return_count",
     "extension_count",
+    "primary_case_id",
 )
 STATUSES = ("pending_sign", "in_progress", "pending_callback", "closed", "closed_dissatisfied")
 RESULTS = (None, "satisfied", "basically_satisfied", "dissatisfied", "unreachable")
@@ -71,6 +72,8 @@ def _scatter(session, count: int) -> None:
                 rehandle_count=rng.choice((0, 0, 1)),
                 return_count=rng.choice((0, 0, 0, 1, 2)),
                 extension_count=rng.choice((0, 0, 1)),
+                # 重复诉求: every seventh a 关联单 (counted once, and in 重复诉求数).
+                primary_case_id=template.id if number % 7 == 3 else None,
             )
         )
     session.flush()

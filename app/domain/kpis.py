@@ -111,6 +111,7 @@ closed_at = Col("closed_at")
 callback_result = Col("callback_result")
 rehandle_count, return_count = Col("rehandle_count"), Col("return_count")
 extension_count = Col("extension_count")
+primary_case = Col("primary_case_id")  # the 主单 of a 关联单 (app.domain.repeats)
 
 FINISHED = frozenset({CaseStatus.CLOSED, CaseStatus.CLOSED_DISSATISFIED})
 RATED = frozenset(
@@ -119,7 +120,11 @@ RATED = frozenset(
 CONTENT = frozenset({CallbackResult.SATISFIED, CallbackResult.BASICALLY_SATISFIED})
 
 # A voided case was registered in error: no figure counts it.
-LIVE = ~OneOf(status, frozenset({CaseStatus.VOIDED}))
+NOT_VOIDED = ~OneOf(status, frozenset({CaseStatus.VOIDED}))
+# 重复诉求 (issue 11): a 关联单 is its 主单's request again, so a 主单 and its 关联单 count once —
+# as the 主单 — in every figure but 重复诉求数, which counts the 关联单.
+IS_REPEAT = Present(primary_case)
+LIVE = NOT_VOIDED & ~IS_REPEAT
 
 
 def _fell_due(column: Col) -> Cond:
@@ -128,6 +133,10 @@ def _fell_due(column: Col) -> Cond:
 
 
 RECEIVED = LIVE & ge(received_at, Param("start")) & lt(received_at, Param("end"))
+# 重复诉求数: the cases received in the period and linked as 关联单.
+REPEATS_RECEIVED = (
+    NOT_VOIDED & IS_REPEAT & ge(received_at, Param("start")) & lt(received_at, Param("end"))
+)
 SIGN_DUE = _fell_due(sign_due)
 SIGNED_IN_TIME = Present(signed_at) & le(signed_at, sign_due)
 FINISH_DUE = _fell_due(finish_due)
@@ -234,6 +243,13 @@ FIGURES: tuple[Figure, ...] = (
         FINISH_DUE & ~FINISHED_IN_TIME,
         higher_is_better=False,
     ),
+    Figure(
+        "repeats",
+        _l("Repeat requests"),
+        FigureKind.COUNT,
+        REPEATS_RECEIVED,
+        higher_is_better=False,
+    ),
     # 有效投诉 (Art.8/9), by the case's unit and the month the determination was approved: the
     # annual assessment charges the responsible unit the determination names (usually the same).
     Figure(
@@ -289,23 +305,3 @@ def tally(figure: Figure, cases: Iterable[Mapping[str, Any]], params: Mapping[st
         denominator += base
         numerator += counted
     return Tally(numerator, denominator)
-
-
-# -- Repeat requests ----------------------------------------------------------------------------
-
-# 重复诉求: a case from a customer (by telephone number) who brought another case in the 30 days
-# before it. The window is the hotlines' month.
-REPEAT_WINDOW = timedelta(days=30)
-
-
-def is_repeat(
-    received: datetime, phone: str | None, earlier: Iterable[tuple[datetime, str | None]]
-) -> bool:
-    """Whether a case received at ``received`` from ``phone`` repeats one of ``earlier``
-    (received at, phone) of the customer's live cases."""
-    if not phone:
-        return False
-    return any(
-        other_phone == phone and received - REPEAT_WINDOW <= other_received < received
-        for other_received, other_phone in earlier
-    )

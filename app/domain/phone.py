@@ -7,6 +7,7 @@ with its area code (010/02x three digits, others four), optionally with an exten
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from app.domain.errors import InvalidPhoneError
 from app.domain.i18n import _l
@@ -19,7 +20,8 @@ _LANDLINE = re.compile(r"^(0(?:10|2\d)|0[3-9]\d{2})(\d{7,8})(?:(?:转|#|ext)(\d{
 
 def normalise_phone(raw: str | None) -> str:
     """Return the number in a canonical form (``13812345678`` or ``027-87654321``) or raise."""
-    value = _SEPARATORS.sub("", (raw or "").strip())
+    # NFKC: full-width digits and signs (１３９…, ０２７－…) as a Chinese keyboard may type them.
+    value = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "").strip())
     if not value:
         raise InvalidPhoneError(_l("Please enter a phone number."))
     mobile = _MOBILE.match(value)

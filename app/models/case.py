@@ -43,6 +43,12 @@ class Case(Model):
         Index("ix_case_sweep_sign", "sign_overdue", "status", "sign_due"),
         Index("ix_case_sweep_soon", "due_soon_notified", "status", "finish_due"),
         Index("uq_case_registration_key", "registration_key", unique=True),
+        # 重复诉求 (issue 11): a customer's cases by number, account or address, newest first,
+        # and a 主单's 关联单.
+        Index("ix_case_phone_received", "customer_phone", "received_at"),
+        Index("ix_case_account_received", "gas_account", "received_at"),
+        Index("ix_case_address_received", "customer_address", "received_at"),
+        Index("ix_case_primary", "primary_case_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -98,6 +104,10 @@ class Case(Model):
     sign_overdue: Mapped[bool] = mapped_column(Boolean, default=False)  # set by the sweep
     finish_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     due_soon_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 重复诉求: the 主单 this case repeats (a 关联单), else None (app.domain.repeats).
+    primary_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_case.id", name="fk_case_primary_case")
+    )
     # Optimistic locking: two people acting on one case at once, exactly one wins (design §2).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}

@@ -18,6 +18,7 @@ from app.services.attachments import DOWNLOAD_ATTACHMENTS, may_attach
 from app.services.case_permissions import load_visible_case, may_act_on, user_in_scope
 from app.services.complaint_page import CasePanel, case_panel
 from app.services.major_matter_page import CaseMatterSummary, case_matter_summary
+from app.services.repeats import Links, links_of
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class CasePage:
     handlers: list[SuqiuUser] = field(default_factory=list)
     major_matter: CaseMatterSummary | None = None  # Art.22/33/34, for readers of reviews
     complaint: CasePanel | None = None  # Art.32: a 投诉 case's determination, for its readers
+    repeats: Links | None = None  # 重复诉求: its 主单 / 关联单 (app.services.repeats)
 
 
 def case_page(
@@ -105,6 +107,7 @@ def case_page(
     )
     page.major_matter = case_matter_summary(session, actor, case.id)
     page.complaint = case_panel(session, actor, case)
+    page.repeats = links_of(session, actor, case)
     if "dispatch" in actions:
         page.dispatch_targets, page.suggested_target = _dispatch_targets(session, case)
     if "assign" in actions:

@@ -20,6 +20,7 @@ from app.domain.i18n import _l
 from app.domain.lifecycle import Action, CaseStatus, next_status
 from app.domain.phone import normalise_phone
 from app.domain.registration import check_receipt_time
+from app.domain.repeats import account_key, clean_address
 from app.models import (
     Bulletin,
     Case,
@@ -27,7 +28,7 @@ from app.models import (
     CaseNumberCounter,
     Channel,
 )
-from app.services import major_matters, reference_data
+from app.services import major_matters, reference_data, repeats
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_notify import notify_case
@@ -63,6 +64,8 @@ class Registration:
     # to CSD for dispatch.
     to_own_unit: bool = False
     registration_key: str | None = None
+    # 重复诉求: the earlier case the agent chose as this case's 主单 (app.services.repeats).
+    repeat_of: int | None = None
 
 
 def next_case_number(session: Session, received: datetime) -> str:
@@ -188,8 +191,8 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
         business_category_id=data.business_category_id if business_code is not None else None,
         customer_name=data.customer_name.strip(),
         customer_phone=normalise_phone(data.customer_phone) if data.customer_phone else None,
-        customer_address=data.customer_address,
-        gas_account=data.gas_account,
+        customer_address=clean_address(data.customer_address),
+        gas_account=account_key(data.gas_account),
         content=data.content.strip(),
         external_ref=data.external_ref,
         registration_key=data.registration_key or None,
@@ -224,6 +227,8 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
         _keep_in_own_unit(session, actor, case, now)
     session.flush()  # a repeated registration key fails here, inside the transaction
     major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
+    if data.repeat_of:
+        repeats.link_repeat(session, actor, case.id, primary_id=data.repeat_of, now=now)
     return case
 
 

@@ -264,6 +264,8 @@ def _received_drill(first: date, last: date) -> Drill:
         ("received_at", "from", first.isoformat()),
         ("received_at", "to", last.isoformat()),
         ("status", "neq", CaseStatus.VOIDED.value),
+        # kpis.RECEIVED counts a 主单 and its 关联单 once (重复诉求, issue 11).
+        ("drill", "once", "y"),
     )
 
 

@@ -57,3 +57,12 @@ def notification_archive_age() -> timedelta:
             MOST_NOTIFICATION_ARCHIVE_DAYS,
         )
     )
+
+
+def repeat_window() -> timedelta:
+    """Issue 11: how far back a new case looks for the customer's open cases (重复诉求)."""
+    from app.domain.repeats import DEFAULT_WINDOW_DAYS, MOST_WINDOW_DAYS
+
+    return timedelta(
+        days=_whole_number("SUQIU_REPEAT_WINDOW_DAYS", DEFAULT_WINDOW_DAYS, MOST_WINDOW_DAYS)
+    )

@@ -25,6 +25,11 @@ ACTION_LABELS = {
     "reveal_contact": _l("Viewed the contact details"),
     "recompute_deadline": _l("Deadline recomputed"),
     "spot_check": _l("Spot-check callback"),
+    # 重复诉求 (app.services.repeats): on the 关联单, and on its 主单.
+    "link_repeat": _l("Linked as 关联单"),
+    "unlink_repeat": _l("Link to the 主单 undone"),
+    "repeat_linked": _l("关联单 linked"),
+    "repeat_unlinked": _l("关联单 unlinked"),
 }
 CALLBACK_LABELS = {
     "satisfied": _l("Satisfied"),

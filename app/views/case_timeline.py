@@ -15,6 +15,8 @@ _DETAIL_LINES = {
     "requested_due": _l("Requested deadline: %(value)s"),
     "reply_due": _l("Reply by: %(value)s"),
     "attempt": _l("Unreachable attempt %(value)s"),
+    "primary_case": _l("主单: %(value)s"),
+    "repeat_case": _l("关联单: %(value)s"),
 }
 
 

@@ -39,6 +39,7 @@ from app.services.case_registration import (
     registrable_channels,
 )
 from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.services.repeats import LINK as LINK_REPEATS
 from app.views import case_filters, list_params, queue_menu
 from app.views.base import SuqiuModelView
 from app.views.case_forms import RegistrationForm
@@ -51,6 +52,7 @@ from app.views.case_timeline import event_action, event_summary
 from app.views.datamodel import ScopedInterface
 from app.views.exports import file_name, send_xlsx
 from app.views.formatting import StatusCell, status_cell, timestamp, yes_no
+from app.views.list_params import whole_number
 
 CASE_PERMISSIONS = {
     "list": "read",
@@ -417,7 +419,9 @@ class CaseRegistrationView(BaseView):
                     key: (value or None) if key == "business_category_id" else value
                     for key, value in form.data.items()
                     if key != "csrf_token"
-                }
+                },
+                # 重复诉求: the earlier case chosen in the look-up (app.views.repeats).
+                repeat_of=whole_number(request.form.get("repeat_of") or ""),
             )
             try:
                 case = register_case(db.session, actor, data)
@@ -430,6 +434,8 @@ class CaseRegistrationView(BaseView):
             "suqiu/register.html",
             form=form,
             bulletins=active_bulletins(db.session, clock_now()),
+            repeat_lookup=actor.may(LINK_REPEATS),
+            repeat_chosen=whole_number(request.form.get("repeat_of") or ""),
             title=str(_l("Register a case")),
         )
 

@@ -19,7 +19,7 @@ from app.domain.i18n import _l
 from app.domain.kpis import FIGURES
 from app.extensions import db
 from app.models import ChannelCategory
-from app.services import case_export, dashboards, scorecard_export, xlsx
+from app.services import case_export, dashboards, repeat_figures, scorecard_export, xlsx
 from app.services.actor import Actor, current_actor
 from app.services.case_queries import usable_queues
 from app.services.errors import OutOfScopeError
@@ -166,6 +166,12 @@ class DashboardView(BaseView):
             tiles=tiles,
             tile_links=_operation_links(actor, tiles),
             drill_url=drill_url,
+            # 重复诉求数 by channel category, channel, kind and business category (issue 11).
+            repeat_breakdowns=repeat_figures.repeat_breakdowns(
+                db.session, board.filters, board.base, board.as_of
+            )
+            if board is not None and board.base is not None
+            else [],
             printing=request.args.get("print") == "1",
             refresh=WALL_REFRESH_SECONDS,
             query=urlencode([(k, v) for k, v in request.args.items() if k != "print"]),
