@@ -63,7 +63,7 @@ def _day(dialect: str, column: str, width: int) -> str:
 
 
 def _tallies(units: str, group: bool, dialect: str = "postgresql") -> str:
-    live = "c.status <> 'voided'"
+    live = LIVE
     received = f"{live} AND c.received_at >= :start AND c.received_at < :end"
     sign_due = f"{live} AND c.sign_due >= :start AND c.sign_due < :until"
     finish_due = f"{live} AND c.finish_due >= :start AND c.finish_due < :until"
@@ -83,6 +83,7 @@ def _tallies(units: str, group: bool, dialect: str = "postgresql") -> str:
         (f"{dispatched} AND c.return_count >= 1", dispatched),
         (f"{finish_due} AND c.extension_count >= 1", finish_due),
         (f"{finish_due} AND NOT ({on_time})", f"{finish_due} AND NOT ({on_time})"),
+        (REPEATS, REPEATS),
     ]
     sums = ", ".join(
         f"SUM(CASE WHEN {n} THEN 1 ELSE 0 END), SUM(CASE WHEN {d} THEN 1 ELSE 0 END)"
@@ -97,6 +98,29 @@ def _tallies(units: str, group: bool, dialect: str = "postgresql") -> str:
     key = f"{unit}, " if group else ""
     tail = f" GROUP BY {unit}" if group else ""
     return f"SELECT {key}{sums} FROM service_case c WHERE {units} AND ({touches}){tail}"
+
+
+# A 关联单 counts once, as its 主单, in every figure but 重复诉求数 (app.domain.kpis).
+LIVE = "c.status <> 'voided' AND c.primary_case_id IS NULL"
+REPEATS = (
+    "c.status <> 'voided' AND c.primary_case_id IS NOT NULL "
+    "AND c.received_at >= :start AND c.received_at < :end"
+)
+
+
+def _repeat_breakdowns(units: str) -> str:
+    """重复诉求数 by channel category, channel, kind and business category, names joined."""
+    keys = (
+        "c.channel_category_code, cc.name, c.channel_id, ch.name, c.kind_id, k.name, "
+        "c.business_category_id, b.name"
+    )
+    return (
+        f"SELECT {keys}, count(*) FROM service_case c "
+        "LEFT JOIN channel_category cc ON cc.code = c.channel_category_code "
+        "LEFT JOIN channel ch ON ch.id = c.channel_id LEFT JOIN case_kind k ON k.id = c.kind_id "
+        "LEFT JOIN business_category b ON b.id = c.business_category_id "
+        f"WHERE {units} AND {REPEATS} GROUP BY {keys}"
+    )
 
 
 def _valid_complaints(units: str, dialect: str) -> str:
@@ -130,9 +154,7 @@ def dashboard_sql(who, dialect: str, first: date, last: date, now: datetime):
     start = datetime.combine(first, datetime.min.time())
     end = datetime.combine(last + timedelta(days=1), datetime.min.time())
     params = {"start": start, "end": end, "until": min(end, now), "now": now, "soon": now + NEAR}
-    received = (
-        f"{units} AND c.status <> 'voided' AND c.received_at >= :start AND c.received_at < :end"
-    )
+    received = f"{units} AND {LIVE} AND c.received_at >= :start AND c.received_at < :end"
     statements = [
         (f"SELECT {_day(dialect, 'c.received_at', 10)} AS k, count(*) FROM service_case c "
          f"WHERE {received} GROUP BY k", params),
@@ -147,6 +169,7 @@ def dashboard_sql(who, dialect: str, first: date, last: date, now: datetime):
     # The total is the sum of the units' rows (one statement, as the page adds them up).
     statements.append((_tallies(units, True, dialect), params))
     statements.append((_valid_complaints(units, dialect), params))
+    statements.append((_repeat_breakdowns(units), params))
     unit = "+c.branch_id" if dialect == "sqlite" else "c.branch_id"
     for condition in (_overdue(":now"), _soon()):
         statements.append(
@@ -161,7 +184,7 @@ def operations_sql(who, now: datetime, dialect: str = "postgresql"):
     today = datetime.combine(now.date(), datetime.min.time())
     params = {"start": today, "end": today + timedelta(days=1), "now": now, "soon": now + NEAR}
     counts = [
-        "c.status <> 'voided' AND c.received_at >= :start AND c.received_at < :end",
+        f"{LIVE} AND c.received_at >= :start AND c.received_at < :end",
         "c.status = 'pending_dispatch'",
         _soon(),
         _overdue(":now"),
