@@ -111,6 +111,7 @@ def fill(app, count: int, *, years: float = 2, seed: int = 7, now=None):
     from app.extensions import db
     from bench.complaints import add_determinations
     from bench.load import bulk_load
+    from bench.repeats import add_repeat_links
     from bench.world import load_world
 
     with app.app_context():
@@ -118,4 +119,5 @@ def fill(app, count: int, *, years: float = 2, seed: int = 7, now=None):
         db.session.remove()
         report = bulk_load(db.engine, world, count, now=now or clock_now(), years=years, seed=seed)
         report.rows["complaint_determination"] = add_determinations(db.engine)
+        report.rows["repeat links"] = add_repeat_links(db.engine)
         return report
