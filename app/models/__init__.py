@@ -71,3 +71,18 @@ __all__ = [
     "ViolationEntryEvent",
     "department_business_category",
 ]
+from app.models.assessments import (  # noqa: E402 — issue 10's annual assessment
+    Assessment,
+    AssessmentDeduction,
+    AssessmentEvent,
+    AssessmentLine,
+    AssessmentObjection,
+)
+
+__all__ += [
+    "Assessment",
+    "AssessmentDeduction",
+    "AssessmentEvent",
+    "AssessmentLine",
+    "AssessmentObjection",
+]

@@ -1,0 +1,460 @@
+"""The annual assessment (年终考核, Art.41; design §3): CSD opens the live draft for objections
+with a deadline, a unit objects to an entry of its own draft, CSD answers (an accepted objection
+waives the entry through the register's own audited path), the committee finalises — the lines
+and deductions are copied into a snapshot no later change touches — and may reopen it, which
+keeps the old version and starts the next. One transaction per use case, one history event each;
+the rules are app.domain.assessments'. Figures come from SQL aggregates over the register."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.domain import assessments as rules
+from app.domain.assessments import (
+    AssessmentAction,
+    AssessmentError,
+    AssessmentStatus,
+    ObjectionStatus,
+)
+from app.domain.clock import now as clock_now
+from app.domain.i18n import _l
+from app.domain.violations import BreachCause, EntryStatus
+from app.models import (
+    Assessment,
+    AssessmentDeduction,
+    AssessmentEvent,
+    AssessmentLine,
+    AssessmentObjection,
+    Branch,
+    Case,
+    ViolationEntry,
+)
+from app.services import violations
+from app.services.actor import Actor
+from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.services.uow import transaction
+
+READ = "read.assessments"
+PREPARE = "prepare.assessments"
+OBJECT = "object.assessments"
+FINALISE = "finalise.assessments"
+STALE = _l(
+    "Someone else changed this assessment a moment ago; your action was not saved. The page "
+    "now shows the current state."
+)
+
+
+def _ensure(actor: Actor, capability: str, *, company: bool = False) -> None:
+    if not actor.may(capability):
+        raise PermissionDeniedError(_l("Your role may not do this."))
+    if company and not actor.scope.all_branches:
+        raise PermissionDeniedError(_l("Your role may not do this."))
+
+
+def _check_version(found: Assessment | None, token: int | None) -> None:
+    """The form's version token: a form shown before someone else's change is refused."""
+    current = found.lock_version if found is not None else 0
+    if token is None or token != current:
+        raise ConflictError(STALE)
+
+
+def versions_of(session: Session, year: int) -> list[Assessment]:
+    query = select(Assessment).where(Assessment.year == year).order_by(Assessment.version)
+    return list(session.scalars(query))
+
+
+def current_of(session: Session, year: int) -> Assessment | None:
+    """The latest version of ``year`` (None: nothing stored yet; the draft is still live)."""
+    query = (
+        select(Assessment)
+        .where(Assessment.year == year)
+        .order_by(Assessment.version.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def _status(found: Assessment | None) -> AssessmentStatus | None:
+    return AssessmentStatus(found.status) if found is not None else None
+
+
+def _event(session, found: Assessment, action, actor: Actor, at, note=None, branch_id=None):
+    session.add(
+        AssessmentEvent(
+            assessment_id=found.id,
+            branch_id=branch_id,
+            action=action.value,
+            actor_id=actor.user_id,
+            at=at,
+            note=note,
+        )
+    )
+
+
+# -- Figures -----------------------------------------------------------------------------------
+
+
+def _in_year(year: int):
+    start, end = rules.year_bounds(year)
+    return (ViolationEntry.occurred_on >= start, ViolationEntry.occurred_on < end)
+
+
+def units_of(session: Session, actor: Actor, year: int) -> list[Branch]:
+    """The units assessed: every active unit in the actor's scope, and any inactive one with an
+    entry in the year's register."""
+    with_entries = select(ViolationEntry.branch_id).where(*_in_year(year))
+    query = select(Branch).where(Branch.active.is_(True) | Branch.id.in_(with_entries))
+    return list(session.scalars(actor.scope.apply(query.order_by(Branch.path), Branch)))
+
+
+def live_totals(session: Session, scope_actor: Actor, year: int) -> dict[int, rules.UnitTotals]:
+    """Art.41 by SQL: each unit's confirmed deductions of ``year`` (GROUP BY unit and cause,
+    never loading entries or cases)."""
+    query = (
+        select(
+            ViolationEntry.branch_id,
+            ViolationEntry.cause,
+            func.count(),
+            func.coalesce(func.sum(ViolationEntry.deduction_bp), 0),
+        )
+        .where(ViolationEntry.status == EntryStatus.CONFIRMED.value, *_in_year(year))
+        .group_by(ViolationEntry.branch_id, ViolationEntry.cause)
+    )
+    sums: dict[int, dict[str, int]] = {}
+    for branch_id, cause, count, points in session.execute(
+        scope_actor.scope.apply(query, ViolationEntry)
+    ):
+        row = sums.setdefault(
+            branch_id, {"deduction_bp": 0, "general": 0, "major": 0, "violations": 0}
+        )
+        row["deduction_bp"] += int(points)
+        row[rules.kind_of(BreachCause(cause))] += int(count)
+    return {unit: rules.UnitTotals(unit, **row) for unit, row in sums.items()}
+
+
+def ranked_live(session: Session, year: int) -> tuple[list[rules.Ranked], dict[int, Branch]]:
+    """Every unit of the company ranked on the live register (the rank is company-wide, as the
+    finalised snapshot stores it); the caller shows the lines of the actor's scope."""
+    system = Actor.system()
+    units = {u.id: u for u in units_of(session, system, year)}
+    totals = live_totals(session, system, year)
+    lines = [totals.get(u, rules.UnitTotals(u)) for u in units]
+    lines += [t for u, t in totals.items() if u not in units]
+    order = {u.id: (u.sort_order, u.path) for u in units.values()}
+    return rules.rank_units(lines, order), units
+
+
+def proposed_count(session: Session, year: int) -> int:
+    """Proposed entries of the year neither confirmed nor waived (they block finalising)."""
+    query = select(func.count()).where(
+        ViolationEntry.status == EntryStatus.PROPOSED.value, *_in_year(year)
+    )
+    return session.scalar(query.select_from(ViolationEntry)) or 0
+
+
+def proposed_entries(session: Session, actor: Actor, year: int, limit: int = 200):
+    query = (
+        select(ViolationEntry)
+        .where(ViolationEntry.status == EntryStatus.PROPOSED.value, *_in_year(year))
+        .order_by(ViolationEntry.occurred_on, ViolationEntry.id)
+        .limit(limit)
+    )
+    return list(session.scalars(actor.scope.apply(query, ViolationEntry)))
+
+
+def pending_objections(session: Session, found: Assessment | None) -> int:
+    if found is None:
+        return 0
+    query = select(func.count()).where(
+        AssessmentObjection.assessment_id == found.id,
+        AssessmentObjection.status == ObjectionStatus.PENDING.value,
+    )
+    return session.scalar(query.select_from(AssessmentObjection)) or 0
+
+
+def counted_entries(session: Session, actor: Actor, year: int, branch_id: int | None = None):
+    """The confirmed entries of the year (the deductions of the live draft), in the scope."""
+    query = (
+        select(ViolationEntry)
+        .where(ViolationEntry.status == EntryStatus.CONFIRMED.value, *_in_year(year))
+        .order_by(ViolationEntry.branch_id, ViolationEntry.occurred_on, ViolationEntry.id)
+    )
+    if branch_id is not None:
+        query = query.where(ViolationEntry.branch_id == branch_id)
+    return list(session.scalars(actor.scope.apply(query, ViolationEntry)))
+
+
+def case_numbers(session: Session, actor: Actor, case_ids) -> dict[int, str]:
+    ids = sorted({i for i in case_ids if i is not None})
+    if not ids:
+        return {}
+    query = actor.scope.apply(select(Case.id, Case.number).where(Case.id.in_(ids)), Case)
+    return dict(session.execute(query).all())
+
+
+# -- CSD opens the draft for objections ----------------------------------------------------------
+
+
+@transaction(conflict_message=STALE)
+def open_for_objections(
+    session: Session,
+    actor: Actor,
+    year: int | None,
+    *,
+    deadline: date | None,
+    lock_version: int | None,
+    now: datetime | None = None,
+) -> Assessment:
+    """CSD opens the year's draft to the units until ``deadline`` (or moves the deadline)."""
+    _ensure(actor, PREPARE, company=True)
+    now = now or clock_now()
+    year = rules.check_year(year)
+    found = current_of(session, year)
+    _check_version(found, lock_version)
+    rules.check_may_open(_status(found))
+    day = rules.check_deadline(deadline, now.date())
+    if found is None:
+        found = Assessment(year=year, version=1, created_at=now)
+        session.add(found)
+    action = (
+        AssessmentAction.DEADLINE
+        if found.status == AssessmentStatus.OPEN
+        else AssessmentAction.OPENED
+    )
+    found.status = AssessmentStatus.OPEN.value
+    found.objection_deadline = day
+    found.opened_by_id, found.opened_at = actor.user_id, now
+    session.flush()
+    _event(session, found, action, actor, now, day.isoformat())
+    return found
+
+
+# -- A unit objects, CSD answers -----------------------------------------------------------------
+
+
+def _duplicate_objection(_exc: IntegrityError) -> AssessmentError:
+    return AssessmentError(_l("This objection has already been submitted."))
+
+
+@transaction(_duplicate_objection, conflict_message=STALE)
+def lodge_objection(
+    session: Session,
+    actor: Actor,
+    year: int | None,
+    *,
+    entry_id: int | None,
+    reason: str | None,
+    evidence: str | None,
+    submission_key: str | None = None,
+    now: datetime | None = None,
+) -> AssessmentObjection:
+    """A unit objects to a deduction of its own draft, with its reason and evidence, before the
+    deadline; another unit's entry is refused as unknown."""
+    _ensure(actor, OBJECT)
+    now = now or clock_now()
+    year = rules.check_year(year)
+    query = select(ViolationEntry).where(ViolationEntry.id == (entry_id or 0), *_in_year(year))
+    entry = session.scalar(actor.scope.apply(query, ViolationEntry))
+    if entry is None:
+        raise OutOfScopeError(
+            _l("You may only object to a deduction of your own unit in this year's assessment.")
+        )
+    found = current_of(session, year)
+    rules.check_may_object(
+        _status(found),
+        found.objection_deadline if found else None,
+        now,
+        counted=entry.status == EntryStatus.CONFIRMED,
+    )
+    assert found is not None
+    text = rules.check_reason(reason, _l("Please give the reason for your objection."))
+    already = select(AssessmentObjection.id).where(
+        AssessmentObjection.assessment_id == found.id,
+        AssessmentObjection.entry_id == entry.id,
+        AssessmentObjection.status == ObjectionStatus.PENDING.value,
+    )
+    if session.scalar(already) is not None:
+        raise AssessmentError(_l("An objection to this deduction is already awaiting an answer."))
+    objection = AssessmentObjection(
+        assessment_id=found.id,
+        entry_id=entry.id,
+        branch_id=entry.branch_id,
+        reason=text,
+        evidence=(evidence or "").strip() or None,
+        lodged_by_id=actor.user_id,
+        lodged_at=now,
+        submission_key=(submission_key or "").strip()[:64] or None,
+        status=ObjectionStatus.PENDING.value,
+    )
+    session.add(objection)
+    _event(session, found, AssessmentAction.OBJECTED, actor, now, text, entry.branch_id)
+    session.flush()
+    return objection
+
+
+def visible_objection(session: Session, actor: Actor, objection_id: int) -> AssessmentObjection:
+    _ensure(actor, READ)
+    query = select(AssessmentObjection).where(AssessmentObjection.id == objection_id)
+    found = session.scalar(actor.scope.apply(query, AssessmentObjection))
+    if found is None:
+        raise OutOfScopeError(_l("The objection does not exist or you may not see it."))
+    return found
+
+
+@transaction(conflict_message=STALE)
+def answer_objection(
+    session: Session,
+    actor: Actor,
+    objection_id: int,
+    *,
+    accept: bool | None,
+    answer: str | None,
+    version: int | None,
+    now: datetime | None = None,
+) -> AssessmentObjection:
+    """CSD answers an objection with its reasons; accepted, the entry is waived in the register
+    (its own audited path) with the answer, so the draft no longer counts it."""
+    _ensure(actor, PREPARE, company=True)
+    now = now or clock_now()
+    objection = visible_objection(session, actor, objection_id)
+    if version is None or version != objection.version or accept is None:
+        raise ConflictError(STALE)
+    found = session.get(Assessment, objection.assessment_id)
+    rules.check_may_answer(ObjectionStatus(objection.status), _status(found))
+    assert found is not None
+    text = rules.check_reason(answer, _l("Please give the answer to the objection."))
+    if accept:
+        violations.waive_after_objection(
+            session, actor, objection.entry_id, reason=text, now=now
+        )
+    objection.status = (ObjectionStatus.ACCEPTED if accept else ObjectionStatus.REJECTED).value
+    objection.answer, objection.answered_by_id, objection.answered_at = text, actor.user_id, now
+    _event(session, found, AssessmentAction.ANSWERED, actor, now, text, objection.branch_id)
+    return objection
+
+
+# -- The committee finalises and reopens ---------------------------------------------------------
+
+
+@transaction(conflict_message=STALE)
+def finalise(
+    session: Session,
+    actor: Actor,
+    year: int | None,
+    *,
+    lock_version: int | None,
+    now: datetime | None = None,
+) -> Assessment:
+    """The committee finalises the year: every unit's line and every counted entry are copied
+    into the version, which from then on is what the assessment says."""
+    _ensure(actor, FINALISE, company=True)
+    now = now or clock_now()
+    year = rules.check_year(year)
+    found = current_of(session, year)
+    _check_version(found, lock_version)
+    rules.check_may_finalise(
+        _status(found),
+        found.objection_deadline if found else None,
+        now,
+        proposed=proposed_count(session, year),
+        pending_objections=pending_objections(session, found),
+    )
+    assert found is not None
+    ranked, _units = ranked_live(session, year)
+    names = dict(session.execute(select(Branch.id, Branch.name)).all())
+    session.execute(
+        insert(AssessmentLine),
+        [
+            {
+                "assessment_id": found.id,
+                "branch_id": r.totals.branch_id,
+                "branch_name": names.get(r.totals.branch_id, ""),
+                "rank": r.rank,
+                "general": r.totals.general,
+                "major": r.totals.major,
+                "violations": r.totals.violations,
+                "deduction_bp": r.totals.deduction_bp,
+                "score_bp": r.totals.score_bp,
+            }
+            for r in ranked
+        ],
+    )
+    copied = (
+        select(
+            literal(found.id),
+            ViolationEntry.branch_id,
+            ViolationEntry.id,
+            ViolationEntry.case_id,
+            Case.number,
+            ViolationEntry.cause,
+            ViolationEntry.occurred_on,
+            ViolationEntry.deduction_bp,
+            ViolationEntry.evidence,
+        )
+        .outerjoin(Case, Case.id == ViolationEntry.case_id)
+        .where(ViolationEntry.status == EntryStatus.CONFIRMED.value, *_in_year(year))
+    )
+    session.execute(
+        insert(AssessmentDeduction).from_select(
+            [
+                "assessment_id",
+                "branch_id",
+                "entry_id",
+                "case_id",
+                "case_number",
+                "cause",
+                "occurred_on",
+                "deduction_bp",
+                "evidence",
+            ],
+            copied,
+        )
+    )
+    found.status = AssessmentStatus.FINALISED.value
+    found.finalised_by_id, found.finalised_at = actor.user_id, now
+    _event(session, found, AssessmentAction.FINALISED, actor, now)
+    return found
+
+
+@transaction(conflict_message=STALE)
+def reopen(
+    session: Session,
+    actor: Actor,
+    year: int | None,
+    *,
+    reason: str | None,
+    lock_version: int | None,
+    now: datetime | None = None,
+) -> Assessment:
+    """The committee reopens a finalised year with its reason: that version is kept (marked
+    reopened) and the next version starts as a draft, live again."""
+    _ensure(actor, FINALISE, company=True)
+    now = now or clock_now()
+    year = rules.check_year(year)
+    found = current_of(session, year)
+    _check_version(found, lock_version)
+    rules.check_may_reopen(_status(found))
+    assert found is not None
+    text = rules.check_reason(reason, _l("Please give the reason for reopening."))
+    found.status = AssessmentStatus.REOPENED.value
+    found.reopened_by_id, found.reopened_at, found.reopen_reason = actor.user_id, now, text
+    _event(session, found, AssessmentAction.REOPENED, actor, now, text)
+    successor = Assessment(
+        year=year, version=found.version + 1, status=AssessmentStatus.DRAFT.value, created_at=now
+    )
+    session.add(successor)
+    session.flush()
+    _event(
+        session,
+        successor,
+        AssessmentAction.REOPENED,
+        actor,
+        now,
+        str(_l("Version %(version)d reopened: %(reason)s", version=found.version, reason=text)),
+    )
+    return successor
+
