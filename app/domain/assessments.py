@@ -200,9 +200,7 @@ def check_may_open(status: AssessmentStatus | None) -> None:
     """CSD opens the draft (no stored version yet, or a draft) or moves the deadline of one open
     for objections; a finalised assessment is changed only by reopening it."""
     if status in (AssessmentStatus.FINALISED, AssessmentStatus.REOPENED):
-        raise AssessmentError(
-            _l("This assessment is finalised; only the committee can reopen it.")
-        )
+        raise AssessmentError(_l("This assessment is finalised; only the committee can reopen it."))
 
 
 def check_may_object(

@@ -328,9 +328,7 @@ def answer_objection(
     assert found is not None
     text = rules.check_reason(answer, _l("Please give the answer to the objection."))
     if accept:
-        violations.waive_after_objection(
-            session, actor, objection.entry_id, reason=text, now=now
-        )
+        violations.waive_after_objection(session, actor, objection.entry_id, reason=text, now=now)
     objection.status = (ObjectionStatus.ACCEPTED if accept else ObjectionStatus.REJECTED).value
     objection.answer, objection.answered_by_id, objection.answered_at = text, actor.user_id, now
     _event(session, found, AssessmentAction.ANSWERED, actor, now, text, objection.branch_id)
@@ -457,4 +455,3 @@ def reopen(
         str(_l("Version %(version)d reopened: %(reason)s", version=found.version, reason=text)),
     )
     return successor
-
