@@ -151,11 +151,12 @@ class AssessmentView(BaseView):
 
     # -- state changes -----------------------------------------------------------------------
 
-    def _run(self, call, back: str, done) -> object:
+    def _run(self, call, back: str, done, refused: str | None = None) -> object:
         try:
             call()
         except OutOfScopeError as exc:
             flash(str(exc), "danger")
+            return redirect(refused or back)
         except PermissionDeniedError:
             abort(403)
         except DomainError as exc:
@@ -202,6 +203,7 @@ class AssessmentView(BaseView):
             ),
             back,
             _l("Your objection was submitted; the customer-service department will answer it."),
+            url_for("AssessmentView.year", year=year),
         )
 
     @expose("/objection/<int:objection_id>/answer", methods=["POST"])
