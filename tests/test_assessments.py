@@ -67,18 +67,29 @@ def breach(session, unit, cause, decision="confirm", day=date(2025, 9, 1)):
         )
     elif decision == "waive":
         violations.waive_entry(
-            session, actor(session, "csd"), entry.id, version=entry.version, reason="免除", now=IN_YEAR
+            session,
+            actor(session, "csd"),
+            entry.id,
+            version=entry.version,
+            reason="免除",
+            now=IN_YEAR,
         )
     return entry
 
 
 def worked_example(session):
     """design §6 for 汉口, and 武昌 with 1 重大 and 1 confirmed Art.27."""
-    assert session.scalar(
-        select(func.count()).select_from(ViolationEntry).where(
-            ViolationEntry.occurred_on >= date(YEAR, 1, 1), ViolationEntry.occurred_on < date(YEAR + 1, 1, 1)
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(ViolationEntry)
+            .where(
+                ViolationEntry.occurred_on >= date(YEAR, 1, 1),
+                ViolationEntry.occurred_on < date(YEAR + 1, 1, 1),
+            )
         )
-    ) == 0, "the demo data holds no register entries of the test year"  # fmt: skip
+        == 0
+    ), "the demo data holds no register entries of the test year"
     entries = [complaint(session, "hankou", "general") for _ in range(3)]
     entries.append(complaint(session, "hankou", "major"))
     entries += [breach(session, "hankou", "art30"), breach(session, "hankou", "art30")]
@@ -162,32 +173,59 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
     hankou_entry, wuchang_entry = entries[0], entries[-1]
     with pytest.raises(OutOfScopeError, match="本单位"):
         service.lodge_objection(
-            db_session, liaison, YEAR, entry_id=wuchang_entry.id, reason="不是我们", evidence=None,
+            db_session,
+            liaison,
+            YEAR,
+            entry_id=wuchang_entry.id,
+            reason="不是我们",
+            evidence=None,
             now=BEFORE_DEADLINE,
-        )  # fmt: skip
+        )
     with pytest.raises(AssessmentError, match="2026-01-15"):
         service.lodge_objection(
-            db_session, liaison, YEAR, entry_id=hankou_entry.id, reason="迟到的异议", evidence=None,
+            db_session,
+            liaison,
+            YEAR,
+            entry_id=hankou_entry.id,
+            reason="迟到的异议",
+            evidence=None,
             now=AFTER_DEADLINE,
-        )  # fmt: skip
+        )
     assert db_session.scalar(select(func.count()).select_from(AssessmentObjection)) == 0
     objection = service.lodge_objection(
-        db_session, liaison, YEAR, entry_id=hankou_entry.id, reason="客户已撤诉", evidence="撤诉书",
-        submission_key="k1", now=BEFORE_DEADLINE,
-    )  # fmt: skip
+        db_session,
+        liaison,
+        YEAR,
+        entry_id=hankou_entry.id,
+        reason="客户已撤诉",
+        evidence="撤诉书",
+        submission_key="k1",
+        now=BEFORE_DEADLINE,
+    )
     with pytest.raises(AssessmentError):  # the same form sent twice
         service.lodge_objection(
-            db_session, liaison, YEAR, entry_id=hankou_entry.id, reason="客户已撤诉",
-            evidence="撤诉书", submission_key="k1", now=BEFORE_DEADLINE,
-        )  # fmt: skip
+            db_session,
+            liaison,
+            YEAR,
+            entry_id=hankou_entry.id,
+            reason="客户已撤诉",
+            evidence="撤诉书",
+            submission_key="k1",
+            now=BEFORE_DEADLINE,
+        )
     assert db_session.scalar(select(func.count()).select_from(AssessmentObjection)) == 1
     # A pending objection blocks finalising; accepted, the entry is waived in the register.
     with pytest.raises(AssessmentError, match="异议"):
         finalise(db_session)
     service.answer_objection(
-        db_session, actor(db_session, "csd"), objection.id, accept=True, answer="核实已撤诉，免除。",
-        version=objection.version, now=AFTER_DEADLINE,
-    )  # fmt: skip
+        db_session,
+        actor(db_session, "csd"),
+        objection.id,
+        accept=True,
+        answer="核实已撤诉，免除。",
+        version=objection.version,
+        now=AFTER_DEADLINE,
+    )
     db_session.expire_all()
     entry = db_session.get(ViolationEntry, hankou_entry.id)
     assert entry.status == "waived" and entry.reason == "核实已撤诉，免除。"
@@ -222,9 +260,13 @@ def test_art41_snapshot_unchanged_by_a_later_complaint_and_register_guarded(db_s
     assert db_session.get(ViolationEntry, first.id).status == "confirmed"
     # Reopened, the entry may change again; version 1 keeps its figures.
     service.reopen(
-        db_session, actor(db_session, "committee"), YEAR, reason="审计发现漏报", lock_version=found.lock_version,
+        db_session,
+        actor(db_session, "committee"),
+        YEAR,
+        reason="审计发现漏报",
+        lock_version=found.lock_version,
         now=AFTER_DEADLINE,
-    )  # fmt: skip
+    )
     violations.withdraw_complaint_entry(db_session, determination_key=key, reason="改判")
     db_session.expire_all()
     versions = service.versions_of(db_session, YEAR)
@@ -250,12 +292,18 @@ def test_art41_reopen_needs_a_reason_and_finalise_twice_is_one(db_session):
     found = service.current_of(db_session, YEAR)
     with pytest.raises(AssessmentError, match="理由"):
         service.reopen(
-            db_session, committee, YEAR, reason="  ", lock_version=found.lock_version,
+            db_session,
+            committee,
+            YEAR,
+            reason="  ",
+            lock_version=found.lock_version,
             now=AFTER_DEADLINE,
-        )  # fmt: skip
+        )
     finalised = db_session.scalar(
-        select(func.count()).select_from(AssessmentEvent).where(AssessmentEvent.action == "finalised")
-    )  # fmt: skip
+        select(func.count())
+        .select_from(AssessmentEvent)
+        .where(AssessmentEvent.action == "finalised")
+    )
     assert finalised == 1
     assert service.current_of(db_session, YEAR).status == "finalised"
 
@@ -284,22 +332,43 @@ def test_pages_scope_hankou_sees_only_its_own_draft_and_cannot_object_to_wuchang
     token = csrf_token(client, f"/assessments/{YEAR}/unit/{hankou}")
     response = client.post(
         f"/assessments/{YEAR}/object",
-        data={"csrf_token": token, "entry_id": entries[-1].id, "reason": "不是我们的", "branch_id": wuchang},
+        data={
+            "csrf_token": token,
+            "entry_id": entries[-1].id,
+            "reason": "不是我们的",
+            "branch_id": wuchang,
+        },
         follow_redirects=True,
-    )  # fmt: skip
+    )
     assert "只能对本单位" in _text(response)
     assert db_session.scalar(select(func.count()).select_from(AssessmentObjection)) == 0
     response = client.post(
         f"/assessments/{YEAR}/object",
-        data={"csrf_token": token, "entry_id": entries[0].id, "reason": "有异议", "branch_id": hankou},
+        data={
+            "csrf_token": token,
+            "entry_id": entries[0].id,
+            "reason": "有异议",
+            "branch_id": hankou,
+        },
         follow_redirects=True,
-    )  # fmt: skip
+    )
     assert "异议已提交" in _text(response)
     # The committee may not object, CSD may not finalise: 403.
     committee = login_as("committee")
-    assert committee.post(f"/assessments/{YEAR}/object", data={"csrf_token": csrf_token(committee, "/assessments/")}).status_code == 403  # fmt: skip
+    assert (
+        committee.post(
+            f"/assessments/{YEAR}/object",
+            data={"csrf_token": csrf_token(committee, "/assessments/")},
+        ).status_code
+        == 403
+    )
     csd = login_as("csd")
-    assert csd.post(f"/assessments/{YEAR}/finalise", data={"csrf_token": csrf_token(csd, "/assessments/")}).status_code == 403  # fmt: skip
+    assert (
+        csd.post(
+            f"/assessments/{YEAR}/finalise", data={"csrf_token": csrf_token(csd, "/assessments/")}
+        ).status_code
+        == 403
+    )
 
 
 def test_pages_committee_finalises_once_prints_and_exports(db_session, login_as):
@@ -323,5 +392,9 @@ def test_pages_committee_finalises_once_prints_and_exports(db_session, login_as)
     assert "counter(page)" in css and "counter(pages)" in css and "size: A4" in css
     export = client.get(f"/assessments/{YEAR}/export.xlsx")
     assert export.status_code == 200 and export.data[:2] == b"PK"
-    for bad in ("/assessments/1", f"/assessments/{YEAR}?version=9", f"/assessments/{YEAR}/unit/999999"):
+    for bad in (
+        "/assessments/1",
+        f"/assessments/{YEAR}?version=9",
+        f"/assessments/{YEAR}/unit/999999",
+    ):
         assert client.get(bad).status_code == 404

@@ -109,7 +109,9 @@ def test_art41_score_never_below_zero_but_deduction_kept():
 def test_art41_objection_window_ends_at_the_end_of_the_deadline_day():
     deadline = date(2027, 1, 15)
     assert objection_closes_at(deadline) == datetime(2027, 1, 15, 23, 59, 59)
-    check_may_object(AssessmentStatus.OPEN, deadline, datetime(2027, 1, 15, 23, 59, 59), counted=True)
+    check_may_object(
+        AssessmentStatus.OPEN, deadline, datetime(2027, 1, 15, 23, 59, 59), counted=True
+    )
     with pytest.raises(AssessmentError, match="2027-01-15"):
         check_may_object(AssessmentStatus.OPEN, deadline, datetime(2027, 1, 16, 0, 0), counted=True)
     with pytest.raises(AssessmentError):
@@ -134,9 +136,12 @@ def test_art41_finalise_needs_the_window_closed_no_proposed_and_every_objection_
         check_may_finalise(AssessmentStatus.OPEN, deadline, after, proposed=0, pending_objections=1)
     with pytest.raises(AssessmentError):
         check_may_finalise(
-            AssessmentStatus.OPEN, deadline, datetime(2027, 1, 15, 12), proposed=0,
+            AssessmentStatus.OPEN,
+            deadline,
+            datetime(2027, 1, 15, 12),
+            proposed=0,
             pending_objections=0,
-        )  # fmt: skip
+        )
     for status in (None, AssessmentStatus.DRAFT, AssessmentStatus.FINALISED):
         with pytest.raises(AssessmentError):
             check_may_finalise(status, deadline, after, proposed=0, pending_objections=0)

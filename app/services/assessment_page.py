@@ -134,9 +134,17 @@ def _live_lines(session: Session, actor: Actor, year: int) -> list[Line]:
             continue
         name = units[t.branch_id].name if t.branch_id in units else ""
         lines.append(
-            Line(r.rank, t.branch_id, name, t.general, t.major, t.violations, t.deduction_bp,
-                 t.score_bp)
-        )  # fmt: skip
+            Line(
+                r.rank,
+                t.branch_id,
+                name,
+                t.general,
+                t.major,
+                t.violations,
+                t.deduction_bp,
+                t.score_bp,
+            )
+        )
     return lines
 
 
