@@ -128,6 +128,7 @@ class AssessmentView(BaseView):
             page=page,
             by_unit=by_unit,
             scope_text=_scope_text(page),
+            page_header=_page_header(page),
             printed_at=now,
             **self._labels(),
         )
@@ -274,6 +275,17 @@ def _version_text(page) -> str:
             status=rules.STATUS_LABELS[page.status],
         )
     )
+
+
+def _page_header(page) -> str:
+    """The printed pages' running header: title and version (a CSS string: no quotes)."""
+    text = "　".join(
+        [
+            str(_l("Annual assessment of basic service management %(year)d", year=page.year)),
+            _version_text(page),
+        ]
+    )
+    return "".join(ch for ch in text if ch not in '"\\\n<>&')
 
 
 def _scope_text(page) -> str:
