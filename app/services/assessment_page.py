@@ -52,14 +52,11 @@ class Deduction:
     case_id: int | None
     case_number: str | None
     evidence: str | None
+    label: str  # the cause in words (translated once per page, not per row)
 
     @property
     def is_complaint(self) -> bool:
         return rules.is_complaint(self.cause)
-
-    @property
-    def label(self) -> str:
-        return str(CAUSE_LABELS[self.cause])
 
 
 @dataclass
@@ -283,45 +280,48 @@ def deductions_of(
     session: Session, actor: Actor, page: YearPage, branch_id: int | None
 ) -> list[Deduction]:
     """The deductions of a unit (or of every unit in scope): the snapshot's of a finalised
-    version, else the register's confirmed entries now."""
+    version, else the register's confirmed entries now. Columns, not entities: the print and the
+    export of a year list thousands."""
+    labels = {cause: str(label) for cause, label in CAUSE_LABELS.items()}
     if not page.live:
         assert page.assessment is not None
-        query = select(AssessmentDeduction).where(
-            AssessmentDeduction.assessment_id == page.assessment.id
-        )
+        d = AssessmentDeduction
+        query = select(
+            d.entry_id,
+            d.branch_id,
+            d.cause,
+            d.occurred_on,
+            d.deduction_bp,
+            d.case_id,
+            d.case_number,
+            d.evidence,
+        ).where(d.assessment_id == page.assessment.id)
         if branch_id is not None:
-            query = query.where(AssessmentDeduction.branch_id == branch_id)
-        query = query.order_by(
-            AssessmentDeduction.branch_id, AssessmentDeduction.occurred_on, AssessmentDeduction.id
-        )
+            query = query.where(d.branch_id == branch_id)
+        query = query.order_by(d.branch_id, d.occurred_on, d.id)
+        rows = session.execute(actor.scope.apply(query, AssessmentDeduction)).all()
         return [
-            Deduction(
-                d.entry_id,
-                d.branch_id,
-                BreachCause(d.cause),
-                d.occurred_on,
-                d.deduction_bp,
-                d.case_id,
-                d.case_number,
-                d.evidence,
-            )
-            for d in session.scalars(actor.scope.apply(query, AssessmentDeduction))
+            Deduction(e, b, BreachCause(c), day, bp, case, number, ev, labels[BreachCause(c)])
+            for e, b, c, day, bp, case, number, ev in rows
         ]
-    entries = service.counted_entries(session, actor, page.year, branch_id)
-    numbers = service.case_numbers(session, actor, (e.case_id for e in entries))
+    e = ViolationEntry
+    start, end = rules.year_bounds(page.year)
+    query = (
+        select(e.id, e.branch_id, e.cause, e.occurred_on, e.deduction_bp, e.case_id, e.evidence)
+        .where(e.status == EntryStatus.CONFIRMED.value, e.occurred_on >= start, e.occurred_on < end)
+        .order_by(e.branch_id, e.occurred_on, e.id)
+    )
+    if branch_id is not None:
+        query = query.where(e.branch_id == branch_id)
+    rows = session.execute(actor.scope.apply(query, ViolationEntry)).all()
+    numbers = service.case_numbers(session, actor, (row.case_id for row in rows))
     return [
         Deduction(
-            e.id,
-            e.branch_id,
-            BreachCause(e.cause),
-            e.occurred_on,
-            e.deduction_bp,
-            e.case_id,
-            numbers.get(e.case_id) if e.case_id else None,
-            e.evidence,
+            i, b, BreachCause(c), day, bp, case, numbers.get(case) if case else None, ev,
+            labels[BreachCause(c)],
         )
-        for e in entries
-    ]
+        for i, b, c, day, bp, case, ev in rows
+    ]  # fmt: skip
 
 
 def pending_of(session: Session, actor: Actor, found: Assessment | None):

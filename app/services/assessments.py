@@ -176,18 +176,6 @@ def pending_objections(session: Session, found: Assessment | None) -> int:
     return session.scalar(query.select_from(AssessmentObjection)) or 0
 
 
-def counted_entries(session: Session, actor: Actor, year: int, branch_id: int | None = None):
-    """The confirmed entries of the year (the deductions of the live draft), in the scope."""
-    query = (
-        select(ViolationEntry)
-        .where(ViolationEntry.status == EntryStatus.CONFIRMED.value, *_in_year(year))
-        .order_by(ViolationEntry.branch_id, ViolationEntry.occurred_on, ViolationEntry.id)
-    )
-    if branch_id is not None:
-        query = query.where(ViolationEntry.branch_id == branch_id)
-    return list(session.scalars(actor.scope.apply(query, ViolationEntry)))
-
-
 def case_numbers(session: Session, actor: Actor, case_ids) -> dict[int, str]:
     ids = sorted({i for i in case_ids if i is not None})
     if not ids:

@@ -5,6 +5,7 @@ finalise and reopen, the A4 print and the .xlsx export. Thin: one service call p
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import date
 
@@ -28,6 +29,8 @@ from app.views.exports import file_name, send_xlsx
 from app.views.list_params import whole_number
 
 YEARS_SHOWN = 3
+# A year's print lists thousands of deductions of a few distinct values: each formatted once.
+_percent = functools.lru_cache(maxsize=1024)(percent)
 
 
 def _version() -> int | None:
@@ -66,7 +69,7 @@ class AssessmentView(BaseView):
             "status_labels": rules.STATUS_LABELS,
             "action_labels": rules.ACTION_LABELS,
             "objection_labels": rules.OBJECTION_STATUS_LABELS,
-            "percent": percent,
+            "percent": _percent,
         }
 
     @expose("/")
