@@ -96,6 +96,29 @@ def add_entries(app, year: int, count: int = ENTRIES, seed: int = 10) -> int:
         return len(rows)
 
 
+def ensure_draft(app, year: int) -> None:
+    """A rerun on the same copy: the committee reopens the year finalised by the last run."""
+    from app.extensions import db
+    from app.models import SuqiuUser
+    from app.services import assessments
+    from app.services.actor import Actor
+
+    with app.app_context():
+        session = db.session
+        found = assessments.current_of(session, year)
+        if found is not None and found.status == "finalised":
+            user = session.scalar(select(SuqiuUser).where(SuqiuUser.username == "committee"))
+            assessments.reopen(
+                session,
+                Actor.of(user),
+                year,
+                reason="基准测试重跑",
+                lock_version=found.lock_version,
+                now=datetime(year + 1, 1, 11, 9, 0),
+            )
+        session.remove()
+
+
 def finalise_year(app, year: int) -> float:
     """Waive the year's proposed entries, open the year with a past deadline, finalise it as the
     committee: the seconds finalising took (the snapshot's copy)."""
@@ -190,6 +213,7 @@ def main(argv: list[str] | None = None, args=None) -> None:
     logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
     year = args.year or clock_now().year
     prepare(app)
+    ensure_draft(app, year)
     added = add_entries(app, year, args.entries)
     with app.app_context():
         cases = db.session.scalar(select(func.count()).select_from(Case))
