@@ -256,13 +256,14 @@ def unit_page(
         for o in session.scalars(actor.scope.apply(query, AssessmentObjection)):
             objections.setdefault(o.entry_id, []).append(o)
     shown = page.assessment
+    deadline = shown.objection_deadline if shown is not None else None
     is_open = (
         shown is not None
         and shown is page.current
         and shown.status == AssessmentStatus.OPEN
-        and shown.objection_deadline is not None
+        and deadline is not None
     )
-    passed = bool(is_open and now > rules.objection_closes_at(shown.objection_deadline))
+    passed = bool(is_open and deadline and now > rules.objection_closes_at(deadline))
     return UnitPage(
         page,
         unit,
@@ -306,21 +307,21 @@ def deductions_of(
         ]
     e = ViolationEntry
     start, end = rules.year_bounds(page.year)
-    query = (
+    live = (
         select(e.id, e.branch_id, e.cause, e.occurred_on, e.deduction_bp, e.case_id, e.evidence)
         .where(e.status == EntryStatus.CONFIRMED.value, e.occurred_on >= start, e.occurred_on < end)
         .order_by(e.branch_id, e.occurred_on, e.id)
     )
     if branch_id is not None:
-        query = query.where(e.branch_id == branch_id)
-    rows = session.execute(actor.scope.apply(query, ViolationEntry)).all()
-    numbers = service.case_numbers(session, actor, (row.case_id for row in rows))
+        live = live.where(e.branch_id == branch_id)
+    found = session.execute(actor.scope.apply(live, ViolationEntry)).all()
+    numbers = service.case_numbers(session, actor, (row.case_id for row in found))
     return [
         Deduction(
             i, b, BreachCause(c), day, bp, case, numbers.get(case) if case else None, ev,
             labels[BreachCause(c)],
         )
-        for i, b, c, day, bp, case, ev in rows
+        for i, b, c, day, bp, case, ev in found
     ]  # fmt: skip
 
 
