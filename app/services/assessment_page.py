@@ -209,6 +209,7 @@ class UnitPage:
     deductions: list[Deduction]
     waived: list[ViolationEntry]
     objections: dict[int, list[AssessmentObjection]]
+    entries: dict[int, ViolationEntry]  # the entries objected to, by id (waived ones too)
     may_object: bool
     may_answer: bool
     deadline_passed: bool
@@ -255,6 +256,10 @@ def unit_page(
         )
         for o in session.scalars(actor.scope.apply(query, AssessmentObjection)):
             objections.setdefault(o.entry_id, []).append(o)
+    entries: dict[int, ViolationEntry] = {}
+    if objections:
+        query = select(ViolationEntry).where(ViolationEntry.id.in_(sorted(objections)))
+        entries = {e.id: e for e in session.scalars(actor.scope.apply(query, ViolationEntry))}
     shown = page.assessment
     deadline = shown.objection_deadline if shown is not None else None
     is_open = (
@@ -271,6 +276,7 @@ def unit_page(
         deductions,
         waived,
         objections,
+        entries,
         may_object=is_open and not passed and actor.may(service.OBJECT),
         may_answer=is_open and actor.may(service.PREPARE) and actor.scope.all_branches,
         deadline_passed=passed,

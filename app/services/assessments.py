@@ -217,7 +217,8 @@ def open_for_objections(
     found.objection_deadline = day
     found.opened_by_id, found.opened_at = actor.user_id, now
     session.flush()
-    _event(session, found, action, actor, now, day.isoformat())
+    note = str(_l("Deadline for objections")) + "：" + day.isoformat()
+    _event(session, found, action, actor, now, note)
     return found
 
 
