@@ -6,9 +6,11 @@ change what a finalised assessment counted; reopening keeps the old version; dou
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime, timedelta
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -392,6 +394,12 @@ def test_pages_committee_finalises_once_prints_and_exports(db_session, login_as)
     assert "counter(page)" in css and "counter(pages)" in css and "size: A4" in css
     export = client.get(f"/assessments/{YEAR}/export.xlsx")
     assert export.status_code == 200 and export.data[:2] == b"PK"
+    book = openpyxl.load_workbook(io.BytesIO(export.data), read_only=True)
+    ranked, deductions = (list(book[name].values) for name in book.sheetnames[:2])
+    assert ranked[0][:2] == ("名次", "单位")
+    hankou = next(row for row in ranked if row[1] == "汉口分公司")
+    assert hankou[2:] == (3, 1, 3, "16%", "84%")  # 3 一般, 1 重大, 3 others: 16 % off
+    assert sum(1 for row in deductions if row[0] == "汉口分公司") == 7
     for bad in (
         "/assessments/1",
         f"/assessments/{YEAR}?version=9",
