@@ -25,6 +25,7 @@ from app.models import (
     ViolationEntry,
     ViolationEntryEvent,
 )
+from app.services import assessment_figures as figures
 from app.services import assessments as service
 from app.services import violations
 from app.services.errors import ConflictError, InvalidRecordError, OutOfScopeError
@@ -127,7 +128,7 @@ def lines(session, assessment_id):
 def test_art41_worked_example_finalised_with_several_units(db_session):
     worked_example(db_session)
     hankou, wuchang = branch_id(db_session, "hankou"), branch_id(db_session, "wuchang")
-    live = service.live_totals(db_session, actor(db_session, "committee"), YEAR)
+    live = figures.live_totals(db_session, actor(db_session, "committee"), YEAR)
     # 汉口: 100% − 3×2% − 5% − 2×2% − 1% = 84%; 武昌: 100% − 5% − 2% = 93%.
     assert live[hankou].score_bp == 8400 and live[wuchang].score_bp == 9300
     open_year(db_session)
@@ -245,7 +246,7 @@ def test_art41_snapshot_unchanged_by_a_later_complaint_and_register_guarded(db_s
     found = finalise(db_session)
     hankou = branch_id(db_session, "hankou")
     complaint(db_session, "hankou", "general", day=date(2025, 12, 1))  # approved later
-    live = service.live_totals(db_session, actor(db_session, "committee"), YEAR)
+    live = figures.live_totals(db_session, actor(db_session, "committee"), YEAR)
     assert live[hankou].score_bp == 8200
     db_session.expire_all()
     assert lines(db_session, found.id)[hankou][1] == 8400

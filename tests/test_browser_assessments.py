@@ -118,12 +118,12 @@ def _prepare_year(app, year: int) -> None:
 def _live_hankou(app, year: int) -> int:
     from app.extensions import db
     from app.models import Branch
-    from app.services import assessments
+    from app.services import assessment_figures
     from app.services.actor import Actor
 
     with app.app_context():
         hankou = db.session.scalar(select(Branch.id).where(Branch.code == "hankou"))
-        totals = assessments.live_totals(db.session, Actor.system(), year)
+        totals = assessment_figures.live_totals(db.session, Actor.system(), year)
         db.session.remove()
         return totals[hankou].deduction_bp if hankou in totals else 0
 

@@ -24,6 +24,7 @@ from app.models import (
     Branch,
     ViolationEntry,
 )
+from app.services import assessment_figures as figures
 from app.services import assessments as service
 from app.services.actor import Actor
 from app.services.errors import OutOfScopeError
@@ -122,8 +123,8 @@ def _stored_lines(session: Session, actor: Actor, found: Assessment) -> list[Lin
 
 
 def _live_lines(session: Session, actor: Actor, year: int) -> list[Line]:
-    ranked, units = service.ranked_live(session, year)
-    visible = {u.id for u in service.units_of(session, actor, year)}
+    ranked, units = figures.ranked_live(session, year)
+    visible = {u.id for u in figures.units_of(session, actor, year)}
     lines = []
     for r in ranked:
         t = r.totals
@@ -160,9 +161,9 @@ def year_page(
         versions,
         lines,
         live,
-        service.proposed_entries(session, actor, year) if live else [],
-        service.proposed_count(session, year) if live else 0,
-        service.pending_objections(session, shown) if live else 0,
+        figures.proposed_entries(session, actor, year) if live else [],
+        figures.proposed_count(session, year) if live else 0,
+        figures.pending_objections(session, shown) if live else 0,
     )
     is_current = shown is current
     company = actor.scope.all_branches
@@ -321,7 +322,7 @@ def deductions_of(
     if branch_id is not None:
         live = live.where(e.branch_id == branch_id)
     found = session.execute(actor.scope.apply(live, ViolationEntry)).all()
-    numbers = service.case_numbers(session, actor, (row.case_id for row in found))
+    numbers = figures.case_numbers(session, actor, (row.case_id for row in found))
     return [
         Deduction(
             i, b, BreachCause(c), day, bp, case, numbers.get(case) if case else None, ev,

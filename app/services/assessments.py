@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from app.domain.assessments import (
 )
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
-from app.domain.violations import BreachCause, EntryStatus
+from app.domain.violations import EntryStatus
 from app.models import (
     Assessment,
     AssessmentDeduction,
@@ -35,6 +35,12 @@ from app.models import (
 )
 from app.services import violations
 from app.services.actor import Actor
+from app.services.assessment_figures import (
+    in_year,
+    pending_objections,
+    proposed_count,
+    ranked_live,
+)
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
 from app.services.uow import transaction
 
@@ -93,95 +99,6 @@ def _event(session, found: Assessment, action, actor: Actor, at, note=None, bran
             note=note,
         )
     )
-
-
-# -- Figures -----------------------------------------------------------------------------------
-
-
-def _in_year(year: int):
-    start, end = rules.year_bounds(year)
-    return (ViolationEntry.occurred_on >= start, ViolationEntry.occurred_on < end)
-
-
-def units_of(session: Session, actor: Actor, year: int) -> list[Branch]:
-    """The units assessed: every active unit in the actor's scope, and any inactive one with an
-    entry in the year's register."""
-    with_entries = select(ViolationEntry.branch_id).where(*_in_year(year))
-    query = select(Branch).where(Branch.active.is_(True) | Branch.id.in_(with_entries))
-    return list(session.scalars(actor.scope.apply(query.order_by(Branch.path), Branch)))
-
-
-def live_totals(session: Session, scope_actor: Actor, year: int) -> dict[int, rules.UnitTotals]:
-    """Art.41 by SQL: each unit's confirmed deductions of ``year`` (GROUP BY unit and cause,
-    never loading entries or cases)."""
-    query = (
-        select(
-            ViolationEntry.branch_id,
-            ViolationEntry.cause,
-            func.count(),
-            func.coalesce(func.sum(ViolationEntry.deduction_bp), 0),
-        )
-        .where(ViolationEntry.status == EntryStatus.CONFIRMED.value, *_in_year(year))
-        .group_by(ViolationEntry.branch_id, ViolationEntry.cause)
-    )
-    sums: dict[int, dict[str, int]] = {}
-    for branch_id, cause, count, points in session.execute(
-        scope_actor.scope.apply(query, ViolationEntry)
-    ):
-        row = sums.setdefault(
-            branch_id, {"deduction_bp": 0, "general": 0, "major": 0, "violations": 0}
-        )
-        row["deduction_bp"] += int(points)
-        row[rules.kind_of(BreachCause(cause))] += int(count)
-    return {unit: rules.UnitTotals(unit, **row) for unit, row in sums.items()}
-
-
-def ranked_live(session: Session, year: int) -> tuple[list[rules.Ranked], dict[int, Branch]]:
-    """Every unit of the company ranked on the live register (the rank is company-wide, as the
-    finalised snapshot stores it); the caller shows the lines of the actor's scope."""
-    system = Actor.system()
-    units = {u.id: u for u in units_of(session, system, year)}
-    totals = live_totals(session, system, year)
-    lines = [totals.get(u, rules.UnitTotals(u)) for u in units]
-    lines += [t for u, t in totals.items() if u not in units]
-    order = {u.id: (u.sort_order, u.path) for u in units.values()}
-    return rules.rank_units(lines, order), units
-
-
-def proposed_count(session: Session, year: int) -> int:
-    """Proposed entries of the year neither confirmed nor waived (they block finalising)."""
-    query = select(func.count()).where(
-        ViolationEntry.status == EntryStatus.PROPOSED.value, *_in_year(year)
-    )
-    return session.scalar(query.select_from(ViolationEntry)) or 0
-
-
-def proposed_entries(session: Session, actor: Actor, year: int, limit: int = 200):
-    query = (
-        select(ViolationEntry)
-        .where(ViolationEntry.status == EntryStatus.PROPOSED.value, *_in_year(year))
-        .order_by(ViolationEntry.occurred_on, ViolationEntry.id)
-        .limit(limit)
-    )
-    return list(session.scalars(actor.scope.apply(query, ViolationEntry)))
-
-
-def pending_objections(session: Session, found: Assessment | None) -> int:
-    if found is None:
-        return 0
-    query = select(func.count()).where(
-        AssessmentObjection.assessment_id == found.id,
-        AssessmentObjection.status == ObjectionStatus.PENDING.value,
-    )
-    return session.scalar(query.select_from(AssessmentObjection)) or 0
-
-
-def case_numbers(session: Session, actor: Actor, case_ids) -> dict[int, str]:
-    ids = sorted({i for i in case_ids if i is not None})
-    if not ids:
-        return {}
-    query = actor.scope.apply(select(Case.id, Case.number).where(Case.id.in_(ids)), Case)
-    return dict(session.execute(query).all())
 
 
 # -- CSD opens the draft for objections ----------------------------------------------------------
@@ -246,7 +163,7 @@ def lodge_objection(
     _ensure(actor, OBJECT)
     now = now or clock_now()
     year = rules.check_year(year)
-    query = select(ViolationEntry).where(ViolationEntry.id == (entry_id or 0), *_in_year(year))
+    query = select(ViolationEntry).where(ViolationEntry.id == (entry_id or 0), *in_year(year))
     entry = session.scalar(actor.scope.apply(query, ViolationEntry))
     if entry is None:
         raise OutOfScopeError(
@@ -383,7 +300,7 @@ def finalise(
             ViolationEntry.evidence,
         )
         .outerjoin(Case, Case.id == ViolationEntry.case_id)
-        .where(ViolationEntry.status == EntryStatus.CONFIRMED.value, *_in_year(year))
+        .where(ViolationEntry.status == EntryStatus.CONFIRMED.value, *in_year(year))
     )
     session.execute(
         insert(AssessmentDeduction).from_select(
