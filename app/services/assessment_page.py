@@ -1,12 +1,11 @@
 """What the annual assessment's pages read: a year (a finalised version's stored snapshot, else
 the live draft) ranked by unit, one unit's deductions with their objections, the history; every
-read through the branch scope. Also the .xlsx export of a year."""
+read through the branch scope."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain import assessments as rules
 from app.domain.assessments import AssessmentStatus, ObjectionStatus
 from app.domain.i18n import _l
-from app.domain.violations import CAUSE_LABELS, BreachCause, EntryStatus, percent
+from app.domain.violations import CAUSE_LABELS, BreachCause, EntryStatus
 from app.models import (
     Assessment,
     AssessmentDeduction,
@@ -28,7 +27,6 @@ from app.services import assessment_figures as figures
 from app.services import assessments as service
 from app.services.actor import Actor
 from app.services.errors import OutOfScopeError
-from app.services.xlsx import Column, Workbook, write_notes
 
 
 @dataclass(frozen=True)
@@ -344,63 +342,3 @@ def pending_of(session: Session, actor: Actor, found: Assessment | None):
         .order_by(AssessmentObjection.id)
     )
     return list(session.scalars(actor.scope.apply(query, AssessmentObjection)))
-
-
-# -- Excel ---------------------------------------------------------------------------------------
-
-
-def write_xlsx(handle: IO[bytes], session: Session, actor: Actor, page: YearPage, notes) -> int:
-    """Two sheets: the ranked units, then every deduction with its unit; ``notes`` last."""
-    written = 0
-    names = {line.branch_id: line.name for line in page.lines}
-    with Workbook(handle) as book:
-        sheet = book.add_sheet(
-            str(_l("Annual assessment")),
-            [
-                Column(str(_l("Rank")), 8),
-                Column(str(_l("Unit")), 24),
-                Column(str(_l("General valid complaints")), 14),
-                Column(str(_l("Major valid complaints")), 14),
-                Column(str(_l("Other violations")), 14),
-                Column(str(_l("Deductions")), 12),
-                Column(str(_l("Score")), 12),
-            ],
-        )
-        for line in page.lines:
-            sheet.append(
-                [
-                    line.rank,
-                    line.name,
-                    line.general,
-                    line.major,
-                    line.violations,
-                    percent(line.deduction_bp),
-                    percent(line.score_bp),
-                ]
-            )
-        written += sheet.data_rows
-        sheet = book.add_sheet(
-            str(_l("Deductions")),
-            [
-                Column(str(_l("Unit")), 24),
-                Column(str(_l("Occurred on")), 12),
-                Column(str(_l("Violation")), 40),
-                Column(str(_l("Case number")), 18),
-                Column(str(_l("Deduction")), 10),
-                Column(str(_l("Evidence")), 60),
-            ],
-        )
-        for d in deductions_of(session, actor, page, None):
-            sheet.append(
-                [
-                    names.get(d.branch_id, ""),
-                    d.occurred_on,
-                    d.label,
-                    d.case_number or "",
-                    percent(d.deduction_bp),
-                    d.evidence or "",
-                ]
-            )
-        written += sheet.data_rows
-        write_notes(book, notes)
-    return written

@@ -20,6 +20,7 @@ from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.violations import CAUSE_LABELS, ENTRY_STATUS_LABELS, percent
 from app.extensions import db
+from app.services import assessment_export
 from app.services import assessment_page as pages
 from app.services import assessments as service
 from app.services.actor import current_actor
@@ -150,7 +151,8 @@ class AssessmentView(BaseView):
         ]
         name = file_name(str(_l("Annual assessment")), str(page.year), _version_text(page))
         return send_xlsx(
-            lambda handle: pages.write_xlsx(handle, db.session, actor, page, notes), name
+            lambda handle: assessment_export.write_xlsx(handle, db.session, actor, page, notes),
+            name,
         )
 
     # -- state changes -----------------------------------------------------------------------
