@@ -22,15 +22,22 @@ from app.models import (
     AssessmentEvent,
     AssessmentLine,
     AssessmentObjection,
+    ComplaintDetermination,
     ViolationEntry,
     ViolationEntryEvent,
 )
 from app.services import assessment_figures as figures
 from app.services import assessments as service
-from app.services import violations
+from app.services import complaints, violations
 from app.services.errors import ConflictError, InvalidRecordError, OutOfScopeError
 from tests.case_helpers import actor, branch_id
 from tests.conftest import csrf_token
+from tests.test_complaint_determination import (  # noqa: F401 — its fixture and helpers
+    _invalid,
+    _objected,
+    _propose,
+    complaint,
+)
 
 YEAR = 2025
 IN_YEAR = datetime(2025, 12, 20, 9, 0)
@@ -41,7 +48,7 @@ AFTER_DEADLINE = datetime(2026, 1, 16, 9, 0)
 _keys = iter(range(10_000))
 
 
-def complaint(session, unit, grade, day=date(2025, 6, 3)):
+def valid_complaint(session, unit, grade, day=date(2025, 6, 3)):
     return violations.record_complaint_entry(
         session,
         branch_id=branch_id(session, unit),
@@ -93,12 +100,12 @@ def worked_example(session):
         )
         == 0
     ), "the demo data holds no register entries of the test year"
-    entries = [complaint(session, "hankou", "general") for _ in range(3)]
-    entries.append(complaint(session, "hankou", "major"))
+    entries = [valid_complaint(session, "hankou", "general") for _ in range(3)]
+    entries.append(valid_complaint(session, "hankou", "major"))
     entries += [breach(session, "hankou", "art30"), breach(session, "hankou", "art30")]
     entries.append(breach(session, "hankou", "art26"))
     breach(session, "hankou", "art35", decision="waive")
-    entries.append(complaint(session, "wuchang", "major"))
+    entries.append(valid_complaint(session, "wuchang", "major"))
     entries.append(breach(session, "wuchang", "art27"))
     return entries
 
@@ -245,7 +252,7 @@ def test_art41_snapshot_unchanged_by_a_later_complaint_and_register_guarded(db_s
     open_year(db_session)
     found = finalise(db_session)
     hankou = branch_id(db_session, "hankou")
-    complaint(db_session, "hankou", "general", day=date(2025, 12, 1))  # approved later
+    valid_complaint(db_session, "hankou", "general", day=date(2025, 12, 1))  # approved later
     live = figures.live_totals(db_session, actor(db_session, "committee"), YEAR)
     assert live[hankou].score_bp == 8200
     db_session.expire_all()
@@ -407,3 +414,39 @@ def test_pages_committee_finalises_once_prints_and_exports(db_session, login_as)
         f"/assessments/{YEAR}/unit/999999",
     ):
         assert client.get(bad).status_code == 404
+
+
+def test_art41_a_complaint_change_after_finalising_is_refused_and_nothing_changes(
+    app,
+    db_session,
+    complaint,  # noqa: F811 — tests.test_complaint_determination's fixture
+):
+    """The shared path: a complaint determination changed after the unit's objection withdraws
+    its register entry (violations.withdraw_complaint_entry); once a finalised assessment
+    counted that entry, 客服部主管's approval of the change is refused and nothing changes."""
+    found = _objected(app, db_session, complaint)
+    changed = _propose(db_session, found, _invalid(db_session))
+    (entry,) = db_session.scalars(
+        select(ViolationEntry).where(ViolationEntry.case_id == complaint.id)
+    ).all()
+    frozen = Assessment(year=entry.occurred_on.year, version=1, status="finalised")
+    db_session.add(frozen)
+    db_session.flush()
+    db_session.add(
+        AssessmentDeduction(
+            assessment_id=frozen.id,
+            branch_id=entry.branch_id,
+            entry_id=entry.id,
+            cause=entry.cause,
+            occurred_on=entry.occurred_on,
+            deduction_bp=entry.deduction_bp,
+        )
+    )
+    db_session.commit()
+    with pytest.raises(InvalidRecordError, match="已定稿"):
+        complaints.approve(
+            db_session, actor(db_session, "csd_head"), found.id, version=changed.version
+        )
+    db_session.expire_all()
+    assert db_session.get(ViolationEntry, entry.id).status == "confirmed"
+    assert db_session.get(ComplaintDetermination, found.id).status == "change_pending"
