@@ -68,6 +68,11 @@ def _check_version(found: Assessment | None, token: int | None) -> None:
         raise ConflictError(STALE)
 
 
+def stored_years(session: Session) -> list[int]:
+    """The years with a stored version (assessments are company-wide: no unit's data)."""
+    return list(session.scalars(select(Assessment.year).distinct()))
+
+
 def versions_of(session: Session, year: int) -> list[Assessment]:
     query = select(Assessment).where(Assessment.year == year).order_by(Assessment.version)
     return list(session.scalars(query))

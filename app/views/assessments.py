@@ -77,9 +77,8 @@ class AssessmentView(BaseView):
     @has_access
     def index(self):
         this_year = clock_now().year
-        years = sorted(
-            {*range(this_year, this_year - YEARS_SHOWN, -1), *_stored_years()}, reverse=True
-        )
+        recent = range(this_year, this_year - YEARS_SHOWN, -1)
+        years = sorted({*recent, *service.stored_years(db.session)}, reverse=True)
         versions = {year: service.versions_of(db.session, year) for year in years}
         return self.render_template(
             "suqiu/assessments.html",
@@ -262,12 +261,6 @@ class AssessmentView(BaseView):
             url_for("AssessmentView.year", year=year),
             _l("The assessment was reopened as a new version; the finalised one is kept."),
         )
-
-
-def _stored_years() -> list[int]:
-    from sqlalchemy import select
-
-    return list(db.session.scalars(select(service.Assessment.year).distinct()))
 
 
 def _version_text(page) -> str:
