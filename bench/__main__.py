@@ -100,6 +100,13 @@ def _dashboards(args) -> None:
     database.dispose(app)
 
 
+def _assessment(args) -> None:
+    """The annual assessment's pages on a copy with 5,000 register entries (bench/assessment.py)."""
+    from bench import assessment
+
+    assessment.main(args=args)
+
+
 def _run(args) -> None:
     folder = Path(tempfile.mkdtemp(prefix="suqiu-bench-"))
     args.instance = str(folder)
@@ -145,6 +152,13 @@ def parser() -> argparse.ArgumentParser:
     boards = commands.add_parser(
         "dashboards", help="time each dashboard beside its raw SQL aggregates (issue 9)"
     )
+    from bench import assessment
+
+    assessment.add_arguments(
+        commands.add_parser(
+            "assessment", help="time the annual assessment on a copy with 5,000 entries (issue 10)"
+        )
+    )
     for command in (run, generate):
         command.add_argument("--cases", type=int, default=100_000, help="default 100,000")
         command.add_argument("--years", type=float, default=2, help="receipt span (default 2)")
@@ -182,7 +196,13 @@ def main(argv: list[str] | None = None) -> None:
         quarterly_report.main(argv[1:])
         return
     args = parser().parse_args(argv)
-    commands = {"run": _run, "generate": _generate, "measure": _measure, "dashboards": _dashboards}
+    commands = {
+        "run": _run,
+        "generate": _generate,
+        "measure": _measure,
+        "dashboards": _dashboards,
+        "assessment": _assessment,
+    }
     commands[args.command](args)
 
 

@@ -88,3 +88,19 @@ __all__ += [
     "ReportAnswer",
     "ServiceMeeting",
 ]
+
+from app.models.assessments import (  # noqa: E402 — issue 10's annual assessment
+    Assessment,
+    AssessmentDeduction,
+    AssessmentEvent,
+    AssessmentLine,
+    AssessmentObjection,
+)
+
+__all__ += [
+    "Assessment",
+    "AssessmentDeduction",
+    "AssessmentEvent",
+    "AssessmentLine",
+    "AssessmentObjection",
+]

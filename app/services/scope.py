@@ -14,6 +14,10 @@ from app.domain.i18n import _l
 from app.domain.major_matters import case_flag_columns, flag_read_labels, reads_by_flags_only
 from app.domain.roles import Reach, RoleProfile
 from app.models import (
+    AssessmentDeduction,
+    AssessmentEvent,
+    AssessmentLine,
+    AssessmentObjection,
     Branch,
     BranchContact,
     BranchContactChange,
@@ -60,6 +64,12 @@ BRANCH_COLUMNS = {
     # Art.39/40: a unit its own handling opinions and meeting measures.
     ReportAnswer: ReportAnswer.branch_id,
     MeetingMeasure: MeetingMeasure.branch_id,
+    # The annual assessment (Art.41): a unit its own line, deductions and objections; the
+    # events of an objection are the unit's (an assessment's own events have no unit).
+    AssessmentLine: AssessmentLine.branch_id,
+    AssessmentDeduction: AssessmentDeduction.branch_id,
+    AssessmentObjection: AssessmentObjection.branch_id,
+    AssessmentEvent: AssessmentEvent.branch_id,
 }
 # Records that belong to a case: visible when the case is.
 CASE_CHILDREN = {CaseEvent: CaseEvent.case_id, ExtensionRequest: ExtensionRequest.case_id}

@@ -33,7 +33,14 @@ from app.domain.violations import (
     detect_art36_rehandle_not_done,
     manual_cause,
 )
-from app.models import Branch, Case, ViolationEntry, ViolationEntryEvent
+from app.models import (
+    Assessment,
+    AssessmentDeduction,
+    Branch,
+    Case,
+    ViolationEntry,
+    ViolationEntryEvent,
+)
 from app.services import violation_snapshots as snapshots
 from app.services.actor import Actor
 from app.services.errors import (
@@ -161,6 +168,32 @@ def _event(entry: ViolationEntry, action: EntryAction, actor: Actor, at: datetim
     )
 
 
+# -- The annual assessment's lock (Art.41) ---------------------------------------------------
+
+FINALISED = "finalised"  # app.domain.assessments.AssessmentStatus.FINALISED (no import cycle)
+
+
+def ensure_not_finalised(session: Session, entry: ViolationEntry) -> None:
+    """An entry a finalised annual assessment counted is frozen: no decision, waiver or
+    withdrawal changes it until the committee reopens that assessment. Every change of an entry
+    passes here."""
+    query = (
+        select(Assessment.year)
+        .join(AssessmentDeduction, AssessmentDeduction.assessment_id == Assessment.id)
+        .where(AssessmentDeduction.entry_id == entry.id, Assessment.status == FINALISED)
+        .limit(1)
+    )
+    year = session.scalar(query)
+    if year is not None:
+        raise InvalidRecordError(
+            _l(
+                "The finalised annual assessment of %(year)d counts this deduction; it cannot be "
+                "changed unless the committee reopens that assessment."
+            ),
+            year=year,
+        )
+
+
 # -- CSD's decisions and manual entries ------------------------------------------------------
 
 
@@ -200,6 +233,7 @@ def _decide(
     entry = visible_entry(session, actor, entry_id)
     if version is not None and version != entry.version:
         raise ConflictError(STALE_ENTRY)
+    ensure_not_finalised(session, entry)
     reason = (reason or "").strip() or None
     entry.status = decide_entry(EntryStatus(entry.status), confirm, reason)
     entry.reason, entry.decided_by_id, entry.decided_at = reason, actor.user_id, now
@@ -346,6 +380,7 @@ def withdraw_complaint_entry(
     entry = session.scalar(select(ViolationEntry).where(ViolationEntry.dedupe_key == key))
     if entry is None or entry.status == EntryStatus.WAIVED:
         return entry
+    ensure_not_finalised(session, entry)
     entry.status = EntryStatus.WAIVED.value
     entry.reason, entry.decided_by_id, entry.decided_at = reason, decided_by_id, now
     session.add(
@@ -356,6 +391,41 @@ def withdraw_complaint_entry(
             actor_id=decided_by_id,
             at=now,
             note=reason,
+        )
+    )
+    return entry
+
+
+@transaction(conflict_message=STALE_ENTRY)
+def waive_after_objection(
+    session: Session,
+    actor: Actor,
+    entry_id: int,
+    *,
+    reason: str,
+    now: datetime | None = None,
+) -> ViolationEntry:
+    """Art.41: CSD accepted a unit's objection to this entry in the annual assessment: the
+    entry, confirmed or proposed, is waived with CSD's answer as the reason (kept, counting
+    nothing), its history saying so. Refused once a finalised assessment counted it."""
+    _ensure_csd(actor)
+    now = now or clock_now()
+    entry = visible_entry(session, actor, entry_id)
+    if entry.status == EntryStatus.WAIVED:
+        raise InvalidRecordError(_l("This violation has already been waived."))
+    ensure_not_finalised(session, entry)
+    note = (reason or "").strip()
+    if not note:
+        raise InvalidRecordError(_l("Please give the reason for waiving the violation."))
+    entry.status = EntryStatus.WAIVED.value
+    entry.reason, entry.decided_by_id, entry.decided_at = note, actor.user_id, now
+    session.add(
+        _event(
+            entry,
+            EntryAction.WAIVED,
+            actor,
+            now,
+            str(_l("Objection to the annual assessment accepted: %(answer)s", answer=note)),
         )
     )
     return entry
