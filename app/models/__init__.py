@@ -71,3 +71,6 @@ __all__ = [
     "ViolationEntryEvent",
     "department_business_category",
 ]
+from app.models.case_import import CaseImport  # noqa: E402
+
+__all__ += ["CaseImport"]
