@@ -64,7 +64,15 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "诉求时间",
     ),
     Field.CUSTOMER_NAME: ("客户姓名", "来电人", "联系人", "诉求人", "反映人", "姓名", "市民姓名"),
-    Field.CUSTOMER_PHONE: ("联系电话", "来电号码", "联系方式", "电话", "手机号码", "手机", "电话号码"),
+    Field.CUSTOMER_PHONE: (
+        "联系电话",
+        "来电号码",
+        "联系方式",
+        "电话",
+        "手机号码",
+        "手机",
+        "电话号码",
+    ),
     Field.CONTENT: ("诉求内容", "来电内容", "问题描述", "诉求描述", "工单内容", "反映内容", "内容"),
     Field.CHANNEL: ("来源渠道", "渠道", "来源", "诉求来源"),
     Field.KIND: ("诉求类型", "工单类型", "类型", "诉求类别", "来电类型"),
@@ -167,20 +175,26 @@ def _header_candidate(upper: Sequence[object], lower: Sequence[object] | None) -
     bottom += [""] * (width - len(bottom))
     # A two-row header: the lower row names the columns under a merged group title; where it
     # is empty, the upper cell (merged down over both rows) names the column.
-    return [b if key(b) in _FIELD_OF else t for t, b in zip(top, bottom, strict=True)]
+    return [b if key(b) in _FIELD_OF else (t or b) for t, b in zip(top, bottom, strict=True)]
 
 
 def find_header(rows: Sequence[Sequence[object]]) -> HeaderMap:
     """The header among the first rows: the single row or pair of rows naming most fields."""
+    def score(texts: list[str]) -> int:
+        return len({_FIELD_OF[key(t)] for t in texts if key(t) in _FIELD_OF})
+
+    searched = rows[:HEADER_SEARCH_ROWS]
+    singles = [_header_candidate(row, None) for row in searched]
     best: tuple[int, int, list[str]] | None = None  # (score, data_start, texts)
-    for index in range(min(HEADER_SEARCH_ROWS, len(rows))):
-        options = [(_header_candidate(rows[index], None), index + 1)]
-        if index + 1 < len(rows):
-            options.append((_header_candidate(rows[index], rows[index + 1]), index + 2))
-        for texts, start in options:
-            score = len({_FIELD_OF[key(t)] for t in texts if key(t) in _FIELD_OF})
-            if best is None or score > best[0]:
-                best = (score, start, texts)
+    for index, texts in enumerate(singles):
+        if best is None or score(texts) > best[0]:
+            best = (score(texts), index + 1, texts)
+    for index in range(len(searched) - 1):
+        texts = _header_candidate(searched[index], searched[index + 1])
+        # A two-row header only when it names more than either of its rows alone.
+        alone = max(score(singles[index]), score(singles[index + 1]))
+        if score(texts) > alone and (best is None or score(texts) > best[0]):
+            best = (score(texts), index + 2, texts)
     if best is None or best[0] < 3:
         raise ImportFileError(
             _l(

@@ -36,7 +36,7 @@ from app.domain.case_import import Field, ImportFileError, Vocabulary
 from app.domain.clock import now as clock_now
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
-from app.models import BusinessCategory, Case, CaseImport, CaseKind, Channel
+from app.models import BusinessCategory, Case, CaseImport, CaseKind
 from app.services.actor import Actor
 from app.services.case_registration import (
     DuplicateSubmissionError,
@@ -298,7 +298,7 @@ def _register_rows(session, actor, todo, progress, now) -> None:
         try:
             case = register_case(session, actor, _registration(values), now=now)
         except DuplicateSubmissionError as exc:  # the flush met a concurrent delivery's row
-            raise exc.__cause__ or exc  # type: ignore[misc]
+            raise (exc.__cause__ or exc) from None
         except DomainError as exc:  # master data changed since the preview
             raise ImportFailedError(
                 _l("Row %(row)d: %(problem)s"), row=entry["row"], problem=str(exc)

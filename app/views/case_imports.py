@@ -165,7 +165,8 @@ class CaseImportView(BaseView):
                     "success",
                 )
             elif batch.status == case_imports.BatchStatus.FAILED:
-                flash(str(_l("Nothing was imported: %(reason)s")) % {"reason": batch.message}, "danger")
+                reason = {"reason": batch.message}
+                flash(str(_l("Nothing was imported: %(reason)s")) % reason, "danger")
         _progress_file(pk).unlink(missing_ok=True)
         if request.headers.get("X-Requested-With") == "fetch":
             return jsonify({"url": target})
