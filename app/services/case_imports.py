@@ -86,7 +86,7 @@ def read_rows(data: bytes, file_name: str, max_bytes: int = DEFAULT_MAX_BYTES) -
     """The first worksheet's rows (cell values) of an .xlsx file, or ImportFileError."""
     if len(data) > max_bytes:
         raise ImportFileError(
-            _l("The file is larger than %(mb)d MB: please split it."), mb=max_bytes // 1048576
+            _l("The file is larger than %(size)s: please split it."), size=_size(max_bytes)
         )
     if not data:
         raise ImportFileError(_l("The file is empty."))
@@ -124,6 +124,10 @@ def read_rows(data: bytes, file_name: str, max_bytes: int = DEFAULT_MAX_BYTES) -
         return rows
     finally:
         book.close()
+
+
+def _size(count: int) -> str:
+    return f"{count // 1048576} MB" if count >= 1048576 else f"{max(count // 1024, 1)} KB"
 
 
 def vocabulary(session: Session, actor: Actor) -> Vocabulary:
