@@ -42,7 +42,19 @@ def platform_workbook(extra_rows=(), *, blank_block=True) -> bytes:
     sheet.title = "工单列表"
     sheet.append(["市民服务热线工单明细（导出时间 2026-11-28）"])
     sheet.merge_cells("A1:I1")
-    sheet.append(["工单编号", "受理时间", "客户信息", None, "诉求内容", "来源", "诉求类型", "业务类别", "地址"])
+    sheet.append(
+        [
+            "工单编号",
+            "受理时间",
+            "客户信息",
+            None,
+            "诉求内容",
+            "来源",
+            "诉求类型",
+            "业务类别",
+            "地址",
+        ]
+    )
     sheet.append([None, None, "来电人", "联系电话", None, None, None, None, None])
     for column in "ABEFGHI":
         sheet.merge_cells(f"{column}2:{column}3")
@@ -50,15 +62,55 @@ def platform_workbook(extra_rows=(), *, blank_block=True) -> bytes:
     day = BASE
     rows = [
         # a date cell
-        ["GD-0001", day + timedelta(hours=9, minutes=5), "张三", "13907100001", "燃气表不走字。", "市民热线", "投诉", "表具", "江岸区解放大道1号"],
+        [
+            "GD-0001",
+            day + timedelta(hours=9, minutes=5),
+            "张三",
+            "13907100001",
+            "燃气表不走字。",
+            "市民热线",
+            "投诉",
+            "表具",
+            "江岸区解放大道1号",
+        ],
         # an Excel day number without a date format, a phone number as a number
-        ["GD-0002", excel_serial(day + timedelta(hours=14, minutes=30)), "李四", 13907100002, "咨询阶梯气价。", "市民热线", "咨询", "气价气费", None],
+        [
+            "GD-0002",
+            excel_serial(day + timedelta(hours=14, minutes=30)),
+            "李四",
+            13907100002,
+            "咨询阶梯气价。",
+            "市民热线",
+            "咨询",
+            "气价气费",
+            None,
+        ],
         # a text date in Chinese, full-width digits in the phone and the reference
-        ["ＧＤ－０００３", f"{day:%Y年%m月%d日} 10时15分", "王五", "１３９ ０７１０ ０００３", "申请开户。", "城市留言板", "业务办理", None, "武昌区中北路2号"],
+        [
+            "ＧＤ－０００３",
+            f"{day:%Y年%m月%d日} 10时15分",
+            "王五",
+            "１３９ ０７１０ ０００３",
+            "申请开户。",
+            "城市留言板",
+            "业务办理",
+            None,
+            "武昌区中北路2号",
+        ],
         # bad: a date that is no date, an unknown kind
         ["GD-0004", "前天下午", "赵六", "13907100004", "漏气。", "市民热线", "吐槽", None, None],
         # bad: the same reference as row 4 on the same channel
-        ["GD-0001", f"{day:%Y/%m/%d}", "张三", "13907100001", "又打来了。", "市民热线", "投诉", None, None],
+        [
+            "GD-0001",
+            f"{day:%Y/%m/%d}",
+            "张三",
+            "13907100001",
+            "又打来了。",
+            "市民热线",
+            "投诉",
+            None,
+            None,
+        ],
         # bad: an unreachable phone, no content
         ["GD-0006", f"{day:%Y-%m-%d %H:%M}", "孙七", "12345", None, "市民热线", "咨询", None, None],
         *extra_rows,
@@ -107,7 +159,12 @@ def test_preview_shows_each_problem_then_confirm_registers_the_valid_rows(login_
     assert response.status_code == 302
     batch = latest_batch(db_session)
     assert batch.status == BatchStatus.PREVIEWED
-    assert (batch.total_rows, batch.valid_rows, batch.error_rows, batch.skipped_rows) == (6, 3, 3, 0)
+    assert (batch.total_rows, batch.valid_rows, batch.error_rows, batch.skipped_rows) == (
+        6,
+        3,
+        3,
+        0,
+    )
     assert count_cases(db_session) == before  # nothing registered before the confirmation
 
     page = client.get(f"/caseimports/{batch.id}").get_data(as_text=True)
@@ -252,7 +309,9 @@ def test_a_failing_commit_leaves_nothing(app, db_session, monkeypatch):
         (b"", "空.xlsx", "文件为空"),
     ],
 )
-def test_files_that_are_not_workbooks_are_refused_in_chinese(login_as, db_session, data, name, expected):
+def test_files_that_are_not_workbooks_are_refused_in_chinese(
+    login_as, db_session, data, name, expected
+):
     client = login_as("csd")
     batches = db_session.scalar(select(func.count()).select_from(CaseImport))
     response = upload(client, data, name)
@@ -317,7 +376,15 @@ def test_the_template_lists_columns_and_valid_values_and_reads_back(login_as, db
     header = [c.value for c in cases[1]]
     assert header[:5] == ["工单编号", "来电时间", "客户姓名", "联系电话", "诉求内容"]
     listed = {c.value for row in values.iter_rows() for c in row if c.value}
-    assert {"市民热线", "城市留言板", "投诉", "咨询", "表具", "紧急", "诉求编号、工单号"} & listed == {
+    assert {
+        "市民热线",
+        "城市留言板",
+        "投诉",
+        "咨询",
+        "表具",
+        "紧急",
+        "诉求编号、工单号",
+    } & listed == {
         "市民热线",
         "城市留言板",
         "投诉",
@@ -326,7 +393,9 @@ def test_the_template_lists_columns_and_valid_values_and_reads_back(login_as, db
         "紧急",
     }
     assert any("诉求编号" in str(v) for v in listed)
-    cases.append(["T-1", BASE + timedelta(hours=8), "周八", "027-87654321", "停气咨询", "市民热线", "咨询"])
+    cases.append(
+        ["T-1", BASE + timedelta(hours=8), "周八", "027-87654321", "停气咨询", "市民热线", "咨询"]
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     upload(client, buffer.getvalue())
@@ -372,14 +441,14 @@ def test_ten_thousand_rows_with_some_bad_ones(app, db_session, capsys):
             batch.confirm_key,
             progress=lambda done, total: progress.append(done),
         )
-    imported = time.perf_counter() - started
-    assert batch.status == BatchStatus.IMPORTED and batch.imported_rows == 9_900
+        imported = time.perf_counter() - started
+        with capsys.disabled():
+            print(f"\n10,000 rows: preview {previewed:.1f} s, import of 9,900 {imported:.1f} s")
+        assert batch.status == BatchStatus.IMPORTED and batch.imported_rows == 9_900
+        rows = case_imports.batch_rows(batch)["rows"]
     assert count_cases(db_session) == before + 9_900
     assert progress[0] == case_imports.PROGRESS_EVERY and progress[-1] == 9_900
-    rows = case_imports.batch_rows(batch)["rows"]
     assert sum(r["outcome"] == RowOutcome.IMPORTED for r in rows) == 9_900
-    with capsys.disabled():
-        print(f"\n10,000 rows: preview {previewed:.1f} s, import of 9,900 {imported:.1f} s")
 
 
 def test_channel_from_the_file_or_the_form(app, db_session):

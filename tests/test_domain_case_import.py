@@ -87,7 +87,17 @@ def test_merged_header_cells_carry_their_text_across():
     rows = [
         ("工单编号", "受理时间", "客户信息", None, None, "地址", None, "诉求内容", "诉求类型"),
         (None, None, "姓名", "联系电话", "燃气户号", None, None, None, None),
-        ("A-1", "2026-11-03", "张三", "13907100001", "8800123", "江岸区", "解放大道1号", "漏气", "投诉"),
+        (
+            "A-1",
+            "2026-11-03",
+            "张三",
+            "13907100001",
+            "8800123",
+            "江岸区",
+            "解放大道1号",
+            "漏气",
+            "投诉",
+        ),
     ]
     header = dom.find_header(rows)
     assert header.data_start == 2
@@ -168,7 +178,18 @@ def test_every_problem_is_reported_with_row_column_and_chinese_message(app):
         HEADER + ("业务类别", "紧急程度", "客户编号"),
         (None, None, None, "12345", None, "微博", "投诉", "抄表", "很急", "1" * 41),
         ("A-2", "2027-01-01", "x" * 51, None, "内容", None, "吐槽", None, None, None),
-        ("A-3", "2020-01-01 08:00", "王五", "027-1234567", "内容", "市民热线", "投诉", "表具", "紧急", None),
+        (
+            "A-3",
+            "2020-01-01 08:00",
+            "王五",
+            "027-1234567",
+            "内容",
+            "市民热线",
+            "投诉",
+            "表具",
+            "紧急",
+            None,
+        ),
     ]
     with app.test_request_context():
         parsed = parse(rows)
@@ -218,6 +239,8 @@ def test_a_default_channel_fills_rows_without_one():
 
 def test_too_many_rows_is_a_file_error(monkeypatch):
     monkeypatch.setattr(dom, "MAX_DATA_ROWS", 3)
-    rows = [HEADER] + [(f"A-{i}", "2026-11-03", "张三", None, "内容", "市民热线", "咨询") for i in range(4)]
+    rows = [HEADER] + [
+        (f"A-{i}", "2026-11-03", "张三", None, "内容", "市民热线", "咨询") for i in range(4)
+    ]
     with pytest.raises(ImportFileError):
         parse(rows)

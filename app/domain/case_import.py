@@ -180,6 +180,7 @@ def _header_candidate(upper: Sequence[object], lower: Sequence[object] | None) -
 
 def find_header(rows: Sequence[Sequence[object]]) -> HeaderMap:
     """The header among the first rows: the single row or pair of rows naming most fields."""
+
     def score(texts: list[str]) -> int:
         return len({_FIELD_OF[key(t)] for t in texts if key(t) in _FIELD_OF})
 
