@@ -115,11 +115,14 @@ class CaseImportView(BaseView):
             batch = case_imports.load_batch(session, actor, pk)
             content = case_imports.batch_rows(batch)
             rows = content["rows"]
-            problems = [
-                (entry["row"], column, message)
-                for entry in rows
-                for column, message in entry["problems"]
-            ]
+            problems = sorted(
+                (
+                    (entry["row"], column, message)
+                    for entry in rows
+                    for column, message in entry["problems"]
+                ),
+                key=_in_sheet_order,
+            )
             return self.render_template(
                 "suqiu/case_import.html",
                 batch=batch,
@@ -197,6 +200,12 @@ class CaseImportView(BaseView):
             )
 
         return service_page(build)
+
+
+def _in_sheet_order(problem: tuple[int, str, str]) -> tuple:
+    row, column, _ = problem
+    letter = column.split(" ", 1)[0] if " " in column else ""
+    return row, len(letter), letter
 
 
 STATUS_LABELS = {
