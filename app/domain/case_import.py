@@ -280,7 +280,8 @@ def _from_text(text: str) -> datetime:
         raise ValueError(text)
     parts = [int(p) if p else 0 for p in match.groups()]
     parts += [0] * (6 - len(parts))
-    return datetime(*parts)  # a bad day (2026-02-30) raises ValueError
+    year, month, day, hour, minute, second = parts
+    return datetime(year, month, day, hour, minute, second)  # 2026-02-30 raises ValueError
 
 
 def parse_urgent(value: object) -> bool | None:
@@ -307,7 +308,7 @@ def parse_rows(
     """Every non-blank row under the header, parsed and checked; a reference that a row above
     already gave (same channel) is a problem of the later row (one case per reference)."""
     parsed: list[ParsedRow] = []
-    seen: dict[tuple[int | None, str], int] = {}
+    seen: dict[tuple[object, str], int] = {}
     empty_run = 0
     for offset, row in enumerate(rows):
         if is_blank(row):
@@ -325,7 +326,7 @@ def parse_rows(
         result = parse_row(number, row, header, vocabulary, now, default_channel_id)
         ref = result.values.get(Field.EXTERNAL_REF)
         if isinstance(ref, str) and ref:
-            identity = (result.values.get(Field.CHANNEL), ref)  # type: ignore[arg-type]
+            identity = (result.values.get(Field.CHANNEL), ref)
             if identity in seen:
                 result.problems.append(
                     _problem(
@@ -397,10 +398,10 @@ def parse_row(
     account = code_of(first(Field.GAS_ACCOUNT))
     if account:
         result.values[Field.GAS_ACCOUNT] = account
-    for which, limit in MAX_TEXT.items():
-        value = result.values.get(Field(which))
+    for name, limit in MAX_TEXT.items():
+        value = result.values.get(Field(name))
         if isinstance(value, str) and len(value) > limit:
-            problem(Field(which), _l("Longer than %(n)d characters.") % {"n": limit})
+            problem(Field(name), _l("Longer than %(n)d characters.") % {"n": limit})
     raw_time = first(Field.RECEIVED_AT)
     if raw_time is not None:
         try:

@@ -93,7 +93,7 @@ def existing_case_ids(
             .group_by(Case.channel_id, Case.external_ref)
         )
         for channel, ref, case_id in rows:
-            if (channel, ref) in wanted:
+            if ref is not None and (channel, ref) in wanted:
                 found[(channel, ref)] = case_id
     return found
 
@@ -290,7 +290,7 @@ def confirm_import(
     )
     if claimed != 1:
         session.rollback()
-        return session.get(CaseImport, batch_id)
+        return load_batch(session, actor, batch_id)
     now = now or clock_now()
     content = batch_rows(batch)
     entries = content["rows"]
@@ -357,7 +357,7 @@ def _registration(values: dict) -> Registration:
 def _failed(session: Session, batch_id: int, key: str, exc: Exception, now) -> CaseImport:
     """Nothing was imported: the batch is marked failed with the reason, in a transaction of
     its own (the import's was rolled back)."""
-    batch = session.get(CaseImport, batch_id)
+    batch = session.get_one(CaseImport, batch_id)
     if isinstance(exc, IntegrityError):
         reason = str(
             _l(
