@@ -41,13 +41,14 @@ def test_csd_uploads_previews_confirms_and_opens_a_case(browser, demo_url):  # n
     _shot(page, "preview")
 
     page.click("#confirm-import")
-    page.wait_for_selector("#import-created")
+    page.wait_for_selector("#import-rows a[href*='/cases/show/']")
     assert page.inner_text("#import-status") == "已导入"
     assert "已导入 3 件诉求" in page.inner_text("body")
-    created = page.inner_text("#import-created")
-    assert "GD-0001" in created and "GD0003" in created.replace("-", "")
+    created = page.inner_text("#import-rows")
+    assert "GD-0001" in created and "GD-0003" in created
+    assert "与第 4 行的工单编号重复" in created  # each row's result, the bad ones too
     _shot(page, "result")
-    page.click("#import-created a")
+    page.click("#import-rows a[href*='/cases/show/']")
     page.wait_for_load_state("networkidle")
     assert "/cases/show/" in page.url
 
@@ -60,13 +61,13 @@ def test_csd_uploads_previews_confirms_and_opens_a_case(browser, demo_url):  # n
     page.wait_for_selector("#confirm-import")
     page.click("#confirm-import")
     for _ in range(600):  # (wait_for_function evaluates a string: the CSP forbids it)
-        if page.locator("#import-created").count():
+        if page.locator("#count-imported").count():
             break
         if page.eval_on_selector("#import-progress progress", "bar => bar.value") > 0:
             break
         page.wait_for_timeout(200)
     _shot(page, "progress")
-    page.wait_for_selector("#import-created", timeout=180_000)
+    page.wait_for_selector("#count-imported", timeout=180_000)
     assert page.inner_text("#count-imported") == "1500"
     assert not outside
     page.close()

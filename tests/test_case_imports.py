@@ -182,6 +182,23 @@ def test_preview_shows_each_problem_then_confirm_registers_the_valid_rows(login_
     assert all(re.search("[\u4e00-\u9fff]", message) for _, _, message in problems)
     assert "与第 4 行的工单编号重复" in page
     assert "导入 3 条有效数据" in page
+    every = re.findall(r'<tr class="outcome-(\w+)"><td>(\d+)</td>', page)
+    assert every == [
+        ("valid", "4"),
+        ("valid", "5"),
+        ("valid", "6"),
+        ("error", "7"),
+        ("error", "8"),
+        ("error", "9"),
+    ]
+    assert "2026-" not in page.split('id="import-rows"')[1].split("</tr>")[0]  # the header
+    page = client.get(f"/caseimports/{batch.id}?show=error").get_data(as_text=True)
+    assert re.findall(r'<tr class="outcome-(\w+)"><td>(\d+)</td>', page) == [
+        ("error", "7"),
+        ("error", "8"),
+        ("error", "9"),
+    ]
+    assert client.get(f"/caseimports/{batch.id}?show=x&page=-4").status_code == 200
 
     response = confirm(client, batch)
     assert response.status_code == 302

@@ -36,7 +36,7 @@ from app.domain.case_import import Field, ImportFileError, Vocabulary
 from app.domain.clock import now as clock_now
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
-from app.models import BusinessCategory, Case, CaseImport, CaseKind
+from app.models import BusinessCategory, Case, CaseImport, CaseKind, Channel
 from app.services.actor import Actor
 from app.services.case_registration import (
     DuplicateSubmissionError,
@@ -252,6 +252,17 @@ def load_batch(session: Session, actor: Actor, batch_id: int) -> CaseImport:
 
 def batch_rows(batch: CaseImport) -> dict:
     return json.loads(batch.rows_json)
+
+
+def names_by_id(session: Session) -> dict[str, dict[int, str]]:
+    """The names of the channels, kinds and business categories, to show a preview's rows."""
+    return {
+        str(Field.CHANNEL): dict(session.execute(select(Channel.id, Channel.name)).tuples()),
+        str(Field.KIND): dict(session.execute(select(CaseKind.id, CaseKind.name)).tuples()),
+        str(Field.BUSINESS_CATEGORY): dict(
+            session.execute(select(BusinessCategory.id, BusinessCategory.name)).tuples()
+        ),
+    }
 
 
 def recent_batches(session: Session, actor: Actor, limit: int = 20) -> list[CaseImport]:

@@ -23,7 +23,7 @@ from app.views.base import service_page
 from app.views.exports import file_name, send_xlsx
 
 SHOWN_PROBLEMS = 1000
-SHOWN_CASES = 500
+ROWS_PER_PAGE = 200
 
 
 def _max_bytes() -> int:
@@ -123,17 +123,23 @@ class CaseImportView(BaseView):
                 ),
                 key=_in_sheet_order,
             )
+            show = request.args.get("show", "")
+            listed = [e for e in rows if e["outcome"] == show] if show in OUTCOME_LABELS else rows
+            pages = max((len(listed) + ROWS_PER_PAGE - 1) // ROWS_PER_PAGE, 1)
+            number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+            start = (number - 1) * ROWS_PER_PAGE
             return self.render_template(
                 "suqiu/case_import.html",
                 batch=batch,
                 ignored=content["ignored"],
                 problems=problems[:SHOWN_PROBLEMS],
                 problem_count=len(problems),
-                skipped=[e for e in rows if e["outcome"] == case_imports.RowOutcome.SKIPPED],
-                imported=[e for e in rows if e["outcome"] == case_imports.RowOutcome.IMPORTED][
-                    :SHOWN_CASES
-                ],
-                shown_cases=SHOWN_CASES,
+                rows=listed[start : start + ROWS_PER_PAGE],
+                show=show if show in OUTCOME_LABELS else "",
+                page=number,
+                pages=pages,
+                names=case_imports.names_by_id(session),
+                outcome_labels=OUTCOME_LABELS,
                 status_labels=STATUS_LABELS,
                 title=str(_l("Import cases")),
             )
@@ -212,6 +218,14 @@ STATUS_LABELS = {
     case_imports.BatchStatus.PREVIEWED: _l("Awaiting confirmation"),
     case_imports.BatchStatus.IMPORTED: _l("Imported"),
     case_imports.BatchStatus.FAILED: _l("Failed, nothing imported"),
+}
+
+
+OUTCOME_LABELS = {
+    case_imports.RowOutcome.VALID: _l("Valid, to import"),
+    case_imports.RowOutcome.ERROR: _l("Has errors, not imported"),
+    case_imports.RowOutcome.SKIPPED: _l("Already registered, skipped"),
+    case_imports.RowOutcome.IMPORTED: _l("Imported"),
 }
 
 
