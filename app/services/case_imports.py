@@ -256,12 +256,14 @@ def batch_rows(batch: CaseImport) -> dict:
 
 def names_by_id(session: Session) -> dict[str, dict[int, str]]:
     """The names of the channels, kinds and business categories, to show a preview's rows."""
+
+    def pairs(id_column, name_column) -> dict[int, str]:
+        return {row[0]: row[1] for row in session.execute(select(id_column, name_column))}
+
     return {
-        str(Field.CHANNEL): dict(session.execute(select(Channel.id, Channel.name)).tuples()),
-        str(Field.KIND): dict(session.execute(select(CaseKind.id, CaseKind.name)).tuples()),
-        str(Field.BUSINESS_CATEGORY): dict(
-            session.execute(select(BusinessCategory.id, BusinessCategory.name)).tuples()
-        ),
+        str(Field.CHANNEL): pairs(Channel.id, Channel.name),
+        str(Field.KIND): pairs(CaseKind.id, CaseKind.name),
+        str(Field.BUSINESS_CATEGORY): pairs(BusinessCategory.id, BusinessCategory.name),
     }
 
 
