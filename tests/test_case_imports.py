@@ -236,7 +236,8 @@ def test_references_already_registered_are_skipped_and_a_second_confirm_adds_not
     existing.external_ref = "GD-0002"
     db_session.commit()
     client = login_as("csd")
-    upload(client, platform_workbook())
+    data = platform_workbook()
+    upload(client, data)
     batch = latest_batch(db_session)
     assert (batch.valid_rows, batch.skipped_rows) == (2, 1)
     page = client.get(f"/caseimports/{batch.id}").get_data(as_text=True)
@@ -248,10 +249,11 @@ def test_references_already_registered_are_skipped_and_a_second_confirm_adds_not
     assert count_cases(db_session) == before + 2
     assert db_session.scalar(select(func.count()).where(Case.external_ref == "GD-0002")) == 1
     # the same file again: everything valid is already there
-    upload(client, platform_workbook())
+    upload(client, data)
     again = latest_batch(db_session)
     assert (again.valid_rows, again.skipped_rows, again.error_rows) == (0, 3, 3)
-    assert "没有可导入的行" in client.get(f"/caseimports/{again.id}").get_data(as_text=True)
+    page = client.get(f"/caseimports/{again.id}").get_data(as_text=True)
+    assert "没有可导入的行" in page and "同一文件已于" in page
 
 
 def test_a_case_registered_between_preview_and_confirm_is_skipped(login_as, db_session):

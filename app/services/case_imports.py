@@ -254,6 +254,21 @@ def batch_rows(batch: CaseImport) -> dict:
     return json.loads(batch.rows_json)
 
 
+def earlier_imports_of_the_same_file(session: Session, batch: CaseImport) -> list[CaseImport]:
+    """Batches that imported the very same file (its SHA-256) before this one."""
+    return list(
+        session.scalars(
+            select(CaseImport)
+            .where(
+                CaseImport.sha256 == batch.sha256,
+                CaseImport.id < batch.id,
+                CaseImport.status == BatchStatus.IMPORTED,
+            )
+            .order_by(CaseImport.id)
+        )
+    )
+
+
 def names_by_id(session: Session) -> dict[str, dict[int, str]]:
     """The names of the channels, kinds and business categories, to show a preview's rows."""
 

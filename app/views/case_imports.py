@@ -139,6 +139,7 @@ class CaseImportView(BaseView):
                 page=number,
                 pages=pages,
                 names=case_imports.names_by_id(session),
+                earlier=case_imports.earlier_imports_of_the_same_file(session, batch),
                 outcome_labels=OUTCOME_LABELS,
                 status_labels=STATUS_LABELS,
                 title=str(_l("Import cases")),
