@@ -26,6 +26,7 @@ from app.services import case_imports
 from app.services.case_imports import BatchStatus, RowOutcome
 from tests.case_helpers import actor, channel_id, gen_case
 from tests.conftest import csrf_token
+from tests.racing import at_once
 
 BASE = (clock_now() - timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -487,3 +488,21 @@ def test_channel_from_the_file_or_the_form(app, db_session):
         )
         [entry] = case_imports.batch_rows(chosen)["rows"]
         assert entry["values"]["channel"] == board and entry["outcome"] == RowOutcome.VALID
+
+
+def test_two_confirmations_at_once_import_once(app, db_session):
+    """Two clicks racing (two workers): one claims the batch's one-time key, the other finds it
+    spent and shows the batch as the first left it."""
+    csd = actor(db_session, "csd")
+    batch = case_imports.preview_import(db_session, csd, "x.xlsx", platform_workbook())
+    batch_id, key = batch.id, batch.confirm_key
+    before = count_cases(db_session)
+
+    def click(session):
+        result = case_imports.confirm_import(session, actor(session, "csd"), batch_id, key)
+        return result.status, result.imported_rows
+
+    results = at_once(app, click, click)
+    assert results == [(BatchStatus.IMPORTED, 3)] * 2
+    db_session.expire_all()
+    assert count_cases(db_session) == before + 3

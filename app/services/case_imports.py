@@ -311,11 +311,17 @@ def confirm_import(
     if not key or not secrets.compare_digest(key, batch.confirm_key or ""):
         raise ConflictError(_l("This import was already confirmed or the page is out of date."))
     # Claim the batch: of two confirmations racing, one changes the row, the other none.
-    claimed = (
-        session.query(CaseImport)
-        .filter(CaseImport.id == batch.id, CaseImport.confirm_key == key)
-        .update({CaseImport.confirm_key: None}, synchronize_session=False)
-    )
+    try:
+        claimed = (
+            session.query(CaseImport)
+            .filter(CaseImport.id == batch.id, CaseImport.confirm_key == key)
+            .update({CaseImport.confirm_key: None}, synchronize_session=False)
+        )
+    except OperationalError as exc:  # SQLite busy beyond its timeout: nothing happened
+        session.rollback()
+        raise ConflictError(
+            _l("The database was busy. Nothing was imported: please try again.")
+        ) from exc
     if claimed != 1:
         session.rollback()
         return load_batch(session, actor, batch_id)
