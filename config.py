@@ -98,6 +98,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "SUQIU_MAX_ATTACHMENT_BYTES": int(os.environ.get("SUQIU_MAX_ATTACHMENT_MB", "10"))
         * 1024
         * 1024,
+        # The case import's workbooks (app.services.case_imports), below MAX_CONTENT_LENGTH.
+        "SUQIU_IMPORT_MAX_BYTES": int(os.environ.get("SUQIU_IMPORT_MAX_MB", "10")) * 1024 * 1024,
         "FAB_API_MAX_PAGE_SIZE": 100,
     }
     if overrides:

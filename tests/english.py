@@ -12,6 +12,7 @@ _TEXT_ATTRS = {"title", "placeholder", "alt", "aria-label", "data-original-title
 ALLOWED = {"suqiu", "local", "demo", "admin"}
 # File formats and size units Chinese interfaces write in Latin letters too.
 ALLOWED |= {"pdf", "jpg", "jpeg", "png", "mp", "wav", "amr", "m", "kb", "mb"}
+ALLOWED |= {"excel", "xlsx", "xls", "csv"}  # 从 Excel 导入, Excel 文件（.xlsx）
 
 
 class _VisibleText(HTMLParser):

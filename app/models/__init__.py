@@ -104,3 +104,8 @@ __all__ += [
     "AssessmentLine",
     "AssessmentObjection",
 ]
+
+# Excel imports of cases (Art.13).
+from app.models.case_import import CaseImport  # noqa: E402
+
+__all__ += ["CaseImport"]
