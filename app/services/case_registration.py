@@ -63,6 +63,8 @@ class Registration:
     # to CSD for dispatch.
     to_own_unit: bool = False
     registration_key: str | None = None
+    # The external system delivering the case through /api/v1 (app.services.api_intake).
+    api_client_id: int | None = None
 
 
 def next_case_number(session: Session, received: datetime) -> str:
@@ -193,6 +195,7 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
         content=data.content.strip(),
         external_ref=data.external_ref,
         registration_key=data.registration_key or None,
+        api_client_id=data.api_client_id,
         urgent=bool(data.urgent),
         media_involved=data.media_involved,
         adverse_impact=data.adverse_impact,
