@@ -134,7 +134,9 @@ CAPABILITIES: tuple[Capability, ...] = (
         "edit.surveys",
         Group.VIEWS,
         _l("Record satisfaction surveys through the interface"),
-        {"Survey": ("write",)},
+        # Issue 11: survey systems post results with their own API token (app.views.api_v1),
+        # never with a person's account; the capability grants no FAB permission any more.
+        {},
     ),
     Capability(
         "edit.calendar",

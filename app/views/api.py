@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import prison
-from flask import request
+from flask import current_app, request
 from flask_appbuilder.api import ModelRestApi
 from sqlalchemy.exc import DataError, StatementError
 
@@ -148,4 +148,4 @@ def register(appbuilder) -> None:
     # The external systems' token API (Art.13), a plain blueprint beside FAB's user APIs.
     from app.views import api_v1
 
-    api_v1.register(appbuilder.get_app)
+    api_v1.register(current_app)

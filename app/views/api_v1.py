@@ -9,6 +9,8 @@ import functools
 
 from flask import Blueprint, current_app, g, jsonify, request
 from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 from app.domain.api_tokens import (
     CASE_FIELDS,
@@ -68,9 +70,14 @@ def _json_body(fields) -> dict:
 
 
 def _rate_limited(machine) -> bool:
-    limiter = current_app.appbuilder.sm.limiter
+    """Per token, a fixed one-minute window in the limiter's storage (Redis shares the counts
+    between instances: SUQIU_RATELIMIT_STORAGE_URI)."""
+    strategy = current_app.extensions.get("suqiu.api_rate")
+    if strategy is None:
+        storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
+        strategy = current_app.extensions["suqiu.api_rate"] = FixedWindowRateLimiter(storage)
     item = RateLimitItemPerMinute(machine.rate_per_minute)
-    return not limiter.limiter.hit(item, "suqiu-api-token", str(machine.token_id))
+    return not strategy.hit(item, "suqiu-api-token", str(machine.token_id))
 
 
 def machine_call(view):
@@ -87,7 +94,7 @@ def machine_call(view):
             machine = authenticate(session, bearer_token(request.headers.get("Authorization")))
             if _rate_limited(machine):
                 raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
-            response = view(machine, *args, **kwargs)
+            response = current_app.make_response(view(machine, *args, **kwargs))
         except ApiAuthError as exc:
             session.rollback()
             response = error_response(exc.status, exc.code, exc.message)
