@@ -86,7 +86,7 @@ _NUMBER = {
     "in": "path",
     "required": True,
     "schema": {"type": "string", "maxLength": 20},
-    "description": "工单编号, 如 SQ202611280001",
+    "description": "工单编号 (SQ + 日期 + 4 位序号)",
 }
 _LIMIT = {
     "name": "limit",
