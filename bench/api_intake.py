@@ -1,8 +1,12 @@
 """API intake throughput (issue 11): the production WSGI server (gunicorn, 2 workers) on a fresh
 PostgreSQL database ``api_bench`` (made as ``suqiu init`` + demo), N cases posted to
-/api/v1/cases by several client threads over keep-alive connections; prints cases/s.
+/api/v1/cases by several client threads over keep-alive connections; prints cases/s, and beside
+it, on the same database just after, ``register_case`` called in-process by as many worker
+processes (bench.services), so that what HTTP, authentication and the call log add is visible;
+and the load average, since the figures move with what else the machine runs.
 
     python -m bench.api_intake [--cases 2000] [--clients 8] [--port 8391]
+                               [--worker-class gthread] [--threads 4] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -81,6 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8391)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument("--seconds", type=float, default=10, help="in-process run")
     args = parser.parse_args(argv)
     drop_database(URL)  # our own throw-away database, by its fixed name
     create_database(URL)
@@ -104,6 +111,10 @@ def main(argv: list[str] | None = None) -> None:
                 str(Path(sys.executable).with_name("gunicorn")),
                 "-w",
                 str(args.workers),
+                "-k",
+                args.worker_class,
+                "--threads",
+                str(args.threads if args.worker_class == "gthread" else 1),
                 "-b",
                 f"127.0.0.1:{args.port}",
                 "--log-level",
@@ -126,12 +137,29 @@ def main(argv: list[str] | None = None) -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        load_http = os.getloadavg()[0]
         created = statuses.count(201)
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        threads = f" ×{args.threads} threads" if args.worker_class == "gthread" else ""
+        kind = args.worker_class + threads
         print(
-            f"API intake (gunicorn, {args.workers} workers, PostgreSQL, {args.clients} clients): "
-            f"{created} cases created of {len(statuses)} posts in {elapsed:.1f} s = "
-            f"{created / elapsed:.0f} cases/s; other statuses: "
-            f"{sorted({s for s in statuses if s != 201})}"
+            f"API intake over HTTP (gunicorn {args.workers} workers, {kind}, PostgreSQL, "
+            f"{args.clients} clients): {created} cases created of {len(statuses)} posts in "
+            f"{elapsed:.1f} s = {created / elapsed:.0f} cases/s; other statuses: "
+            f"{sorted({s for s in statuses if s != 201})}; load average {load_http:.2f}"
+        )
+        from bench.services import _throughput
+
+        rate, count, errors, _memory = _throughput(
+            URL, str(instance), args.workers, args.seconds, raw=False
+        )
+        print(
+            f"register_case in-process ({args.workers} worker processes, same database): "
+            f"{count} cases in {args.seconds:.0f} s = {rate:.0f} cases/s"
+            + (f" ({errors} failed)" if errors else "")
+            + f"; load average {os.getloadavg()[0]:.2f}"
         )
     finally:
         if server is not None:

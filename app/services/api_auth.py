@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from app.domain.api_tokens import Operation, TokenScope, parse_operations, token_hash, well_formed
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
-from app.models import ApiCallLog, ApiClient, ApiToken, Case, Channel
+from app.models import ApiCallLog, ApiClient, ApiToken, Case
+from app.services import reference_data
 from app.services.actor import Actor
 from app.services.scope import BRANCH_COLUMNS, CASE_CHILDREN, CHILDREN, PERSONAL_COLUMNS, Scope
 
@@ -77,6 +78,7 @@ class Machine:
     rate_per_minute: int
     actor: Actor
     channel_ids: dict[str, int] = field(default_factory=dict)
+    reference: reference_data.Reference | None = None  # read with the token, in its transaction
 
     def allows(self, operation: Operation, channel: str | None = None) -> bool:
         return self.scope.allows(operation, channel)
@@ -95,24 +97,27 @@ def authenticate(session: Session, raw: str | None, now: datetime | None = None)
         raise ApiAuthError("token_missing", _l("An API token is required (Authorization: Bearer)."))
     if not well_formed(raw):
         raise ApiAuthError("token_invalid", _l("The API token is not valid."))
+    # One statement: the token, its system and the reference data's version (channels and kinds
+    # by code come from the process's copy of the reference data while that number stands).
     row = session.execute(
-        select(ApiToken, ApiClient)
+        select(ApiToken, ApiClient, reference_data.version_now())
         .join(ApiClient, ApiClient.id == ApiToken.client_id)
         .where(ApiToken.token_hash == token_hash(raw))
     ).first()
     if row is None:
         raise ApiAuthError("token_invalid", _l("The API token is not valid."))
-    token, client = row
+    token, client, version = row
     if token.revoked_at is not None:
         raise ApiAuthError("token_revoked", _l("The API token has been revoked."))
     if not client.active:
         raise ApiAuthError("client_inactive", _l("This external system has been deactivated."))
     scope = token_scope(token)
-    channel_ids = dict(
-        session.execute(
-            select(Channel.code, Channel.id).where(Channel.code.in_(sorted(scope.channels)))
-        ).all()
-    )
+    reference = reference_data.current(session, version)
+    channel_ids = {
+        code: reference.channel_codes[code][0]
+        for code in sorted(scope.channels)
+        if code in reference.channel_codes
+    }
     capabilities = frozenset(
         code for operation in scope.operations for code in OPERATION_CAPABILITIES[operation]
     )
@@ -140,6 +145,28 @@ def authenticate(session: Session, raw: str | None, now: datetime | None = None)
         token.rate_per_minute,
         actor,
         channel_ids,
+        reference,
+    )
+
+
+def call_log_row(
+    machine: Machine | None,
+    method: str,
+    path: str,
+    status: int,
+    case_id: int | None,
+    remote_addr: str | None,
+    now: datetime | None = None,
+) -> ApiCallLog:
+    return ApiCallLog(
+        client_id=machine.client_id if machine else None,
+        token_id=machine.token_id if machine else None,
+        at=now or clock_now(),
+        method=method[:10],
+        path=path[:200],
+        status=status,
+        case_id=case_id,
+        remote_addr=(remote_addr or "")[:64] or None,
     )
 
 
@@ -154,18 +181,8 @@ def log_call(
     now: datetime | None = None,
 ) -> None:
     """One line of the call log (Art.13: every call with its system and token); its own commit,
-    after the call's work is committed or rolled back."""
+    after the call's work is committed or rolled back. (A delivered case's line is written in
+    the case's own transaction instead: app.services.api_intake.create_case.)"""
     session.rollback()
-    session.add(
-        ApiCallLog(
-            client_id=machine.client_id if machine else None,
-            token_id=machine.token_id if machine else None,
-            at=now or clock_now(),
-            method=method[:10],
-            path=path[:200],
-            status=status,
-            case_id=case_id,
-            remote_addr=(remote_addr or "")[:64] or None,
-        )
-    )
+    session.add(call_log_row(machine, method, path, status, case_id, remote_addr, now))
     session.commit()

@@ -6,6 +6,7 @@ acting as the system's machine actor."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,7 +17,8 @@ from app.domain.capabilities import _ACTION_LABELS
 from app.domain.channels import ChannelCategoryCode
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS, Action, CaseStatus
-from app.models import BusinessCategory, Case, CaseEvent, CaseKind, Channel
+from app.models import ApiCallLog, Case, CaseEvent
+from app.services import reference_data
 from app.services.api_auth import Machine
 from app.services.case_registration import (
     DuplicateSubmissionError,
@@ -25,6 +27,7 @@ from app.services.case_registration import (
 )
 from app.services.case_workflow import perform, record_survey
 from app.services.errors import ConflictError, InvalidRecordError, OutOfScopeError
+from app.services.uow import transaction
 
 
 class ApiScopeError(Exception):
@@ -71,35 +74,41 @@ def _existing(session: Session, channel_id: int, external_ref: str) -> Case | No
     )
 
 
-def create_case(session: Session, machine: Machine, values: dict) -> tuple[Case, bool]:
+def create_case(
+    session: Session,
+    machine: Machine,
+    values: dict,
+    log: Callable[[int, int], ApiCallLog] | None = None,
+) -> tuple[Case, bool]:
     """The delivered case and whether this call created it: a retried or duplicated delivery
     (same channel and external reference) returns the existing case, also when two deliveries
     race (the partial unique index uq_case_api_channel_ref decides; the loser rolls back and
-    reads the winner's case)."""
+    reads the winner's case). ``log(status, case_id)``: the call's log line, written in the
+    new case's transaction (one commit for both)."""
     require(machine, Operation.CREATE_CASE)
-    channel = session.scalar(select(Channel).where(Channel.code == values["channel"]))
-    if channel is None or not channel.active:
+    # Channels, kinds and business categories by code: the reference data read with the token.
+    reference = machine.reference or reference_data.current(session, None)
+    channel_id, active = reference.channel_codes.get(values["channel"], (None, False))
+    if channel_id is None or not active:
         raise FieldErrors({"channel": str(_l("Unknown channel."))})
-    require(machine, Operation.CREATE_CASE, channel.code)
+    require(machine, Operation.CREATE_CASE, values["channel"])
     errors: dict[str, str] = {}
-    kind_id = session.scalar(select(CaseKind.id).where(CaseKind.code == values["kind"]))
+    kind_id = reference.kind_codes.get(values["kind"])
     if kind_id is None:
         errors["kind"] = str(_l("Unknown kind of case."))
     business_id = None
     if values.get("business_category"):
-        business_id = session.scalar(
-            select(BusinessCategory.id).where(BusinessCategory.code == values["business_category"])
-        )
+        business_id = reference.business_ids.get(values["business_category"])
         if business_id is None:
             errors["business_category"] = str(_l("Unknown business category."))
     if errors:
         raise FieldErrors(errors)
     received = _parse_received(values.get("received_at"))
-    existing = _existing(session, channel.id, values["external_ref"])
+    existing = _existing(session, channel_id, values["external_ref"])
     if existing is not None:
         return existing, False
     registration = Registration(
-        channel_id=channel.id,
+        channel_id=channel_id,
         kind_id=kind_id,
         customer_name=values["customer_name"],
         content=values["content"],
@@ -118,13 +127,26 @@ def create_case(session: Session, machine: Machine, values: dict) -> tuple[Case,
         api_client_id=machine.client_id,
     )
     try:
-        return register_case(session, machine.actor, registration), True
+        return _register_logged(session, machine, registration, log), True
     except DuplicateSubmissionError:
         session.rollback()
-        existing = _existing(session, channel.id, values["external_ref"])
+        existing = _existing(session, channel_id, values["external_ref"])
         if existing is None:
             raise
         return existing, False
+
+
+@transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
+def _register_logged(
+    session: Session,
+    machine: Machine,
+    registration: Registration,
+    log: Callable[[int, int], ApiCallLog] | None,
+) -> Case:
+    case = register_case(session, machine.actor, registration)  # joins this transaction
+    if log is not None:
+        session.add(log(201, case.id))
+    return case
 
 
 def find_case(session: Session, machine: Machine, number: str, operation: Operation) -> Case:
@@ -159,10 +181,11 @@ def _action_label(action: str) -> str:
         return action
 
 
-def case_summary(case: Case) -> dict:
+def case_summary(case: Case, channel_code: str | None = None) -> dict:
+    """``channel_code``: the case's channel when the caller knows it (no statement to read it)."""
     return {
         "number": case.number,
-        "channel": case.channel.code,
+        "channel": channel_code or case.channel.code,
         "external_ref": case.external_ref,
         "status": _status(case.status),
         "received_at": _time(case.received_at),

@@ -26,7 +26,7 @@ from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.extensions import csrf, db
 from app.services import api_intake
-from app.services.api_auth import ApiAuthError, authenticate, log_call
+from app.services.api_auth import ApiAuthError, authenticate, call_log_row, log_call
 from app.services.api_intake import ApiScopeError, FieldErrors
 from app.services.errors import (
     ConflictError,
@@ -81,68 +81,78 @@ def _rate_limited(machine) -> bool:
 
 
 def machine_call(view):
-    """Authenticate, limit, run, map the refusals to JSON, log the call."""
+    """A view of a machine: see ``_run``."""
 
     @functools.wraps(view)
     def run(*args, **kwargs):
-        machine, g.api_case_id = None, None
+        g.api_case_id, g.api_logged = None, None
         session = db.session
+        # The answer is built from what the call just committed: no re-read after the commit.
+        expire_on_commit, session().expire_on_commit = session().expire_on_commit, False
         try:
-            if (request.content_length or 0) > MAX_BODY_BYTES:
-                raise ApiError(413, "payload_too_large", _l("The request body is too large."))
-            request.max_content_length = MAX_BODY_BYTES
-            machine = authenticate(session, bearer_token(request.headers.get("Authorization")))
-            if _rate_limited(machine):
-                raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
-            response = current_app.make_response(view(machine, *args, **kwargs))
-        except ApiAuthError as exc:
-            session.rollback()
-            response = error_response(exc.status, exc.code, exc.message)
-        except ApiError as exc:
-            session.rollback()
-            response = error_response(exc.status, exc.code, exc.message, exc.fields)
-        except ApiScopeError as exc:
-            session.rollback()
-            response = error_response(403, "forbidden_scope", exc.message)
-        except FieldErrors as exc:
-            session.rollback()
-            response = error_response(
-                422, "invalid_fields", _l("Some fields are not valid."), exc.errors
-            )
-        except OutOfScopeError as exc:
-            session.rollback()
-            response = error_response(404, "not_found", exc)
-        except PermissionDeniedError as exc:
-            session.rollback()
-            response = error_response(403, "forbidden", exc)
-        except (ConflictError, DuplicateRecordError) as exc:
-            session.rollback()
-            response = error_response(409, "conflict", exc)
-        except DomainError as exc:
-            session.rollback()
-            response = error_response(422, "invalid", exc)
-        except Exception as exc:  # a body over the limit while it is read
-            from werkzeug.exceptions import RequestEntityTooLarge
-
-            session.rollback()
-            if not isinstance(exc, RequestEntityTooLarge):
-                raise
-            response = error_response(
-                413, "payload_too_large", _l("The request body is too large.")
-            )
-        if machine is not None:
-            log_call(
-                session,
-                machine,
-                request.method,
-                request.path,
-                response.status_code,
-                g.api_case_id,
-                request.remote_addr,
-            )
+            response = _run(view, session, args, kwargs)
+        finally:
+            session().expire_on_commit = expire_on_commit
         return response
 
     return run
+
+
+def _run(view, session, args, kwargs):
+    """Authenticate, limit, run, map the refusals to JSON, log the call."""
+    machine = None
+    try:
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            raise ApiError(413, "payload_too_large", _l("The request body is too large."))
+        request.max_content_length = MAX_BODY_BYTES
+        machine = authenticate(session, bearer_token(request.headers.get("Authorization")))
+        if _rate_limited(machine):
+            raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
+        response = current_app.make_response(view(machine, *args, **kwargs))
+    except ApiAuthError as exc:
+        session.rollback()
+        response = error_response(exc.status, exc.code, exc.message)
+    except ApiError as exc:
+        session.rollback()
+        response = error_response(exc.status, exc.code, exc.message, exc.fields)
+    except ApiScopeError as exc:
+        session.rollback()
+        response = error_response(403, "forbidden_scope", exc.message)
+    except FieldErrors as exc:
+        session.rollback()
+        response = error_response(
+            422, "invalid_fields", _l("Some fields are not valid."), exc.errors
+        )
+    except OutOfScopeError as exc:
+        session.rollback()
+        response = error_response(404, "not_found", exc)
+    except PermissionDeniedError as exc:
+        session.rollback()
+        response = error_response(403, "forbidden", exc)
+    except (ConflictError, DuplicateRecordError) as exc:
+        session.rollback()
+        response = error_response(409, "conflict", exc)
+    except DomainError as exc:
+        session.rollback()
+        response = error_response(422, "invalid", exc)
+    except Exception as exc:  # a body over the limit while it is read
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        session.rollback()
+        if not isinstance(exc, RequestEntityTooLarge):
+            raise
+        response = error_response(413, "payload_too_large", _l("The request body is too large."))
+    if machine is not None and g.api_logged != response.status_code:
+        log_call(
+            session,
+            machine,
+            request.method,
+            request.path,
+            response.status_code,
+            g.api_case_id,
+            request.remote_addr,
+        )
+    return response
 
 
 @blueprint.get("/openapi.json")
@@ -154,9 +164,17 @@ def openapi():
 @machine_call
 def create_case(machine):
     values = _json_body(CASE_FIELDS)
-    case, created = api_intake.create_case(db.session, machine, values)
-    body = api_intake.case_summary(case)
+    log = functools.partial(call_log_row, machine, request.method, request.path)
+    case, created = api_intake.create_case(
+        db.session,
+        machine,
+        values,
+        log=lambda status, case_id: log(status, case_id, request.remote_addr),
+    )
+    body = api_intake.case_summary(case, values["channel"])
     g.api_case_id = case.id
+    if created:
+        g.api_logged = 201  # its line was written with the case
     body["created"] = created
     return jsonify(body), 201 if created else 200
 
