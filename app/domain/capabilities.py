@@ -131,14 +131,6 @@ CAPABILITIES: tuple[Capability, ...] = (
         "edit.spot_checks", Group.VIEWS, _l("Spot-check callbacks (Art.35)"), {"SpotCheck": WRITE}
     ),
     Capability(
-        "edit.surveys",
-        Group.VIEWS,
-        _l("Record satisfaction surveys through the interface"),
-        # Issue 11: survey systems post results with their own API token (app.views.api_v1),
-        # never with a person's account; the capability grants no FAB permission any more.
-        {},
-    ),
-    Capability(
         "edit.calendar",
         Group.VIEWS,
         _l("Keep the working-day calendar and the time limits"),

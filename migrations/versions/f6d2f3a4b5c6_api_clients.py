@@ -85,9 +85,39 @@ def upgrade():
         sqlite_where=sa.text("api_client_id IS NOT NULL"),
         postgresql_where=sa.text("api_client_id IS NOT NULL"),
     )
+    _drop_capability(RETIRED_CAPABILITY)
+
+
+# Survey systems post their results with their own API token now: the capability that let a
+# person's account do it grants nothing and is no longer declared (app.domain.capabilities).
+# Composed roles store capability codes; an unknown one would stop the role from loading.
+RETIRED_CAPABILITY = "edit.surveys"
+
+
+def _drop_capability(code: str) -> None:
+    composed = sa.table(
+        "composed_role",
+        sa.column("id", sa.Integer),
+        sa.column("capabilities", sa.Text),
+        sa.column("version", sa.Integer),
+    )
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.select(composed.c.id, composed.c.capabilities, composed.c.version).where(
+            composed.c.capabilities.like(f"%{code}%")
+        )
+    ).all()
+    for role_id, capabilities, version in rows:
+        kept = sorted(c for c in (capabilities or "").split() if c != code)
+        connection.execute(
+            composed.update()
+            .where(composed.c.id == role_id)
+            .values(capabilities=" ".join(kept), version=(version or 0) + 1)
+        )
 
 
 def downgrade():
+    # The retired capability is not given back: it granted nothing (see RETIRED_CAPABILITY).
     op.drop_index("uq_case_api_channel_ref", table_name="service_case")
     with op.batch_alter_table("service_case") as batch:
         batch.drop_constraint("fk_service_case_api_client_id", type_="foreignkey")
