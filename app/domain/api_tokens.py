@@ -53,7 +53,7 @@ def new_token(random_bytes: bytes) -> str:
 
 
 def well_formed(token: str | None) -> bool:
-    return bool(token) and _TOKEN_RE.match(token) is not None
+    return token is not None and _TOKEN_RE.match(token) is not None
 
 
 def token_hash(token: str) -> str:

@@ -101,7 +101,7 @@ def create_case(
         business_id = reference.business_ids.get(values["business_category"])
         if business_id is None:
             errors["business_category"] = str(_l("Unknown business category."))
-    if errors:
+    if errors or kind_id is None:
         raise FieldErrors(errors)
     received = _parse_received(values.get("received_at"))
     existing = _existing(session, channel_id, values["external_ref"])
@@ -283,13 +283,12 @@ def changes(session: Session, machine: Machine, cursor: int, limit: int) -> dict
     ``next_cursor`` is the last id returned (the same cursor when nothing is new)."""
     require(machine, Operation.CHANGES)
     scope = machine.actor.scope
-    rows = session.execute(
+    query = (
         select(CaseEvent, Case.number, Case.external_ref, Case.status)
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.id > cursor, scope.clause(Case))
-        .order_by(CaseEvent.id)
-        .limit(limit)
-    ).all()
+        .where(CaseEvent.id > cursor)
+    )
+    rows = session.execute(scope.apply(query, Case).order_by(CaseEvent.id).limit(limit)).all()
     items = [
         {
             "event_id": event.id,

@@ -94,9 +94,7 @@ def _load(session: Session, version: int | None) -> Reference:
     ).all()
     channels = {row[0]: ChannelRef(row[1], row[2]) for row in rows}
     kind_codes = dict(session.execute(select(CaseKind.code, CaseKind.id)).all())
-    business_codes = dict(
-        session.execute(select(BusinessCategory.id, BusinessCategory.code)).all()
-    )
+    business_codes = dict(session.execute(select(BusinessCategory.id, BusinessCategory.code)).all())
     return Reference(
         version=-1 if version is None else version,  # unknown: never matched, always reloaded
         channels=channels,
