@@ -63,8 +63,9 @@ def _parse_received(value: str | None) -> datetime | None:
 
 
 def _existing(session: Session, channel_id: int, external_ref: str) -> Case | None:
-    return session.scalar(
-        select(Case)
+    # The id only (most deliveries are new: no case to load); the case when there is one.
+    case_id = session.scalar(
+        select(Case.id)
         .where(
             Case.channel_id == channel_id,
             Case.external_ref == external_ref,
@@ -72,6 +73,7 @@ def _existing(session: Session, channel_id: int, external_ref: str) -> Case | No
         )
         .limit(1)
     )
+    return None if case_id is None else session.get(Case, case_id)
 
 
 def create_case(
