@@ -6,7 +6,7 @@ processes (bench.services), so that what HTTP, authentication and the call log a
 and the load average, since the figures move with what else the machine runs.
 
     python -m bench.api_intake [--cases 2000] [--clients 8] [--port 8391]
-                               [--worker-class gthread] [--threads 4] [--seconds 10]
+                               [--worker-class sync|gthread] [--threads 4] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8391)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--seconds", type=float, default=10, help="in-process run")
     args = parser.parse_args(argv)
