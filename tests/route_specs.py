@@ -875,16 +875,6 @@ def api_specs() -> list[Spec]:
             api=True,
         ),
         Spec("BranchApi.info", "/api/v1/branch/_info", perm=branch, api=True),
-        Spec(
-            "SurveyApi.post_result",
-            "/api/v1/survey/",
-            "POST",
-            perm=("can_write", "Survey"),
-            refs=("case:company_callback",),
-            data=lambda ref, ctx, user: {"case_number": ref.text, "result": "satisfied"},
-            effect=True,
-            api=True,
-        ),
     ]
 
 

@@ -14,9 +14,8 @@ from app.models import Case, ExtensionRequest, Notification
 from app.services.errors import ConflictError
 from app.services.extensions import decide_extension, request_extension
 from app.services.spot_checks import draw_spot_check, record_spot_check
-from tests.case_helpers import act, actor, branch_id, gen_case
+from tests.case_helpers import act, actor, branch_id, company_case_awaiting_callback, gen_case
 from tests.conftest import csrf_token
-from tests.test_scope_matrix import api_token
 from tests.test_spot_checks import closed_government_case
 
 
@@ -195,7 +194,16 @@ def test_bad_spot_check_input_gets_a_message(app, login_as, start, end, rate):
 
 
 @pytest.mark.parametrize("body", [[1], "text", 3])
-def test_the_survey_api_refuses_a_body_that_is_not_an_object(app, body):
+def test_the_survey_api_refuses_a_body_that_is_not_an_object(app, db_session, body):
+    from tests.api_helpers import bearer, system_token
+
     client = app.test_client()
-    response = client.post("/api/v1/survey/", headers=api_token(client, "csd"), json=body)
-    assert response.status_code == 400
+    case = company_case_awaiting_callback(db_session)
+    response = client.post(
+        f"/api/v1/cases/{case.number}/survey",
+        headers=bearer(system_token(db_session)[2]),
+        json=body,
+    )
+    assert response.status_code == 422 and response.get_json()["fields"] == {
+        "": "请求体须为 JSON 对象。"
+    }

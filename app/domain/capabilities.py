@@ -131,12 +131,6 @@ CAPABILITIES: tuple[Capability, ...] = (
         "edit.spot_checks", Group.VIEWS, _l("Spot-check callbacks (Art.35)"), {"SpotCheck": WRITE}
     ),
     Capability(
-        "edit.surveys",
-        Group.VIEWS,
-        _l("Record satisfaction surveys through the interface"),
-        {"Survey": ("write",)},
-    ),
-    Capability(
         "edit.calendar",
         Group.VIEWS,
         _l("Keep the working-day calendar and the time limits"),

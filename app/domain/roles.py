@@ -63,7 +63,8 @@ _ORG_READ = ("read.units", "read.contacts")
 _CATALOG_READ = ("read.catalog",)
 _CASE_READ = ("read.cases", "export.attachments")
 # CSD publishes business changes and emergencies (Art.37/38) and spot-checks callbacks (Art.35).
-_BULLETINS = ("edit.bulletins", "edit.spot_checks", "edit.surveys")
+# (Survey systems post their results with their own API token: app.views.api_v1, issue 11.)
+_BULLETINS = ("edit.bulletins", "edit.spot_checks")
 _CSD_ACTIONS = tuple(
     f"case.{action}"
     for action in (

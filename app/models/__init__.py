@@ -1,5 +1,6 @@
 """ORM models. Importing this package registers every table on FAB's ``Model.metadata``."""
 
+from app.models.api_clients import ApiCallLog, ApiClient, ApiClientEvent, ApiToken  # noqa: E402
 from app.models.bulletin import Bulletin, BulletinEvent
 from app.models.calendar import CalendarDay, CalendarYear, TimeLimitRule
 from app.models.case import (
@@ -70,6 +71,10 @@ __all__ = [
     "ViolationEntry",
     "ViolationEntryEvent",
     "department_business_category",
+    "ApiCallLog",
+    "ApiClient",
+    "ApiClientEvent",
+    "ApiToken",
 ]
 
 # Quarterly reports and service meetings (Art.39/40).

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,6 +50,15 @@ class Case(Model):
         Index("ix_case_account_received", "gas_account", "received_at"),
         Index("ix_case_address_received", "customer_address", "received_at"),
         Index("ix_case_primary", "primary_case_id"),
+        # Art.13: a system's repeated delivery makes one case (app.services.api_intake).
+        Index(
+            "uq_case_api_channel_ref",
+            "channel_id",
+            "external_ref",
+            unique=True,
+            sqlite_where=text("api_client_id IS NOT NULL"),
+            postgresql_where=text("api_client_id IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -68,6 +78,8 @@ class Case(Model):
     external_ref: Mapped[str | None] = mapped_column(String(60), index=True)
     # The registration form's one-time key: a form submitted twice makes one case.
     registration_key: Mapped[str | None] = mapped_column(String(64))
+    # The external system that delivered the case through /api/v1 (Art.13), if any.
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     media_involved: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.29
     adverse_impact: Mapped[bool] = mapped_column(Boolean, default=False)  # Art.33

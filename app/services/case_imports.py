@@ -22,12 +22,12 @@ import io
 import json
 import secrets
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import IO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from app.domain.case_import import Field, ImportFileError, Vocabulary
 from app.domain.clock import now as clock_now
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
-from app.models import BusinessCategory, Case, CaseImport, CaseKind, Channel
+from app.models import BusinessCategory, CaseImport, CaseKind, Channel
 from app.services.actor import Actor
 from app.services.case_registration import (
     DuplicateSubmissionError,
@@ -45,12 +45,12 @@ from app.services.case_registration import (
     registrable_channels,
 )
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
+from app.services.external_refs import existing_case_ids
 from app.services.uow import caller_owns_transaction
 
 CAPABILITY = "import.cases"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PROGRESS_EVERY = 200
-LOOKUP_CHUNK = 500
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -70,32 +70,6 @@ class RowOutcome(StrEnum):
 def _ensure_may(actor: Actor) -> None:
     if not actor.may(CAPABILITY):
         raise PermissionDeniedError(_l("You may not import cases."))
-
-
-def existing_case_id(session: Session, channel_id: int, external_ref: str) -> int | None:
-    """The case already registered for this platform reference on this channel, if any: the
-    idempotency key of a delivered case, shared in meaning with the API's intake."""
-    return existing_case_ids(session, [(channel_id, external_ref)]).get((channel_id, external_ref))
-
-
-def existing_case_ids(
-    session: Session, keys: Iterable[tuple[int, str]]
-) -> dict[tuple[int, str], int]:
-    """``existing_case_id`` for many (channel, reference) pairs, LOOKUP_CHUNK references a
-    query (a file of 10,000 rows reads them in 20 queries, not 10,000)."""
-    wanted = set(keys)
-    refs = sorted({ref for _, ref in wanted})
-    found: dict[tuple[int, str], int] = {}
-    for start in range(0, len(refs), LOOKUP_CHUNK):
-        rows = session.execute(
-            select(Case.channel_id, Case.external_ref, func.min(Case.id))
-            .where(Case.external_ref.in_(refs[start : start + LOOKUP_CHUNK]))
-            .group_by(Case.channel_id, Case.external_ref)
-        )
-        for channel, ref, case_id in rows:
-            if ref is not None and (channel, ref) in wanted:
-                found[(channel, ref)] = case_id
-    return found
 
 
 def read_rows(data: bytes, file_name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[tuple]:

@@ -66,6 +66,8 @@ class Registration:
     registration_key: str | None = None
     # 重复诉求: the earlier case the agent chose as this case's 主单 (app.services.repeats).
     repeat_of: int | None = None
+    # The external system delivering the case through /api/v1 (app.services.api_intake).
+    api_client_id: int | None = None
 
 
 def next_case_number(session: Session, received: datetime) -> str:
@@ -196,6 +198,7 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
         content=data.content.strip(),
         external_ref=data.external_ref,
         registration_key=data.registration_key or None,
+        api_client_id=data.api_client_id,
         urgent=bool(data.urgent),
         media_involved=data.media_involved,
         adverse_impact=data.adverse_impact,

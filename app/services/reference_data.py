@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from sqlalchemy import event, select, update
@@ -58,6 +58,10 @@ class Reference:
     business_codes: Mapping[int, str]
     rules: tuple[Rule, ...]
     calendar: WorkCalendar
+    # By code, for callers naming them so (/api/v1): channel id and whether it is active.
+    channel_codes: Mapping[str, tuple[int, bool]] = field(default_factory=dict)
+    kind_codes: Mapping[str, int] = field(default_factory=dict)
+    business_ids: Mapping[str, int] = field(default_factory=dict)
 
 
 _kept: dict[str, Reference] = {}
@@ -83,24 +87,24 @@ def current(session: Session, version: int | None) -> Reference:
 
 
 def _load(session: Session, version: int | None) -> Reference:
-    channels = {
-        channel_id: ChannelRef(category_id, code)
-        for channel_id, category_id, code in session.execute(
-            select(Channel.id, Channel.category_id, ChannelCategory.code).join(
-                ChannelCategory, Channel.category_id == ChannelCategory.id
-            )
-        )
-    }
+    rows = session.execute(
+        select(
+            Channel.id, Channel.category_id, ChannelCategory.code, Channel.code, Channel.active
+        ).join(ChannelCategory, Channel.category_id == ChannelCategory.id)
+    ).all()
+    channels = {row[0]: ChannelRef(row[1], row[2]) for row in rows}
+    kind_codes = dict(session.execute(select(CaseKind.code, CaseKind.id)).all())
+    business_codes = dict(session.execute(select(BusinessCategory.id, BusinessCategory.code)).all())
     return Reference(
         version=-1 if version is None else version,  # unknown: never matched, always reloaded
         channels=channels,
-        kinds=frozenset(session.scalars(select(CaseKind.id))),
-        business_codes={
-            id_: code
-            for id_, code in session.execute(select(BusinessCategory.id, BusinessCategory.code))
-        },
+        kinds=frozenset(kind_codes.values()),
+        business_codes=business_codes,
         rules=tuple(load_rules(session)),
         calendar=load_calendar(session),
+        channel_codes={row[3]: (row[0], bool(row[4])) for row in rows},
+        kind_codes=kind_codes,
+        business_ids={code: id_ for id_, code in business_codes.items()},
     )
 
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import prison
-from flask import request
-from flask_appbuilder.api import BaseApi, ModelRestApi, expose, protect, safe
-from sqlalchemy import select
+from flask import current_app, request
+from flask_appbuilder.api import ModelRestApi
 from sqlalchemy.exc import DataError, StatementError
 
 from app.domain.errors import DomainError
 from app.domain.i18n import _l
-from app.extensions import db
-from app.models import Branch, Case, Department
-from app.services.actor import current_actor
-from app.services.case_workflow import record_survey
-from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.models import Branch, Department
+from app.services.errors import OutOfScopeError
 from app.views import list_params
 from app.views.base import CRUD_PERMISSIONS
 from app.views.datamodel import ScopedInterface
@@ -149,38 +145,7 @@ class BranchApi(ScopedRestApi):
 def register(appbuilder) -> None:
     appbuilder.add_api(DepartmentApi)
     appbuilder.add_api(BranchApi)
-    appbuilder.add_api(SurveyApi)
+    # The external systems' token API (Art.13), a plain blueprint beside FAB's user APIs.
+    from app.views import api_v1
 
-
-class SurveyApi(BaseApi):
-    """公司渠道 satisfaction survey results (Art.35) pushed by the survey system:
-    POST /api/v1/survey/ {"case_number": "...", "result": "satisfied", "note": "..."}."""
-
-    resource_name = "survey"
-    class_permission_name = "Survey"
-    method_permission_name = {"post_result": "write"}
-    allow_browser_login = False
-
-    @expose("/", methods=["POST"])
-    @protect()
-    @safe
-    def post_result(self):
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=str(_l("The request could not be understood.")))
-        actor = current_actor()
-        case_id = db.session.scalar(
-            select(Case.id).where(Case.number == str(body.get("case_number", "")))
-        )
-        try:
-            if case_id is None:
-                raise OutOfScopeError(_l("The case does not exist or you may not see it."))
-            record_survey(db.session, actor, case_id, body.get("result"), body.get("note"))
-        except OutOfScopeError as exc:
-            return self.response_404() if case_id is None else self.response(404, message=str(exc))
-        except PermissionDeniedError as exc:
-            return self.response(403, message=str(exc))
-        except DomainError as exc:
-            db.session.rollback()
-            return self.response_422(message=str(exc))
-        return self.response(200, message=str(_l("Done.")))
+    api_v1.register(current_app)

@@ -20,6 +20,16 @@ ERROR_TEXT = {
     429: _l("Too many attempts; please wait a minute and try again."),
     500: _l("Something went wrong on the server; the error has been logged."),
 }
+# The machine-readable codes of the API's JSON errors (app.views.api_v1).
+ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+    500: "server_error",
+}
 
 
 def register_template_helpers(app) -> None:
@@ -51,7 +61,9 @@ def register_template_helpers(app) -> None:
                 "please reload the page and try again."
             )
         if request.path.startswith("/api/"):
-            return jsonify(message=str(message)), code
+            # {status, code, message}: the machine-readable code beside the Chinese message.
+            body = {"status": code, "code": ERROR_CODES.get(code, "error"), "message": str(message)}
+            return jsonify(body), code
         if "user" not in g:  # the error came before FAB's own before_request (e.g. CSRF, 413)
             g.user = current_user
         return render_template(

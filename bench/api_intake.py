@@ -1,0 +1,172 @@
+"""API intake throughput (issue 11): the production WSGI server (gunicorn, 2 workers) on a fresh
+PostgreSQL database ``api_bench`` (made as ``suqiu init`` + demo), N cases posted to
+/api/v1/cases by several client threads over keep-alive connections; prints cases/s, and beside
+it, on the same database just after, ``register_case`` called in-process by as many worker
+processes (bench.services), so that what HTTP, authentication and the call log add is visible;
+and the load average, since the figures move with what else the machine runs.
+
+    python -m bench.api_intake [--cases 2000] [--clients 8] [--port 8391]
+                               [--worker-class sync|gthread] [--threads 4] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.database import app_config, create_database, dispose, drop_database, make_app, prepare
+
+URL = "postgresql+psycopg://postgres@127.0.0.1:5432/api_bench"
+
+
+def _token(app) -> str:
+    from app.extensions import db
+    from app.services.actor import Actor
+    from app.services.api_clients import issue_token, register_client
+
+    with app.test_request_context():
+        client = register_client(db.session, Actor.system(), code="bench", name="压测系统")
+        _token_row, text = issue_token(
+            db.session,
+            Actor.system(),
+            client.id,
+            label="bench",
+            channels=["hotline_96511", "wechat"],
+            operations=["cases.create"],
+            rate_per_minute=60000,
+        )
+        return text
+
+
+def _wait(port: int) -> None:
+    for _ in range(200):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/v1/openapi.json")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+def _post_all(port: int, token: str, refs: list[str], statuses: list[int]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for ref in refs:
+        body = json.dumps(
+            {
+                "channel": "hotline_96511",
+                "external_ref": ref,
+                "kind": "consultation",
+                "customer_name": "压测客户",
+                "customer_phone": "13800000000",
+                "content": "询问燃气开户需要哪些材料。",
+            }
+        )
+        connection.request("POST", "/api/v1/cases", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        statuses.append(response.status)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8391)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument("--seconds", type=float, default=10, help="in-process run")
+    args = parser.parse_args(argv)
+    drop_database(URL)  # our own throw-away database, by its fixed name
+    create_database(URL)
+    instance = Path(tempfile.mkdtemp(prefix="suqiu-api-bench-"))
+    app = make_app(URL, instance)
+    server = None
+    try:
+        prepare(app)
+        token = _token(app)
+        dispose(app)
+        config = app_config(URL, instance)
+        env = {
+            **os.environ,
+            "DATABASE_URL": URL,
+            "SECRET_KEY": config["SECRET_KEY"],
+            "SUQIU_INSTANCE_PATH": str(instance),
+            "SUQIU_SECURE_COOKIES": "0",
+        }
+        server = subprocess.Popen(  # noqa: S603
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-w",
+                str(args.workers),
+                "-k",
+                args.worker_class,
+                "--threads",
+                str(args.threads if args.worker_class == "gthread" else 1),
+                "-b",
+                f"127.0.0.1:{args.port}",
+                "--log-level",
+                "warning",
+                "app.wsgi:application",
+            ],
+            env=env,
+        )
+        _wait(args.port)
+        refs = [f"B{i:07d}" for i in range(args.cases)]
+        chunks = [refs[i :: args.clients] for i in range(args.clients)]
+        statuses: list[int] = []
+        threads = [
+            threading.Thread(target=_post_all, args=(args.port, token, chunk, statuses))
+            for chunk in chunks
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        load_http = os.getloadavg()[0]
+        created = statuses.count(201)
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        threads = f" ×{args.threads} threads" if args.worker_class == "gthread" else ""
+        kind = args.worker_class + threads
+        print(
+            f"API intake over HTTP (gunicorn {args.workers} workers, {kind}, PostgreSQL, "
+            f"{args.clients} clients): {created} cases created of {len(statuses)} posts in "
+            f"{elapsed:.1f} s = {created / elapsed:.0f} cases/s; other statuses: "
+            f"{sorted({s for s in statuses if s != 201})}; load average {load_http:.2f}"
+        )
+        from bench.services import _throughput
+
+        rate, count, errors, _memory = _throughput(
+            URL, str(instance), args.workers, args.seconds, raw=False
+        )
+        print(
+            f"register_case in-process ({args.workers} worker processes, same database): "
+            f"{count} cases in {args.seconds:.0f} s = {rate:.0f} cases/s"
+            + (f" ({errors} failed)" if errors else "")
+            + f"; load average {os.getloadavg()[0]:.2f}"
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop_database(URL)
+
+
+if __name__ == "__main__":
+    main()
