@@ -506,3 +506,11 @@ def test_two_confirmations_at_once_import_once(app, db_session):
     assert results == [(BatchStatus.IMPORTED, 3)] * 2
     db_session.expire_all()
     assert count_cases(db_session) == before + 3
+
+
+@pytest.mark.parametrize("channel", ["²", "-1", "1.5", "x" * 300, "99999999999999999999"])
+def test_a_malformed_default_channel_is_ignored_not_a_server_error(login_as, channel):
+    """A channel id that is no plain whole number (a superscript digit passes str.isdigit)
+    reads as none chosen: the file is checked as usual, never a 500."""
+    response = upload(login_as("csd"), platform_workbook(), channel_id=channel)
+    assert response.status_code in (200, 302), response.status_code

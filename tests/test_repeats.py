@@ -163,7 +163,12 @@ def test_linking_to_another_units_case_is_refused_in_chinese_and_registers_nothi
     new = _register(db_session, "agent_hankou")
     with pytest.raises(RepeatLinkError):
         repeats.link_repeat(
-            db_session, actor(db_session, "agent_hankou"), new.id, primary_id=wuchang.id, now=NOW
+            db_session,
+            actor(db_session, "agent_hankou"),
+            new.id,
+            primary_id=wuchang.id,
+            version=new.version,
+            now=NOW,
         )
     db_session.expire_all()
     assert db_session.get(Case, new.id).primary_case_id is None
@@ -197,21 +202,31 @@ def test_link_and_unlink_on_the_case_page_write_history_once_each(db_session, tw
 def test_no_chains_a_repeat_chosen_as_primary_stands_for_its_own_primary(db_session, two_units):
     hankou, wuchang = two_units
     csd = actor(db_session, "csd")
-    repeats.link_repeat(db_session, csd, wuchang.id, primary_id=hankou.id, now=NOW)
+    repeats.link_repeat(
+        db_session, csd, wuchang.id, primary_id=hankou.id, version=wuchang.version, now=NOW
+    )
     third = _register(db_session, "csd", repeat_of=wuchang.id)  # chose the 关联单
     assert third.primary_case_id == hankou.id
     # The 主单 cannot become a 关联单 of a later case.
     with pytest.raises(RepeatLinkError):
-        repeats.link_repeat(db_session, csd, hankou.id, primary_id=third.id, now=NOW)
+        repeats.link_repeat(
+            db_session, csd, hankou.id, primary_id=third.id, version=hankou.version, now=NOW
+        )
     with pytest.raises(RepeatLinkError):
-        repeats.link_repeat(db_session, csd, hankou.id, primary_id=hankou.id, now=NOW)
+        repeats.link_repeat(
+            db_session, csd, hankou.id, primary_id=hankou.id, version=hankou.version, now=NOW
+        )
 
 
 def test_linking_needs_the_capability(db_session, two_units):
     hankou, wuchang = two_units
     with pytest.raises(PermissionDeniedError):
         repeats.link_repeat(
-            db_session, actor(db_session, "liaison_hankou"), hankou.id, primary_id=wuchang.id
+            db_session,
+            actor(db_session, "liaison_hankou"),
+            hankou.id,
+            primary_id=wuchang.id,
+            version=hankou.version,
         )
 
 
@@ -320,3 +335,17 @@ def test_the_window_is_a_setting(db_session, two_units):
         assert "SUQIU_REPEAT_WINDOW_DAYS" in str(refused.value)
     finally:
         current_app.config["SUQIU_REPEAT_WINDOW_DAYS"] = "30"
+
+
+def test_a_link_or_unlink_without_the_forms_version_changes_nothing(db_session, two_units):
+    """State changes require the form's version: a missing one is refused as stale."""
+    from app.services.errors import ConflictError
+
+    hankou, wuchang = two_units
+    csd = actor(db_session, "csd")
+    with pytest.raises(ConflictError):
+        repeats.link_repeat(
+            db_session, csd, wuchang.id, primary_id=hankou.id, version=None, now=NOW
+        )
+    db_session.expire_all()
+    assert db_session.get(Case, wuchang.id).primary_case_id is None

@@ -430,3 +430,13 @@ def evidence_errors(evidence_files: int) -> list[FieldError]:
     if evidence_files > 0:
         return []
     return [FieldError("evidence", _l("Please attach the evidence of the investigation."))]
+
+
+def check_voidable_with_determination(status: str | None, determination: str | None) -> None:
+    """Art.8/41: a case whose complaint was determined valid and approved counts as 有效投诉 and
+    in the violation register: voiding it would leave a deduction without its case. Only a case
+    without a counting valid determination may be voided."""
+    if status in COUNTING_STATUSES and determination == Determination.VALID:
+        raise DeterminationError(
+            _l("This case has an approved valid complaint determination: it cannot be voided.")
+        )

@@ -171,3 +171,14 @@ def check_link(repeat: CaseFacts, primary: CaseFacts, window: timedelta) -> None
 def check_unlink(repeat: CaseFacts) -> None:
     if repeat.primary_id is None:
         raise RepeatLinkError(_l("This case is not linked as a 关联单."))
+
+
+def check_voidable_primary(repeat_numbers: list[str]) -> None:
+    """A 主单 with live 关联单 cannot be voided: its 关联单 count once, as the 主单, in every
+    figure (app.domain.kpis LIVE), so voiding it would make the customer's request count zero
+    times. Unlink them first (or link them to another 主单)."""
+    if repeat_numbers:
+        raise RepeatLinkError(
+            _l("This case is the primary case of %(numbers)s: unlink them before voiding it."),
+            numbers="、".join(repeat_numbers),
+        )

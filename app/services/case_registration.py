@@ -231,7 +231,9 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
     session.flush()  # a repeated registration key fails here, inside the transaction
     major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
     if data.repeat_of:
-        repeats.link_repeat(session, actor, case.id, primary_id=data.repeat_of, now=now)
+        repeats.link_repeat(
+            session, actor, case.id, primary_id=data.repeat_of, version=case.version, now=now
+        )
     return case
 
 

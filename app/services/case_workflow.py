@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.channels import ChannelCategoryCode
 from app.domain.clock import now as clock_now
+from app.domain.complaints import check_voidable_with_determination
 from app.domain.i18n import LazyString, _l
 from app.domain.lifecycle import (
     Action,
@@ -24,7 +25,15 @@ from app.domain.lifecycle import (
     next_status,
     opens_rehandle,
 )
-from app.models import Branch, Case, Department, ExtensionRequest, SuqiuUser
+from app.domain.repeats import check_voidable_primary
+from app.models import (
+    Branch,
+    Case,
+    ComplaintDetermination,
+    Department,
+    ExtensionRequest,
+    SuqiuUser,
+)
 from app.services.actor import Actor
 from app.services.case_events import case_event
 from app.services.case_notify import notify_case
@@ -284,7 +293,21 @@ def _supervise(
 def _void(
     session: Session, actor: Actor, case: Case, now: datetime, *, reason: str | None = None
 ) -> Outcome:
-    return _required(reason, _l("Please give the reason for voiding the case.")), None, None
+    note = _required(reason, _l("Please give the reason for voiding the case."))
+    repeats = session.scalars(
+        select(Case.number)
+        .where(Case.primary_case_id == case.id, Case.status != CaseStatus.VOIDED)
+        .order_by(Case.id)
+    ).all()
+    check_voidable_primary(list(repeats))
+    complaint = session.execute(
+        select(ComplaintDetermination.status, ComplaintDetermination.determination).where(
+            ComplaintDetermination.case_id == case.id
+        )
+    ).first()
+    if complaint is not None:
+        check_voidable_with_determination(*complaint)
+    return note, None, None
 
 
 _HANDLERS: dict[Action, Callable[..., Outcome]] = {

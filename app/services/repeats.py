@@ -201,7 +201,7 @@ def link_repeat(
     *,
     primary_id: int | None = None,
     primary_number: str | None = None,
-    version: int | None = None,
+    version: int | None,
     now: datetime | None = None,
 ) -> Case:
     """Link the case as a 关联单 of the 主单 (by id or number; a 关联单 chosen as 主单 stands for
@@ -214,7 +214,7 @@ def link_repeat(
         primary = _visible(session, actor, primary.primary_case_id, None)
     if case.primary_case_id == primary.id:
         return case  # already done: a double submit
-    if version is not None and version != case.version:
+    if version != case.version:  # the form's version: required, a missing one is stale
         raise ConflictError(STALE_CASE)
     rules.check_link(facts_of(session, case), facts_of(session, primary), repeat_window())
     case.primary_case_id = primary.id
@@ -231,7 +231,7 @@ def unlink_repeat(
     actor: Actor,
     case_id: int,
     *,
-    version: int | None = None,
+    version: int | None,
     now: datetime | None = None,
 ) -> Case:
     """Undo the link of a 关联单 to its 主单 (both in the actor's scope). Submitted twice, the
@@ -241,7 +241,7 @@ def unlink_repeat(
     case = load_visible_case(session, actor, case_id)
     if case.primary_case_id is None:
         return case  # already undone
-    if version is not None and version != case.version:
+    if version != case.version:  # the form's version: required, a missing one is stale
         raise ConflictError(STALE_CASE)
     primary = _visible(session, actor, case.primary_case_id, None)
     rules.check_unlink(facts_of(session, case))

@@ -21,6 +21,7 @@ from app.services import case_imports
 from app.services.case_registration import registrable_channels
 from app.views.base import service_page
 from app.views.exports import file_name, send_xlsx
+from app.views.list_params import whole_number
 
 SHOWN_PROBLEMS = 1000
 ROWS_PER_PAGE = 200
@@ -87,8 +88,7 @@ class CaseImportView(BaseView):
             flash(str(_l("Please choose an Excel file (.xlsx).")), "danger")
             return redirect(url_for("CaseImportView.index"))
         data = upload.stream.read(_max_bytes() + 1)
-        channel = request.form.get("channel_id", "")
-        default_channel = int(channel) if channel.isdigit() else None
+        default_channel = whole_number(request.form.get("channel_id"))
 
         def build(session, actor):
             return case_imports.preview_import(
