@@ -180,7 +180,7 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
     entries = worked_example(db_session)
     open_year(db_session)
     liaison = actor(db_session, "liaison_hankou")
-    hankou_entry, wuchang_entry = entries[0], entries[-1]
+    hankou_entry, wuchang_entry = entries[4], entries[-1]  # 汉口's Art.30 entry, 武昌's Art.27
     with pytest.raises(OutOfScopeError, match="本单位"):
         service.lodge_objection(
             db_session,
@@ -231,7 +231,7 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
         db_session,
         actor(db_session, "csd"),
         objection.id,
-        accept=True,
+        decision="accept",
         answer="核实已撤诉，免除。",
         version=objection.version,
         now=AFTER_DEADLINE,
@@ -244,7 +244,8 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
     ).all()
     assert any("异议" in (n or "") for n in notes)
     found = finalise(db_session)
-    assert lines(db_session, found.id)[branch_id(db_session, "hankou")][1] == 8600  # 84% + 2%
+    waived = hankou_entry.deduction_bp  # no longer counted: 84 % plus it
+    assert lines(db_session, found.id)[branch_id(db_session, "hankou")][1] == 8400 + waived
 
 
 def test_art41_snapshot_unchanged_by_a_later_complaint_and_register_guarded(db_session):
@@ -356,7 +357,7 @@ def test_pages_scope_hankou_sees_only_its_own_draft_and_cannot_object_to_wuchang
         f"/assessments/{YEAR}/object",
         data={
             "csrf_token": token,
-            "entry_id": entries[0].id,
+            "entry_id": entries[4].id,
             "reason": "有异议",
             "branch_id": hankou,
         },
@@ -450,3 +451,105 @@ def test_art41_a_complaint_change_after_finalising_is_refused_and_nothing_change
     db_session.expire_all()
     assert db_session.get(ViolationEntry, entry.id).status == "confirmed"
     assert db_session.get(ComplaintDetermination, found.id).status == "change_pending"
+
+
+def test_art41_a_year_not_yet_ended_is_neither_opened_nor_finalised(db_session):
+    """Art.41 (review): at 2026-11-29 CSD could open 2030 (and 2026) for objections and the
+    committee finalise it on 2026-12-01; both are refused until the year is over."""
+    csd, committee = actor(db_session, "csd"), actor(db_session, "committee")
+    for year in (2030, 2026):
+        with pytest.raises(AssessmentError, match=f"{year} 年尚未结束"):
+            service.open_for_objections(
+                db_session,
+                csd,
+                year,
+                deadline=date(2026, 11, 30),
+                lock_version=0,
+                now=datetime(2026, 11, 29, 9, 0),
+            )
+        assert service.current_of(db_session, year) is None
+    # A version opened by other means (before the fix) cannot be finalised early either.
+    early = Assessment(
+        year=2030,
+        version=1,
+        status="open",
+        objection_deadline=date(2026, 11, 30),
+        created_at=datetime(2026, 11, 29, 9, 0),
+    )
+    db_session.add(early)
+    db_session.commit()
+    with pytest.raises(AssessmentError, match="2030 年尚未结束"):
+        service.finalise(
+            db_session,
+            committee,
+            2030,
+            lock_version=early.lock_version,
+            now=datetime(2026, 12, 1, 9, 0),
+        )
+    db_session.expire_all()
+    assert service.current_of(db_session, 2030).status == "open"
+
+
+def test_art41_art32_a_complaint_deduction_is_objected_to_on_the_complaint_page(
+    db_session,
+    login_as,
+    complaint,  # noqa: F811 — tests.test_complaint_determination's fixture
+):
+    """Art.41/Art.32 (review): an objection in the assessment to a valid complaint's entry
+    would waive the entry while the complaint stays valid; it is refused, pointing the unit to
+    the complaint's own objection, and its row offers no objection form but that link."""
+    entries = worked_example(db_session)
+    now = clock_now()
+    open_year(db_session, deadline=now.date() + timedelta(days=5), now=now)
+    complaint_entry, breach_entry = entries[0], entries[4]
+    case_id = complaint.id
+    complaint_entry.case_id = case_id  # the complaint's case, whose page takes the objection
+    db_session.commit()
+    with pytest.raises(AssessmentError, match="认定页面提出异议（第三十二条）"):
+        service.lodge_objection(
+            db_session,
+            actor(db_session, "liaison_hankou"),
+            YEAR,
+            entry_id=complaint_entry.id,
+            reason="不是有效投诉",
+            evidence=None,
+            now=now,
+        )
+    assert db_session.scalar(select(func.count()).select_from(AssessmentObjection)) == 0
+    client = login_as("liaison_hankou")
+    page = client.get(f"/assessments/{YEAR}/unit/{branch_id(db_session, 'hankou')}")
+    html = page.get_data(as_text=True)
+    row = html.split(f'id="deduction-{complaint_entry.id}"')[1].split("</tr>")[0]
+    assert "form-object" not in row and "object-on-complaint" in row
+    assert f"/complaints/case/{case_id}" in row
+    other = html.split(f'id="deduction-{breach_entry.id}"')[1].split("</tr>")[0]
+    assert "form-object" in other
+
+
+def test_art41_answer_without_a_decision_is_asked_for_it(db_session, login_as):
+    """Art.41 (review): CSD's answer with no accept/reject chosen is told so, not that someone
+    else changed the assessment; nothing is saved."""
+    entries = worked_example(db_session)
+    now = clock_now()
+    open_year(db_session, deadline=now.date() + timedelta(days=5), now=now)
+    objection = service.lodge_objection(
+        db_session,
+        actor(db_session, "liaison_hankou"),
+        YEAR,
+        entry_id=entries[4].id,
+        reason="有异议",
+        evidence=None,
+        now=now,
+    )
+    client = login_as("csd")
+    hankou = branch_id(db_session, "hankou")
+    token = csrf_token(client, f"/assessments/{YEAR}/unit/{hankou}")
+    response = client.post(
+        f"/assessments/objection/{objection.id}/answer",
+        data={"csrf_token": token, "answer": "已核实", "version": objection.version},
+        follow_redirects=True,
+    )
+    page = _text(response)
+    assert "请选择接受或驳回异议" in page and "刚刚" not in page
+    db_session.expire_all()
+    assert db_session.get(AssessmentObjection, objection.id).status == "pending"

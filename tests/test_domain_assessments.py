@@ -13,6 +13,7 @@ from app.domain.assessments import (
     ObjectionStatus,
     UnitTotals,
     check_deadline,
+    check_decision,
     check_may_answer,
     check_may_finalise,
     check_may_object,
@@ -23,6 +24,7 @@ from app.domain.assessments import (
     rank_units,
     totals_by_unit,
     unit_score,
+    year_has_ended,
 )
 from app.domain.violations import (
     DEDUCTIONS,
@@ -129,31 +131,39 @@ def test_art41_deadline_must_be_in_the_future():
 
 def test_art41_finalise_needs_the_window_closed_no_proposed_and_every_objection_answered():
     deadline, after = date(2027, 1, 15), datetime(2027, 1, 16, 9, 0)
-    check_may_finalise(AssessmentStatus.OPEN, deadline, after, proposed=0, pending_objections=0)
+    check_may_finalise(
+        AssessmentStatus.OPEN, deadline, after, year=2026, proposed=0, pending_objections=0
+    )
     with pytest.raises(AssessmentError, match="2 "):
-        check_may_finalise(AssessmentStatus.OPEN, deadline, after, proposed=2, pending_objections=0)
+        check_may_finalise(
+            AssessmentStatus.OPEN, deadline, after, year=2026, proposed=2, pending_objections=0
+        )
     with pytest.raises(AssessmentError):
-        check_may_finalise(AssessmentStatus.OPEN, deadline, after, proposed=0, pending_objections=1)
+        check_may_finalise(
+            AssessmentStatus.OPEN, deadline, after, year=2026, proposed=0, pending_objections=1
+        )
     with pytest.raises(AssessmentError):
         check_may_finalise(
             AssessmentStatus.OPEN,
             deadline,
             datetime(2027, 1, 15, 12),
+            year=2026,
             proposed=0,
             pending_objections=0,
         )
     for status in (None, AssessmentStatus.DRAFT, AssessmentStatus.FINALISED):
         with pytest.raises(AssessmentError):
-            check_may_finalise(status, deadline, after, proposed=0, pending_objections=0)
+            check_may_finalise(status, deadline, after, year=2026, proposed=0, pending_objections=0)
 
 
 def test_art41_version_states_open_answer_reopen():
-    check_may_open(None)
-    check_may_open(AssessmentStatus.DRAFT)
-    check_may_open(AssessmentStatus.OPEN)
+    after = datetime(2027, 1, 2)
+    check_may_open(None, year=2026, now=after)
+    check_may_open(AssessmentStatus.DRAFT, year=2026, now=after)
+    check_may_open(AssessmentStatus.OPEN, year=2026, now=after)
     for frozen in (AssessmentStatus.FINALISED, AssessmentStatus.REOPENED):
         with pytest.raises(AssessmentError):
-            check_may_open(frozen)
+            check_may_open(frozen, year=2026, now=after)
     check_may_reopen(AssessmentStatus.FINALISED)
     for status in (None, AssessmentStatus.DRAFT, AssessmentStatus.OPEN, AssessmentStatus.REOPENED):
         with pytest.raises(AssessmentError):
@@ -170,3 +180,39 @@ def test_assessment_year_bounds():
     for bad in (None, 1, 99999):
         with pytest.raises(AssessmentError):
             check_year(bad)
+
+
+def test_art41_a_year_is_opened_and_finalised_only_once_it_has_ended():
+    """Art.41: the current year and a future one stay live drafts: neither opened for
+    objections nor finalised before 1 January of the next year."""
+    assert not year_has_ended(2026, datetime(2026, 12, 31, 23, 59, 59))
+    assert year_has_ended(2026, datetime(2027, 1, 1, 0, 0))
+    for year, now in ((2030, datetime(2026, 11, 29, 9)), (2026, datetime(2026, 12, 31, 23, 59))):
+        with pytest.raises(AssessmentError, match=f"{year} has not ended"):
+            check_may_open(None, year=year, now=now)
+        with pytest.raises(AssessmentError, match=f"{year} has not ended"):
+            check_may_finalise(
+                AssessmentStatus.OPEN,
+                date(2026, 1, 15),
+                now,
+                year=year,
+                proposed=0,
+                pending_objections=0,
+            )
+    check_may_open(None, year=2026, now=datetime(2027, 1, 1, 0, 0))
+
+
+def test_art41_art32_a_valid_complaints_deduction_is_not_objected_to_in_the_assessment():
+    """Art.41/Art.32: the complaint's own objection changes both the complaint and its entry;
+    an objection in the assessment to that entry is refused."""
+    deadline, now = date(2027, 1, 15), datetime(2027, 1, 10)
+    check_may_object(AssessmentStatus.OPEN, deadline, now, counted=True, complaint=False)
+    with pytest.raises(AssessmentError, match="Art.32"):
+        check_may_object(AssessmentStatus.OPEN, deadline, now, counted=True, complaint=True)
+
+
+def test_art41_an_answer_must_accept_or_reject():
+    assert check_decision("accept") is True and check_decision("reject") is False
+    for bad in (None, "", "maybe"):
+        with pytest.raises(AssessmentError, match="accept or reject"):
+            check_decision(bad)

@@ -219,13 +219,12 @@ class AssessmentView(BaseView):
         found = service_page(service.visible_objection, objection_id)
         assessment = db.session.get(service.Assessment, found.assessment_id)
         back = url_for("AssessmentView.unit", year=assessment.year, branch_id=found.branch_id)
-        decision = form.get("decision")
         return self._run(
             lambda: service.answer_objection(
                 db.session,
                 actor,
                 objection_id,
-                accept={"accept": True, "reject": False}.get(decision or ""),
+                decision=form.get("decision"),
                 answer=form.get("answer"),
                 version=whole_number(form.get("version")),
             ),
