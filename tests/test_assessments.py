@@ -23,6 +23,7 @@ from app.models import (
     AssessmentLine,
     AssessmentObjection,
     ComplaintDetermination,
+    Notification,
     ViolationEntry,
     ViolationEntryEvent,
 )
@@ -48,20 +49,20 @@ AFTER_DEADLINE = datetime(2026, 1, 16, 9, 0)
 _keys = iter(range(10_000))
 
 
-def valid_complaint(session, unit, grade, day=date(2025, 6, 3)):
+def valid_complaint(session, unit, grade, day=date(2025, 6, 3), now=IN_YEAR, key=None):
     return violations.record_complaint_entry(
         session,
         branch_id=branch_id(session, unit),
         case_id=None,
         grade=grade,
         occurred_on=day,
-        determination_key=f"assess-test-{next(_keys)}",
+        determination_key=key or f"assess-test-{next(_keys)}",
         evidence="投诉属实（考核测试）",
-        now=IN_YEAR,
+        now=now,
     )
 
 
-def breach(session, unit, cause, decision="confirm", day=date(2025, 9, 1)):
+def breach(session, unit, cause, decision="confirm", day=date(2025, 9, 1), now=IN_YEAR):
     entry = violations.record_entry(
         session,
         actor(session, "csd"),
@@ -69,11 +70,11 @@ def breach(session, unit, cause, decision="confirm", day=date(2025, 9, 1)):
         branch_id=branch_id(session, unit),
         occurred_on=day,
         evidence=f"{cause} 证据（考核测试）",
-        now=IN_YEAR,
+        now=now,
     )
     if decision == "confirm":
         violations.confirm_entry(
-            session, actor(session, "csd"), entry.id, version=entry.version, now=IN_YEAR
+            session, actor(session, "csd"), entry.id, version=entry.version, now=now
         )
     elif decision == "waive":
         violations.waive_entry(
@@ -553,3 +554,68 @@ def test_art41_answer_without_a_decision_is_asked_for_it(db_session, login_as):
     assert "请选择接受或驳回异议" in page and "刚刚" not in page
     db_session.expire_all()
     assert db_session.get(AssessmentObjection, objection.id).status == "pending"
+
+
+def test_art41_entries_confirmed_after_finalising_are_shown_and_announced_once(
+    db_session, login_as
+):
+    """Art.41 (review): a December complaint approved in January, after the year was
+    finalised, is not refused and not counted by the snapshot: the finalised page, its print and
+    its export warn of it with links, and the committee and CSD are told once per entry."""
+    worked_example(db_session)
+    open_year(db_session)
+    found = finalise(db_session)
+    later = datetime(2026, 1, 20, 9, 0)
+
+    def announced():
+        query = select(func.count()).where(Notification.category == "assessment")
+        return db_session.scalar(query.select_from(Notification))
+
+    assert announced() == 0
+    late = valid_complaint(
+        db_session, "hankou", "general", day=date(2025, 12, 1), now=later, key="late-1"
+    )
+    once = announced()
+    assert once >= 2  # the committee and CSD
+    # The same approval reported again (a second instance): no new entry, no second notice.
+    again = valid_complaint(
+        db_session, "hankou", "general", day=date(2025, 12, 1), now=later, key="late-1"
+    )
+    assert again.id == late.id and announced() == once
+    other = breach(db_session, "wuchang", "art30", day=date(2025, 12, 10), now=later)
+    assert announced() == 2 * once
+    # An entry of another year confirmed now is not about the finalised year.
+    breach(db_session, "wuchang", "art30", day=date(2026, 1, 5), now=later)
+    assert announced() == 2 * once
+    recipients = db_session.scalars(
+        select(Notification.recipient_id).where(Notification.category == "assessment")
+    ).all()
+    committee, csd = actor(db_session, "committee"), actor(db_session, "csd")
+    assert committee.user_id in recipients and csd.user_id in recipients
+    # The snapshot is unchanged; the committee's page lists both late entries with links.
+    db_session.expire_all()
+    assert lines(db_session, found.id)[branch_id(db_session, "hankou")][1] == 8400
+    client = login_as("committee")
+    page = _text(client.get(f"/assessments/{YEAR}"))
+    assert "又确认了 2 项本年度的扣分" in page and "重新打开" in page
+    assert f"/violations/show/{late.id}" in page and f"/violations/show/{other.id}" in page
+    printed = _text(client.get(f"/assessments/{YEAR}/print"))
+    assert "又确认了 2 项本年度的扣分" in printed
+    export = client.get(f"/assessments/{YEAR}/export.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(export.data), read_only=True)
+    notes = [row for row in book[book.sheetnames[-1]].values]
+    assert any("又确认了 2 项" in str(row[1]) for row in notes)
+    # 汉口's liaison sees only its own unit's late entry.
+    hankou_page = _text(login_as("liaison_hankou").get(f"/assessments/{YEAR}"))
+    assert "又确认了 1 项本年度的扣分" in hankou_page
+    assert f"/violations/show/{other.id}" not in hankou_page
+    # Reopened, the year is live again: no warning.
+    service.reopen(
+        db_session,
+        committee,
+        YEAR,
+        reason="计入迟到的扣分",
+        lock_version=found.lock_version,
+        now=later,
+    )
+    assert "又确认了" not in _text(client.get(f"/assessments/{YEAR}"))

@@ -3,8 +3,8 @@ violation of last year (a year is assessed once it is over) and opened the draft
 (deadline yesterday, set up through the services); the committee sees the ranked draft, finalises
 it, prints it on A4; then CSD registers a complaint against 汉口 (received last December: its
 date is set through the services), determines it 有效 · 一般 and 客服部主管 approves it — the
-register gains a 2 % entry of last year, the live figure drops, and the finalised assessment
-still shows what it showed. Screenshots go to the test's tmp dir and test-artifacts/, one copy
+register gains a 2 % entry of last year, the live figure drops, the finalised assessment
+still shows what it showed and warns of the entry confirmed after it. Screenshots go to the test's tmp dir and test-artifacts/, one copy
 each to /work/notes/shots/ when that folder exists."""
 
 from __future__ import annotations
@@ -222,5 +222,8 @@ def test_art41_committee_finalises_and_a_later_valid_complaint_changes_nothing(
     assert "已定稿" in page.inner_text("#assessment-status")
     assert _hankou_row(page) == finalised_row  # unchanged: a stored snapshot
     assert score in _hankou_row(page)
+    # ... but the page warns of the deduction confirmed after finalising, with its link.
+    late = page.inner_text("#assessment-late")
+    assert "又确认了 1 项本年度的扣分" in late and "重新打开" in late
     _shot(page, tmp_path, "after-later-complaint")
     assert not outside, f"requests left the server: {outside}"

@@ -20,6 +20,7 @@ from app.domain.assessments import (
     check_may_open,
     check_may_reopen,
     check_year,
+    counts_after_finalisation,
     objection_closes_at,
     rank_units,
     totals_by_unit,
@@ -216,3 +217,26 @@ def test_art41_an_answer_must_accept_or_reject():
     for bad in (None, "", "maybe"):
         with pytest.raises(AssessmentError, match="accept or reject"):
             check_decision(bad)
+
+
+def test_art41_an_entry_confirmed_after_finalising_counts_nowhere_and_is_flagged():
+    """Art.41: confirmed for the finalised year at or after the finalisation — and only then."""
+    done = datetime(2027, 1, 16, 9, 0)
+
+    def late(status=S.CONFIRMED, day=date(2026, 12, 20), at=datetime(2027, 1, 20), year=2026):
+        return counts_after_finalisation(
+            status=status, occurred_on=day, decided_at=at, year=year, finalised_at=done
+        )
+
+    assert late() and late(at=done)
+    assert not late(at=datetime(2027, 1, 16, 8, 59))  # in the snapshot
+    assert not late(status=S.PROPOSED) and not late(status=S.WAIVED)
+    assert not late(day=date(2027, 1, 3))  # another year's entry
+    assert not late(at=None)
+    assert not counts_after_finalisation(
+        status=S.CONFIRMED,
+        occurred_on=date(2026, 5, 1),
+        decided_at=done,
+        year=2026,
+        finalised_at=None,
+    )

@@ -313,6 +313,28 @@ def check_may_finalise(
         )
 
 
+def counts_after_finalisation(
+    *,
+    status: EntryStatus,
+    occurred_on: date,
+    decided_at: datetime | None,
+    year: int,
+    finalised_at: datetime | None,
+) -> bool:
+    """Art.41: an entry confirmed for ``year`` at or after the moment that year's assessment was
+    finalised (typically a December complaint approved in January): the snapshot does not count
+    it, and only the committee reopening the year would. Such an entry is not refused — the
+    complaint's approval must not be blocked — but shown on the finalised assessment and
+    announced to the committee and CSD."""
+    return (
+        status is EntryStatus.CONFIRMED
+        and occurred_on.year == year
+        and decided_at is not None
+        and finalised_at is not None
+        and decided_at >= finalised_at
+    )
+
+
 def check_may_reopen(status: AssessmentStatus | None) -> None:
     if status is not AssessmentStatus.FINALISED:
         raise AssessmentError(_l("Only a finalised assessment can be reopened."))

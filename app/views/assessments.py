@@ -148,6 +148,8 @@ class AssessmentView(BaseView):
             (str(_l("Units")), _scope_text(page)),
             (str(_l("Exported at")), format_datetime(now)),
         ]
+        if page.late:
+            notes.insert(0, (str(_l("Warning")), str(pages.late_warning(page))))
         name = file_name(str(_l("Annual assessment")), str(page.year), _version_text(page))
         return send_xlsx(
             lambda handle: assessment_export.write_xlsx(handle, db.session, actor, page, notes),
