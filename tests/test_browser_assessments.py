@@ -4,8 +4,9 @@ violation of last year (a year is assessed once it is over) and opened the draft
 it, prints it on A4; then CSD registers a complaint against 汉口 (received last December: its
 date is set through the services), determines it 有效 · 一般 and 客服部主管 approves it — the
 register gains a 2 % entry of last year, the live figure drops, the finalised assessment
-still shows what it showed and warns of the entry confirmed after it. Screenshots go to the test's tmp dir and test-artifacts/, one copy
-each to /work/notes/shots/ when that folder exists."""
+still shows what it showed and warns of the entry confirmed after it. Screenshots go to the
+test's tmp dir and test-artifacts/, one copy each to /work/notes/shots/ when that folder
+exists."""
 
 from __future__ import annotations
 
