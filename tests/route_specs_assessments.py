@@ -1,13 +1,13 @@
 """The annual assessment's routes (年终考核, Art.41) for tests/test_route_matrix.py: the years,
 a year's ranked units (the live draft), one unit's deductions, the print and the .xlsx export;
 CSD's deadline and answers, a unit's objection, the committee's finalise and reopen. Each side's
-unit has a confirmed entry of this year (besides the register's proposed one) and a pending
+unit has a confirmed entry of last year (besides the register's proposed one) and a pending
 objection to it, both numbered after the side's branch record, so whoever may see the unit sees
 them and nobody else; the year is open for objections until ten days from now."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -21,11 +21,11 @@ OBJECT = ("can_object", "AnnualAssessment")
 FINALISE = ("can_finalise", "AnnualAssessment")
 REFS = ("branch",)
 ENTRY_OFFSET = 900_000  # the confirmed entries' ids: far above the register's own
-YEAR = clock_now().year
+YEAR = clock_now().year - 1  # last year: over, so it may be opened and finalised (Art.41)
 
 
 def _assessment(session) -> Assessment:
-    """This year's assessment, open for objections (made on first use)."""
+    """Last year's assessment, open for objections (made on first use)."""
     found = session.scalar(select(Assessment).where(Assessment.year == YEAR))
     if found is None:
         stamp = clock_now().replace(microsecond=0)
@@ -43,7 +43,7 @@ def _assessment(session) -> Assessment:
 
 
 def _entry_of(session, ref) -> ViolationEntry:
-    """The side's confirmed entry of this year (an Art.37 breach of its unit)."""
+    """The side's confirmed entry of last year (an Art.37 breach of its unit)."""
     entry = session.get(ViolationEntry, ENTRY_OFFSET + ref.id)
     if entry is None:
         stamp = clock_now().replace(microsecond=0)
@@ -53,7 +53,7 @@ def _entry_of(session, ref) -> ViolationEntry:
             branch_id=ref.branch_id,
             status="confirmed",
             deduction_bp=100,
-            occurred_on=stamp.date(),
+            occurred_on=date(YEAR, 12, 1),
             evidence="矩阵考核扣分证据",
             created_at=stamp,
             decided_at=stamp,

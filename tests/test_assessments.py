@@ -23,6 +23,7 @@ from app.models import (
     AssessmentLine,
     AssessmentObjection,
     ComplaintDetermination,
+    Notification,
     ViolationEntry,
     ViolationEntryEvent,
 )
@@ -48,20 +49,20 @@ AFTER_DEADLINE = datetime(2026, 1, 16, 9, 0)
 _keys = iter(range(10_000))
 
 
-def valid_complaint(session, unit, grade, day=date(2025, 6, 3)):
+def valid_complaint(session, unit, grade, day=date(2025, 6, 3), now=IN_YEAR, key=None):
     return violations.record_complaint_entry(
         session,
         branch_id=branch_id(session, unit),
         case_id=None,
         grade=grade,
         occurred_on=day,
-        determination_key=f"assess-test-{next(_keys)}",
+        determination_key=key or f"assess-test-{next(_keys)}",
         evidence="投诉属实（考核测试）",
-        now=IN_YEAR,
+        now=now,
     )
 
 
-def breach(session, unit, cause, decision="confirm", day=date(2025, 9, 1)):
+def breach(session, unit, cause, decision="confirm", day=date(2025, 9, 1), now=IN_YEAR):
     entry = violations.record_entry(
         session,
         actor(session, "csd"),
@@ -69,11 +70,11 @@ def breach(session, unit, cause, decision="confirm", day=date(2025, 9, 1)):
         branch_id=branch_id(session, unit),
         occurred_on=day,
         evidence=f"{cause} 证据（考核测试）",
-        now=IN_YEAR,
+        now=now,
     )
     if decision == "confirm":
         violations.confirm_entry(
-            session, actor(session, "csd"), entry.id, version=entry.version, now=IN_YEAR
+            session, actor(session, "csd"), entry.id, version=entry.version, now=now
         )
     elif decision == "waive":
         violations.waive_entry(
@@ -180,7 +181,7 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
     entries = worked_example(db_session)
     open_year(db_session)
     liaison = actor(db_session, "liaison_hankou")
-    hankou_entry, wuchang_entry = entries[0], entries[-1]
+    hankou_entry, wuchang_entry = entries[4], entries[-1]  # 汉口's Art.30 entry, 武昌's Art.27
     with pytest.raises(OutOfScopeError, match="本单位"):
         service.lodge_objection(
             db_session,
@@ -231,7 +232,7 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
         db_session,
         actor(db_session, "csd"),
         objection.id,
-        accept=True,
+        decision="accept",
         answer="核实已撤诉，免除。",
         version=objection.version,
         now=AFTER_DEADLINE,
@@ -244,7 +245,8 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
     ).all()
     assert any("异议" in (n or "") for n in notes)
     found = finalise(db_session)
-    assert lines(db_session, found.id)[branch_id(db_session, "hankou")][1] == 8600  # 84% + 2%
+    waived = hankou_entry.deduction_bp  # no longer counted: 84 % plus it
+    assert lines(db_session, found.id)[branch_id(db_session, "hankou")][1] == 8400 + waived
 
 
 def test_art41_snapshot_unchanged_by_a_later_complaint_and_register_guarded(db_session):
@@ -356,7 +358,7 @@ def test_pages_scope_hankou_sees_only_its_own_draft_and_cannot_object_to_wuchang
         f"/assessments/{YEAR}/object",
         data={
             "csrf_token": token,
-            "entry_id": entries[0].id,
+            "entry_id": entries[4].id,
             "reason": "有异议",
             "branch_id": hankou,
         },
@@ -450,3 +452,170 @@ def test_art41_a_complaint_change_after_finalising_is_refused_and_nothing_change
     db_session.expire_all()
     assert db_session.get(ViolationEntry, entry.id).status == "confirmed"
     assert db_session.get(ComplaintDetermination, found.id).status == "change_pending"
+
+
+def test_art41_a_year_not_yet_ended_is_neither_opened_nor_finalised(db_session):
+    """Art.41 (review): at 2026-11-29 CSD could open 2030 (and 2026) for objections and the
+    committee finalise it on 2026-12-01; both are refused until the year is over."""
+    csd, committee = actor(db_session, "csd"), actor(db_session, "committee")
+    for year in (2030, 2026):
+        with pytest.raises(AssessmentError, match=f"{year} 年尚未结束"):
+            service.open_for_objections(
+                db_session,
+                csd,
+                year,
+                deadline=date(2026, 11, 30),
+                lock_version=0,
+                now=datetime(2026, 11, 29, 9, 0),
+            )
+        assert service.current_of(db_session, year) is None
+    # A version opened by other means (before the fix) cannot be finalised early either.
+    early = Assessment(
+        year=2030,
+        version=1,
+        status="open",
+        objection_deadline=date(2026, 11, 30),
+        created_at=datetime(2026, 11, 29, 9, 0),
+    )
+    db_session.add(early)
+    db_session.commit()
+    with pytest.raises(AssessmentError, match="2030 年尚未结束"):
+        service.finalise(
+            db_session,
+            committee,
+            2030,
+            lock_version=early.lock_version,
+            now=datetime(2026, 12, 1, 9, 0),
+        )
+    db_session.expire_all()
+    assert service.current_of(db_session, 2030).status == "open"
+
+
+def test_art41_art32_a_complaint_deduction_is_objected_to_on_the_complaint_page(
+    db_session,
+    login_as,
+    complaint,  # noqa: F811 — tests.test_complaint_determination's fixture
+):
+    """Art.41/Art.32 (review): an objection in the assessment to a valid complaint's entry
+    would waive the entry while the complaint stays valid; it is refused, pointing the unit to
+    the complaint's own objection, and its row offers no objection form but that link."""
+    entries = worked_example(db_session)
+    now = clock_now()
+    open_year(db_session, deadline=now.date() + timedelta(days=5), now=now)
+    complaint_entry, breach_entry = entries[0], entries[4]
+    case_id = complaint.id
+    complaint_entry.case_id = case_id  # the complaint's case, whose page takes the objection
+    db_session.commit()
+    with pytest.raises(AssessmentError, match="认定页面提出异议（第三十二条）"):
+        service.lodge_objection(
+            db_session,
+            actor(db_session, "liaison_hankou"),
+            YEAR,
+            entry_id=complaint_entry.id,
+            reason="不是有效投诉",
+            evidence=None,
+            now=now,
+        )
+    assert db_session.scalar(select(func.count()).select_from(AssessmentObjection)) == 0
+    client = login_as("liaison_hankou")
+    page = client.get(f"/assessments/{YEAR}/unit/{branch_id(db_session, 'hankou')}")
+    html = page.get_data(as_text=True)
+    row = html.split(f'id="deduction-{complaint_entry.id}"')[1].split("</tr>")[0]
+    assert "form-object" not in row and "object-on-complaint" in row
+    assert f"/complaints/case/{case_id}" in row
+    other = html.split(f'id="deduction-{breach_entry.id}"')[1].split("</tr>")[0]
+    assert "form-object" in other
+
+
+def test_art41_answer_without_a_decision_is_asked_for_it(db_session, login_as):
+    """Art.41 (review): CSD's answer with no accept/reject chosen is told so, not that someone
+    else changed the assessment; nothing is saved."""
+    entries = worked_example(db_session)
+    now = clock_now()
+    open_year(db_session, deadline=now.date() + timedelta(days=5), now=now)
+    objection = service.lodge_objection(
+        db_session,
+        actor(db_session, "liaison_hankou"),
+        YEAR,
+        entry_id=entries[4].id,
+        reason="有异议",
+        evidence=None,
+        now=now,
+    )
+    client = login_as("csd")
+    hankou = branch_id(db_session, "hankou")
+    token = csrf_token(client, f"/assessments/{YEAR}/unit/{hankou}")
+    response = client.post(
+        f"/assessments/objection/{objection.id}/answer",
+        data={"csrf_token": token, "answer": "已核实", "version": objection.version},
+        follow_redirects=True,
+    )
+    page = _text(response)
+    assert "请选择接受或驳回异议" in page and "刚刚" not in page
+    db_session.expire_all()
+    assert db_session.get(AssessmentObjection, objection.id).status == "pending"
+
+
+def test_art41_entries_confirmed_after_finalising_are_shown_and_announced_once(
+    db_session, login_as
+):
+    """Art.41 (review): a December complaint approved in January, after the year was
+    finalised, is not refused and not counted by the snapshot: the finalised page, its print and
+    its export warn of it with links, and the committee and CSD are told once per entry."""
+    worked_example(db_session)
+    open_year(db_session)
+    found = finalise(db_session)
+    later = datetime(2026, 1, 20, 9, 0)
+
+    def announced():
+        query = select(func.count()).where(Notification.category == "assessment")
+        return db_session.scalar(query.select_from(Notification))
+
+    assert announced() == 0
+    late = valid_complaint(
+        db_session, "hankou", "general", day=date(2025, 12, 1), now=later, key="late-1"
+    )
+    once = announced()
+    assert once >= 2  # the committee and CSD
+    # The same approval reported again (a second instance): no new entry, no second notice.
+    again = valid_complaint(
+        db_session, "hankou", "general", day=date(2025, 12, 1), now=later, key="late-1"
+    )
+    assert again.id == late.id and announced() == once
+    other = breach(db_session, "wuchang", "art30", day=date(2025, 12, 10), now=later)
+    assert announced() == 2 * once
+    # An entry of another year confirmed now is not about the finalised year.
+    breach(db_session, "wuchang", "art30", day=date(2026, 1, 5), now=later)
+    assert announced() == 2 * once
+    recipients = db_session.scalars(
+        select(Notification.recipient_id).where(Notification.category == "assessment")
+    ).all()
+    committee, csd = actor(db_session, "committee"), actor(db_session, "csd")
+    assert committee.user_id in recipients and csd.user_id in recipients
+    # The snapshot is unchanged; the committee's page lists both late entries with links.
+    db_session.expire_all()
+    assert lines(db_session, found.id)[branch_id(db_session, "hankou")][1] == 8400
+    client = login_as("committee")
+    page = _text(client.get(f"/assessments/{YEAR}"))
+    assert "又确认了 2 项本年度的扣分" in page and "重新打开" in page
+    assert f"/violations/show/{late.id}" in page and f"/violations/show/{other.id}" in page
+    printed = _text(client.get(f"/assessments/{YEAR}/print"))
+    assert "又确认了 2 项本年度的扣分" in printed
+    export = client.get(f"/assessments/{YEAR}/export.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(export.data), read_only=True)
+    notes = [row for row in book[book.sheetnames[-1]].values]
+    assert any("又确认了 2 项" in str(row[1]) for row in notes)
+    # 汉口's liaison sees only its own unit's late entry.
+    hankou_page = _text(login_as("liaison_hankou").get(f"/assessments/{YEAR}"))
+    assert "又确认了 1 项本年度的扣分" in hankou_page
+    assert f"/violations/show/{other.id}" not in hankou_page
+    # Reopened, the year is live again: no warning.
+    service.reopen(
+        db_session,
+        committee,
+        YEAR,
+        reason="计入迟到的扣分",
+        lock_version=found.lock_version,
+        now=later,
+    )
+    assert "又确认了" not in _text(client.get(f"/assessments/{YEAR}"))

@@ -1,10 +1,12 @@
 """年终考核 in Chromium (Art.41, design §3): on the demo portal, CSD has decided every proposed
-violation of the year and opened the draft for objections (deadline yesterday, set up through
-the services); the committee sees the ranked draft, finalises it, prints it on A4; then CSD
-registers a complaint against 汉口, determines it 有效 · 一般 and 客服部主管 approves it — the
-register gains a 2 % entry, the live figure drops, and the finalised assessment still shows what
-it showed. Screenshots go to the test's tmp dir and test-artifacts/, one copy each to
-/work/notes/shots/ when that folder exists."""
+violation of last year (a year is assessed once it is over) and opened the draft for objections
+(deadline yesterday, set up through the services); the committee sees the ranked draft, finalises
+it, prints it on A4; then CSD registers a complaint against 汉口 (received last December: its
+date is set through the services), determines it 有效 · 一般 and 客服部主管 approves it — the
+register gains a 2 % entry of last year, the live figure drops, the finalised assessment
+still shows what it showed and warns of the entry confirmed after it. Screenshots go to the
+test's tmp dir and test-artifacts/, one copy each to /work/notes/shots/ when that folder
+exists."""
 
 from __future__ import annotations
 
@@ -115,6 +117,19 @@ def _prepare_year(app, year: int) -> None:
         db.session.remove()
 
 
+def _received_in_december(app, number: str, year: int) -> None:
+    """The complaint was received on 20 December of ``year`` (registered late): its entry counts
+    in that year's register."""
+    from app.extensions import db
+    from app.models import Case
+
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.number == number))
+        case.received_at = datetime(year, 12, 20, 9, 0)
+        db.session.commit()
+        db.session.remove()
+
+
 def _live_hankou(app, year: int) -> int:
     from app.extensions import db
     from app.models import Branch
@@ -147,7 +162,7 @@ def test_art41_committee_finalises_and_a_later_valid_complaint_changes_nothing(
     tmp_path,
 ):
     url, instance = demo
-    year = clock_now().year  # the demo's business year (Asia/Shanghai); the new complaint's too
+    year = clock_now().year - 1  # last year: over, so it may be finalised (Art.41)
     app = _services_app(instance, tmp_path / "services")
     _prepare_year(app, year)
 
@@ -181,7 +196,9 @@ def test_art41_committee_finalises_and_a_later_valid_complaint_changes_nothing(
     # A valid complaint against 汉口, approved after the assessment was finalised.
     deduction_before = _live_hankou(app, year)
     switch_user(page, url, "csd")
-    _register_complaint(page, url)
+    _, number = _register_complaint(page, url)
+    _received_in_december(app, number, year)
+    page.reload()  # the case's new version
     act_in_browser(page, "dispatch", target="汉口分公司")
     page.click("#open-complaint")
     page.wait_for_load_state("networkidle")
@@ -206,5 +223,8 @@ def test_art41_committee_finalises_and_a_later_valid_complaint_changes_nothing(
     assert "已定稿" in page.inner_text("#assessment-status")
     assert _hankou_row(page) == finalised_row  # unchanged: a stored snapshot
     assert score in _hankou_row(page)
+    # ... but the page warns of the deduction confirmed after finalising, with its link.
+    late = page.inner_text("#assessment-late")
+    assert "又确认了 1 项本年度的扣分" in late and "重新打开" in late
     _shot(page, tmp_path, "after-later-complaint")
     assert not outside, f"requests left the server: {outside}"

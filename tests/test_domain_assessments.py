@@ -13,16 +13,19 @@ from app.domain.assessments import (
     ObjectionStatus,
     UnitTotals,
     check_deadline,
+    check_decision,
     check_may_answer,
     check_may_finalise,
     check_may_object,
     check_may_open,
     check_may_reopen,
     check_year,
+    counts_after_finalisation,
     objection_closes_at,
     rank_units,
     totals_by_unit,
     unit_score,
+    year_has_ended,
 )
 from app.domain.violations import (
     DEDUCTIONS,
@@ -129,31 +132,39 @@ def test_art41_deadline_must_be_in_the_future():
 
 def test_art41_finalise_needs_the_window_closed_no_proposed_and_every_objection_answered():
     deadline, after = date(2027, 1, 15), datetime(2027, 1, 16, 9, 0)
-    check_may_finalise(AssessmentStatus.OPEN, deadline, after, proposed=0, pending_objections=0)
+    check_may_finalise(
+        AssessmentStatus.OPEN, deadline, after, year=2026, proposed=0, pending_objections=0
+    )
     with pytest.raises(AssessmentError, match="2 "):
-        check_may_finalise(AssessmentStatus.OPEN, deadline, after, proposed=2, pending_objections=0)
+        check_may_finalise(
+            AssessmentStatus.OPEN, deadline, after, year=2026, proposed=2, pending_objections=0
+        )
     with pytest.raises(AssessmentError):
-        check_may_finalise(AssessmentStatus.OPEN, deadline, after, proposed=0, pending_objections=1)
+        check_may_finalise(
+            AssessmentStatus.OPEN, deadline, after, year=2026, proposed=0, pending_objections=1
+        )
     with pytest.raises(AssessmentError):
         check_may_finalise(
             AssessmentStatus.OPEN,
             deadline,
             datetime(2027, 1, 15, 12),
+            year=2026,
             proposed=0,
             pending_objections=0,
         )
     for status in (None, AssessmentStatus.DRAFT, AssessmentStatus.FINALISED):
         with pytest.raises(AssessmentError):
-            check_may_finalise(status, deadline, after, proposed=0, pending_objections=0)
+            check_may_finalise(status, deadline, after, year=2026, proposed=0, pending_objections=0)
 
 
 def test_art41_version_states_open_answer_reopen():
-    check_may_open(None)
-    check_may_open(AssessmentStatus.DRAFT)
-    check_may_open(AssessmentStatus.OPEN)
+    after = datetime(2027, 1, 2)
+    check_may_open(None, year=2026, now=after)
+    check_may_open(AssessmentStatus.DRAFT, year=2026, now=after)
+    check_may_open(AssessmentStatus.OPEN, year=2026, now=after)
     for frozen in (AssessmentStatus.FINALISED, AssessmentStatus.REOPENED):
         with pytest.raises(AssessmentError):
-            check_may_open(frozen)
+            check_may_open(frozen, year=2026, now=after)
     check_may_reopen(AssessmentStatus.FINALISED)
     for status in (None, AssessmentStatus.DRAFT, AssessmentStatus.OPEN, AssessmentStatus.REOPENED):
         with pytest.raises(AssessmentError):
@@ -170,3 +181,62 @@ def test_assessment_year_bounds():
     for bad in (None, 1, 99999):
         with pytest.raises(AssessmentError):
             check_year(bad)
+
+
+def test_art41_a_year_is_opened_and_finalised_only_once_it_has_ended():
+    """Art.41: the current year and a future one stay live drafts: neither opened for
+    objections nor finalised before 1 January of the next year."""
+    assert not year_has_ended(2026, datetime(2026, 12, 31, 23, 59, 59))
+    assert year_has_ended(2026, datetime(2027, 1, 1, 0, 0))
+    for year, now in ((2030, datetime(2026, 11, 29, 9)), (2026, datetime(2026, 12, 31, 23, 59))):
+        with pytest.raises(AssessmentError, match=f"{year} has not ended"):
+            check_may_open(None, year=year, now=now)
+        with pytest.raises(AssessmentError, match=f"{year} has not ended"):
+            check_may_finalise(
+                AssessmentStatus.OPEN,
+                date(2026, 1, 15),
+                now,
+                year=year,
+                proposed=0,
+                pending_objections=0,
+            )
+    check_may_open(None, year=2026, now=datetime(2027, 1, 1, 0, 0))
+
+
+def test_art41_art32_a_valid_complaints_deduction_is_not_objected_to_in_the_assessment():
+    """Art.41/Art.32: the complaint's own objection changes both the complaint and its entry;
+    an objection in the assessment to that entry is refused."""
+    deadline, now = date(2027, 1, 15), datetime(2027, 1, 10)
+    check_may_object(AssessmentStatus.OPEN, deadline, now, counted=True, complaint=False)
+    with pytest.raises(AssessmentError, match="Art.32"):
+        check_may_object(AssessmentStatus.OPEN, deadline, now, counted=True, complaint=True)
+
+
+def test_art41_an_answer_must_accept_or_reject():
+    assert check_decision("accept") is True and check_decision("reject") is False
+    for bad in (None, "", "maybe"):
+        with pytest.raises(AssessmentError, match="accept or reject"):
+            check_decision(bad)
+
+
+def test_art41_an_entry_confirmed_after_finalising_counts_nowhere_and_is_flagged():
+    """Art.41: confirmed for the finalised year at or after the finalisation — and only then."""
+    done = datetime(2027, 1, 16, 9, 0)
+
+    def late(status=S.CONFIRMED, day=date(2026, 12, 20), at=datetime(2027, 1, 20), year=2026):
+        return counts_after_finalisation(
+            status=status, occurred_on=day, decided_at=at, year=year, finalised_at=done
+        )
+
+    assert late() and late(at=done)
+    assert not late(at=datetime(2027, 1, 16, 8, 59))  # in the snapshot
+    assert not late(status=S.PROPOSED) and not late(status=S.WAIVED)
+    assert not late(day=date(2027, 1, 3))  # another year's entry
+    assert not late(at=None)
+    assert not counts_after_finalisation(
+        status=S.CONFIRMED,
+        occurred_on=date(2026, 5, 1),
+        decided_at=done,
+        year=2026,
+        finalised_at=None,
+    )

@@ -196,18 +196,52 @@ def check_deadline(deadline: date | None, today: date) -> date:
     return deadline
 
 
-def check_may_open(status: AssessmentStatus | None) -> None:
+def year_has_ended(year: int, now: datetime) -> bool:
+    """Art.41: a year is assessed once it is over — from 1 January of the next year on."""
+    return now >= datetime.combine(year_bounds(year)[1], time(0, 0))
+
+
+def check_year_ended(year: int, now: datetime) -> None:
+    """Art.41: the assessment of a year not yet over (the current year, a future one) is only a
+    live draft: it may be neither opened for objections nor finalised."""
+    if not year_has_ended(year, now):
+        raise AssessmentError(
+            _l(
+                "%(year)d has not ended yet; its assessment cannot be opened for objections or "
+                "finalised."
+            ),
+            year=year,
+        )
+
+
+def check_may_open(status: AssessmentStatus | None, *, year: int, now: datetime) -> None:
     """CSD opens the draft (no stored version yet, or a draft) or moves the deadline of one open
-    for objections; a finalised assessment is changed only by reopening it."""
+    for objections, once the year is over; a finalised assessment is changed only by reopening
+    it."""
     if status in (AssessmentStatus.FINALISED, AssessmentStatus.REOPENED):
         raise AssessmentError(_l("This assessment is finalised; only the committee can reopen it."))
+    check_year_ended(year, now)
 
 
 def check_may_object(
-    status: AssessmentStatus | None, deadline: date | None, now: datetime, *, counted: bool
+    status: AssessmentStatus | None,
+    deadline: date | None,
+    now: datetime,
+    *,
+    counted: bool,
+    complaint: bool = False,
 ) -> None:
     """A unit objects to an entry of its own draft while the assessment is open for objections
-    and before the end of the deadline day; only to an entry that counts (confirmed)."""
+    and before the end of the deadline day; only to an entry that counts (confirmed), and not to
+    a valid complaint's: that is objected to on the complaint's own page (Art.32), so that the
+    complaint and its deduction never disagree."""
+    if complaint:
+        raise AssessmentError(
+            _l(
+                "A deduction for a valid complaint cannot be objected to in the annual "
+                "assessment; object to the complaint's determination on its own page (Art.32)."
+            )
+        )
     if status is not AssessmentStatus.OPEN or deadline is None:
         raise AssessmentError(_l("The assessment of this year is not open for objections."))
     if now > objection_closes_at(deadline):
@@ -225,6 +259,14 @@ def check_reason(text: str | None, message) -> str:
     return value
 
 
+def check_decision(decision: str | None) -> bool:
+    """CSD answers an objection by accepting (True) or rejecting (False) it; nothing else."""
+    choice = {"accept": True, "reject": False}.get((decision or "").strip())
+    if choice is None:
+        raise AssessmentError(_l("Please choose to accept or reject the objection."))
+    return choice
+
+
 def check_may_answer(status: ObjectionStatus, assessment: AssessmentStatus | None) -> None:
     if status is not ObjectionStatus.PENDING:
         raise AssessmentError(_l("This objection has already been answered."))
@@ -237,13 +279,16 @@ def check_may_finalise(
     deadline: date | None,
     now: datetime,
     *,
+    year: int,
     proposed: int,
     pending_objections: int,
 ) -> None:
-    """The committee finalises a version CSD opened for objections once the deadline has passed,
-    every objection is answered and no proposed violation of the year awaits CSD's decision."""
+    """The committee finalises a version CSD opened for objections once the year is over, the
+    deadline has passed, every objection is answered and no proposed violation of the year
+    awaits CSD's decision."""
     if status in (AssessmentStatus.FINALISED, AssessmentStatus.REOPENED):
         raise AssessmentError(_l("This assessment is already finalised."))
+    check_year_ended(year, now)
     if status is not AssessmentStatus.OPEN or deadline is None:
         raise AssessmentError(
             _l("The customer-service department has not yet opened this draft for objections.")
@@ -266,6 +311,28 @@ def check_may_finalise(
             _l("%(count)d objections are not yet answered; the assessment cannot be finalised."),
             count=pending_objections,
         )
+
+
+def counts_after_finalisation(
+    *,
+    status: EntryStatus,
+    occurred_on: date,
+    decided_at: datetime | None,
+    year: int,
+    finalised_at: datetime | None,
+) -> bool:
+    """Art.41: an entry confirmed for ``year`` at or after the moment that year's assessment was
+    finalised (typically a December complaint approved in January): the snapshot does not count
+    it, and only the committee reopening the year would. Such an entry is not refused — the
+    complaint's approval must not be blocked — but shown on the finalised assessment and
+    announced to the committee and CSD."""
+    return (
+        status is EntryStatus.CONFIRMED
+        and occurred_on.year == year
+        and decided_at is not None
+        and finalised_at is not None
+        and decided_at >= finalised_at
+    )
 
 
 def check_may_reopen(status: AssessmentStatus | None) -> None:

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 from app.domain import assessments as rules
 from app.domain.assessments import ObjectionStatus
 from app.domain.violations import BreachCause, EntryStatus
-from app.models import Assessment, AssessmentObjection, Branch, Case, ViolationEntry
+from app.models import (
+    Assessment,
+    AssessmentDeduction,
+    AssessmentObjection,
+    Branch,
+    Case,
+    ViolationEntry,
+)
 from app.services.actor import Actor
 
 
@@ -98,3 +105,38 @@ def case_numbers(session: Session, actor: Actor, case_ids) -> dict[int, str]:
         return {}
     query = actor.scope.apply(select(Case.id, Case.number).where(Case.id.in_(ids)), Case)
     return dict(session.execute(query).all())
+
+
+def counted_after_finalisation(
+    session: Session, actor: Actor, found: Assessment | None, limit: int = 500
+) -> list[ViolationEntry]:
+    """The register entries of a finalised version's year confirmed after it was finalised
+    (rules.counts_after_finalisation), in the actor's scope, oldest first: the snapshot does not
+    count them; the committee may reopen the year to."""
+    if found is None or found.status != rules.AssessmentStatus.FINALISED:
+        return []
+    counted = select(AssessmentDeduction.entry_id).where(
+        AssessmentDeduction.assessment_id == found.id
+    )
+    query = (
+        select(ViolationEntry)
+        .where(
+            ViolationEntry.status == EntryStatus.CONFIRMED.value,
+            *in_year(found.year),
+            ViolationEntry.decided_at >= found.finalised_at,
+            ViolationEntry.id.not_in(counted),
+        )
+        .order_by(ViolationEntry.decided_at, ViolationEntry.id)
+        .limit(limit)
+    )
+    return [
+        entry
+        for entry in session.scalars(actor.scope.apply(query, ViolationEntry))
+        if rules.counts_after_finalisation(
+            status=EntryStatus(entry.status),
+            occurred_on=entry.occurred_on,
+            decided_at=entry.decided_at,
+            year=found.year,
+            finalised_at=found.finalised_at,
+        )
+    ]

@@ -73,6 +73,8 @@ class YearPage:
     may_finalise: bool = False
     may_reopen: bool = False
     events: list[AssessmentEvent] = field(default_factory=list)
+    # A finalised version: the entries of its year confirmed after it was finalised (Art.41)
+    late: list[ViolationEntry] = field(default_factory=list)
 
     @property
     def status(self) -> AssessmentStatus:
@@ -182,6 +184,7 @@ def year_page(
     )
     if shown is not None:
         page.events = _events(session, actor, shown)
+    page.late = figures.counted_after_finalisation(session, actor, shown)
     return page
 
 
@@ -342,3 +345,12 @@ def pending_of(session: Session, actor: Actor, found: Assessment | None):
         .order_by(AssessmentObjection.id)
     )
     return list(session.scalars(actor.scope.apply(query, AssessmentObjection)))
+
+
+def late_warning(page: YearPage):
+    """Art.41: the finalised version's warning about the entries confirmed after it."""
+    return _l(
+        "%(count)d entries of the violation register were confirmed for this year after it was "
+        "finalised and are not counted here; the committee may reopen the year to count them.",
+        count=len(page.late),
+    )

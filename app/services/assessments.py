@@ -125,7 +125,7 @@ def open_for_objections(
     year = rules.check_year(year)
     found = current_of(session, year)
     _check_version(found, lock_version)
-    rules.check_may_open(_status(found))
+    rules.check_may_open(_status(found), year=year, now=now)
     day = rules.check_deadline(deadline, now.date())
     if found is None:
         found = Assessment(year=year, version=1, created_at=now)
@@ -180,6 +180,7 @@ def lodge_objection(
         found.objection_deadline if found else None,
         now,
         counted=entry.status == EntryStatus.CONFIRMED,
+        complaint=rules.is_complaint(entry.cause),
     )
     assert found is not None
     text = rules.check_reason(reason, _l("Please give the reason for your objection."))
@@ -222,7 +223,7 @@ def answer_objection(
     actor: Actor,
     objection_id: int,
     *,
-    accept: bool | None,
+    decision: str | None,
     answer: str | None,
     version: int | None,
     now: datetime | None = None,
@@ -232,7 +233,8 @@ def answer_objection(
     _ensure(actor, PREPARE, company=True)
     now = now or clock_now()
     objection = visible_objection(session, actor, objection_id)
-    if version is None or version != objection.version or accept is None:
+    accept = rules.check_decision(decision)
+    if version is None or version != objection.version:
         raise ConflictError(STALE)
     found = session.get(Assessment, objection.assessment_id)
     rules.check_may_answer(ObjectionStatus(objection.status), _status(found))
@@ -269,6 +271,7 @@ def finalise(
         _status(found),
         found.objection_deadline if found else None,
         now,
+        year=year,
         proposed=proposed_count(session, year),
         pending_objections=pending_objections(session, found),
     )

@@ -41,6 +41,7 @@ from app.models import (
     ViolationEntry,
     ViolationEntryEvent,
 )
+from app.services import assessment_late as late
 from app.services import violation_snapshots as snapshots
 from app.services.actor import Actor
 from app.services.errors import (
@@ -239,6 +240,8 @@ def _decide(
     entry.reason, entry.decided_by_id, entry.decided_at = reason, actor.user_id, now
     action = EntryAction.CONFIRMED if confirm else EntryAction.WAIVED
     session.add(_event(entry, action, actor, now, reason))
+    if confirm:
+        late.notify_if_after_finalisation(session, entry)
     return entry
 
 
@@ -358,6 +361,8 @@ def record_complaint_entry(
     _history(session, inserted, EntryAction.FROM_COMPLAINT, decided_by_id, now, note)
     entry = session.scalar(select(ViolationEntry).where(ViolationEntry.dedupe_key == key))
     assert entry is not None
+    if inserted:  # made now, not by another instance or an earlier report
+        late.notify_if_after_finalisation(session, entry)
     return entry
 
 

@@ -148,6 +148,8 @@ class AssessmentView(BaseView):
             (str(_l("Units")), _scope_text(page)),
             (str(_l("Exported at")), format_datetime(now)),
         ]
+        if page.late:
+            notes.insert(0, (str(_l("Warning")), str(pages.late_warning(page))))
         name = file_name(str(_l("Annual assessment")), str(page.year), _version_text(page))
         return send_xlsx(
             lambda handle: assessment_export.write_xlsx(handle, db.session, actor, page, notes),
@@ -219,13 +221,12 @@ class AssessmentView(BaseView):
         found = service_page(service.visible_objection, objection_id)
         assessment = db.session.get(service.Assessment, found.assessment_id)
         back = url_for("AssessmentView.unit", year=assessment.year, branch_id=found.branch_id)
-        decision = form.get("decision")
         return self._run(
             lambda: service.answer_objection(
                 db.session,
                 actor,
                 objection_id,
-                accept={"accept": True, "reject": False}.get(decision or ""),
+                decision=form.get("decision"),
                 answer=form.get("answer"),
                 version=whole_number(form.get("version")),
             ),
