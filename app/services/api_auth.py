@@ -18,6 +18,7 @@ from app.models import ApiCallLog, ApiClient, ApiToken, Case
 from app.services import reference_data
 from app.services.actor import Actor
 from app.services.scope import BRANCH_COLUMNS, CASE_CHILDREN, CHILDREN, PERSONAL_COLUMNS, Scope
+from app.services.uow import transaction
 
 # The case capabilities each operation lends the system's actor (app.domain.capabilities).
 OPERATION_CAPABILITIES = {
@@ -133,8 +134,7 @@ def authenticate(session: Session, raw: str | None, now: datetime | None = None)
     )
     moment = now or clock_now()
     if token.last_used_at is None or moment - token.last_used_at >= LAST_USED_STEP:
-        token.last_used_at = moment
-        session.commit()
+        _touch(session, token, moment)
     return Machine(
         client.id,
         client.code,
@@ -170,6 +170,13 @@ def call_log_row(
     )
 
 
+@transaction()
+def _touch(session: Session, token: ApiToken, moment: datetime) -> None:
+    """When the token was last used, to the LAST_USED_STEP (not a write per call)."""
+    token.last_used_at = moment
+
+
+@transaction()
 def log_call(
     session: Session,
     machine: Machine | None,
@@ -181,8 +188,6 @@ def log_call(
     now: datetime | None = None,
 ) -> None:
     """One line of the call log (Art.13: every call with its system and token); its own commit,
-    after the call's work is committed or rolled back. (A delivered case's line is written in
-    the case's own transaction instead: app.services.api_intake.create_case.)"""
-    session.rollback()
+    after the call's work is committed or rolled back by the view. (A delivered case's line
+    is written in the case's own transaction instead: app.services.api_intake.create_case.)"""
     session.add(call_log_row(machine, method, path, status, case_id, remote_addr, now))
-    session.commit()

@@ -123,8 +123,7 @@ def create_case(
     )
     try:
         return _register_logged(session, machine, registration, log), True
-    except DuplicateSubmissionError:
-        session.rollback()
+    except DuplicateSubmissionError:  # rolled back by _register_logged's transaction
         existing = _existing(session, channel_id, values["external_ref"])
         if existing is None:
             raise

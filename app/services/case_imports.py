@@ -46,7 +46,7 @@ from app.services.case_registration import (
 )
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
 from app.services.external_refs import existing_case_ids
-from app.services.uow import caller_owns_transaction
+from app.services.uow import transaction
 
 CAPABILITY = "import.cases"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -137,6 +137,7 @@ def vocabulary(session: Session, actor: Actor) -> Vocabulary:
     return Vocabulary(names(channels), names(kinds), names(business))
 
 
+@transaction()
 def preview_import(
     session: Session,
     actor: Actor,
@@ -177,7 +178,7 @@ def preview_import(
     )
     _count(batch, entries)
     session.add(batch)
-    session.commit()
+    session.flush()
     return batch
 
 
@@ -284,44 +285,47 @@ def confirm_import(
         return batch
     if not key or not secrets.compare_digest(key, batch.confirm_key or ""):
         raise ConflictError(_l("This import was already confirmed or the page is out of date."))
-    # Claim the batch: of two confirmations racing, one changes the row, the other none.
+    now = now or clock_now()
     try:
-        claimed = (
-            session.query(CaseImport)
-            .filter(CaseImport.id == batch.id, CaseImport.confirm_key == key)
-            .update({CaseImport.confirm_key: None}, synchronize_session=False)
-        )
+        imported = _claim_and_import(session, actor, batch_id, key, progress, now)
     except OperationalError as exc:  # SQLite busy beyond its timeout: nothing happened
-        session.rollback()
         raise ConflictError(
             _l("The database was busy. Nothing was imported: please try again.")
         ) from exc
-    if claimed != 1:
-        session.rollback()
+    except (DomainError, IntegrityError) as exc:  # rolled back: nothing was imported
+        return _failed(session, batch_id, exc, now)
+    if imported is None:  # another confirmation claimed it first
         return load_batch(session, actor, batch_id)
-    now = now or clock_now()
+    if progress is not None:
+        total = imported.imported_rows or 0
+        progress(total, total)
+    return imported
+
+
+@transaction()
+def _claim_and_import(session, actor, batch_id, key, progress, now) -> CaseImport | None:
+    """Claim the batch and register its valid rows, all in one transaction: of two
+    confirmations racing, one changes the batch row, the other none (and gets None); a worker
+    killed midway leaves nothing, the batch still awaiting confirmation."""
+    claimed = (
+        session.query(CaseImport)
+        .filter(CaseImport.id == batch_id, CaseImport.confirm_key == key)
+        .update({CaseImport.confirm_key: None}, synchronize_session=False)
+    )
+    if claimed != 1:
+        return None
+    batch = session.get_one(CaseImport, batch_id)
     content = batch_rows(batch)
     entries = content["rows"]
     _mark_existing(session, entries)  # registered since the preview
     todo = [e for e in entries if e["outcome"] == RowOutcome.VALID]
-    try:
-        with caller_owns_transaction(session):
-            _register_rows(session, actor, todo, progress, now)
-        batch.status = BatchStatus.IMPORTED
-        batch.message = None
-    except (DomainError, IntegrityError, OperationalError) as exc:
-        session.rollback()
-        return _failed(session, batch_id, key, exc, now)
+    _register_rows(session, actor, todo, progress, now)
+    batch.status = BatchStatus.IMPORTED
+    batch.message = None
     _count(batch, entries)
     batch.finished_at = now
     batch.rows_json = json.dumps(content, ensure_ascii=False)
-    try:
-        session.commit()
-    except IntegrityError as exc:  # a concurrent delivery of the same reference
-        session.rollback()
-        return _failed(session, batch_id, key, exc, now)
-    if progress is not None:
-        progress(len(todo), len(todo))
+    session.flush()
     return batch
 
 
@@ -362,7 +366,8 @@ def _registration(values: dict) -> Registration:
     )
 
 
-def _failed(session: Session, batch_id: int, key: str, exc: Exception, now) -> CaseImport:
+@transaction()
+def _failed(session: Session, batch_id: int, exc: Exception, now) -> CaseImport:
     """Nothing was imported: the batch is marked failed with the reason, in a transaction of
     its own (the import's was rolled back)."""
     batch = session.get_one(CaseImport, batch_id)
@@ -380,7 +385,6 @@ def _failed(session: Session, batch_id: int, key: str, exc: Exception, now) -> C
     batch.status = BatchStatus.FAILED
     batch.message = reason
     batch.finished_at = now
-    session.commit()
     return batch
 
 

@@ -76,7 +76,7 @@ def repeat_breakdowns(
         for index in range(len(parts)):
             key, name = pairs[2 * index], pairs[2 * index + 1]
             value = str(key) if key is not None else BLANK
-            label = name if name is not None else str(_l("(none)"))
+            label = str(name) if name is not None else str(_l("(none)"))
             sums[index][(value, label)] = sums[index].get((value, label), 0) + int(count)
     return [
         Breakdown(
