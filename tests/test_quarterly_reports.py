@@ -341,3 +341,55 @@ def test_art39_two_answers_at_once_one_is_kept_and_two_sweeps_flag_once(app, qua
         .where(Notification.recipient_id == liaison, Notification.title.contains("逾期未提交"))
     )
     assert s.scalar(missing) == 1
+
+
+def _distributed_with_measures(s) -> int:
+    """The Q3 report distributed, following a meeting whose measures fall to 汉口 and 武昌."""
+    meetings.record_meeting(
+        s, actor(s, "csd"), held_on=date(2026, 9, 15), title="三季度服务例会",
+        minutes="通报投诉情况。", now=datetime(2026, 9, 15, 17),
+        measures=[meetings.MeasureDraft("汉口上门预约制", branch_id(s, "hankou"),
+                                        date(2026, 10, 31)),
+                  meetings.MeasureDraft("武昌回访整改", branch_id(s, "wuchang"),
+                                        date(2026, 10, 31))],
+    )  # fmt: skip
+    report = _ready(s)
+    reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
+    version = s.get(QuarterlyReport, report.id).version
+    reports.distribute_report(s, actor(s, "csd"), report.id, version=version, now=DISTRIBUTED)
+    return report.id
+
+
+def test_design1_a_unit_reads_only_its_own_units_rows_of_the_report(quarter, login_as):
+    """Design §1: a distributed report's tables by unit and its Art.40 measures show 汉口's
+    liaison 汉口's rows (and the company's totals, channels, categories, causes), never 武昌's,
+    on the page, the print and the export; CSD, leaders and the committee see every unit."""
+    s = quarter
+    report_id = _distributed_with_measures(s)
+    page = pages.report_page(s, actor(s, "liaison_hankou"), report_id, now=DISTRIBUTED)
+    for code in ("branch", "intake_compared", "complaints_by_unit", "measures"):
+        cells = [str(cell) for row in _table(page, code).rows for cell in row]
+        assert not any("武昌" in cell for cell in cells), code
+    assert [r[0] for r in _table(page, "complaints_by_unit").rows][:1] == ["汉口分公司"]
+    assert _table(page, "complaints_by_unit").rows[-1][1] == 3  # the company's total
+    assert [r[1] for r in _table(page, "measures").rows] == ["汉口上门预约制"]
+    assert [r[0] for r in _table(page, "branch").rows] == ["汉口分公司", "合计"]
+    assert _table(page, "comparison").rows[0][1] == "3"  # company-wide
+    assert _table(page, "causes").rows  # company-wide causes stay
+    unit = login_as("liaison_hankou")
+    html = unit.get(f"/quarterly-reports/show/{report_id}").get_data(as_text=True)
+    printed = unit.get(f"/quarterly-reports/print/{report_id}").get_data(as_text=True)
+    exported = unit.get(f"/quarterly-reports/export/{report_id}")
+    with zipfile.ZipFile(io.BytesIO(exported.get_data())) as parts:
+        sheet = "".join(parts.read(n).decode() for n in parts.namelist())
+    for text in (html, printed, sheet):
+        assert "汉口上门预约制" in text and "汉口分公司" in text
+        assert "武昌" not in text
+    for username in ("csd", "leader", "committee"):
+        seen = pages.report_page(s, actor(s, username), report_id, now=DISTRIBUTED)
+        assert "武昌分公司" in [r[0] for r in _table(seen, "complaints_by_unit").rows], username
+        assert [r[1] for r in _table(seen, "measures").rows] == ["汉口上门预约制", "武昌回访整改"]
+        client = login_as(username)
+        assert "武昌回访整改" in client.get(f"/quarterly-reports/print/{report_id}").get_data(
+            as_text=True
+        )
