@@ -536,3 +536,18 @@ def test_art40_a_measure_done_is_in_the_meetings_history_and_csd_is_told_once(qu
          actor(s, "liaison_hankou").user_id, done_at)
     ]  # fmt: skip
     assert {u: _inbox(s, u, "service_meeting") for u in told} == {u: n + 1 for u, n in told.items()}
+
+
+def test_design1_a_report_generated_before_measures_carried_their_unit_is_scoped_too(quarter):
+    """A snapshot whose measures name their unit only (taken before ``unit_id``): 汉口's
+    liaison still reads 汉口's measures only."""
+    from app.services import quarterly_report_tables as report_tables
+
+    s = quarter
+    report_id = _distributed_with_measures(s)
+    data = json.loads(s.get(QuarterlyReport, report_id).snapshot)
+    for measure in data["measures"]:
+        del measure["unit_id"]
+    scope = actor(s, "liaison_hankou").scope
+    measures = next(t for t in report_tables.tables_for(data, scope) if t.code == "measures")
+    assert [row[1] for row in measures.rows] == ["汉口上门预约制"]
