@@ -5,6 +5,8 @@ service meetings with their measures and a unit reporting its own measure done."
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import func, select
 
 from app.domain import quarterly_reports as qr
@@ -75,7 +77,8 @@ def quarterly_report_specs() -> list:
         Spec("QuarterlyReportView.distribute", BASE + "/distribute/{id}", "POST", perm=WRITE,
              refs=report, data=lambda ref, ctx, user: {"version": _version(ctx, ref)}),
         Spec("QuarterlyReportView.comment", BASE + "/comment/{id}", "POST", perm=COMMENT,
-             refs=report, data=lambda ref, ctx, user: {"text": "矩阵批示"},
+             refs=report, data=lambda ref, ctx, user: {"text": "矩阵批示",
+                                          "submission_key": secrets.token_hex(16)},
              count=lambda s, ref: _comments(s, ref),
              effect=True),
         Spec("QuarterlyReportView.answer", BASE + "/answer/{id}", "POST", perm=ANSWER,
@@ -90,12 +93,13 @@ def quarterly_report_specs() -> list:
                  "held_on": today.isoformat(), "title": "矩阵新例会", "minutes": "纪要",
                  "measure_text_1": "矩阵新措施",
                  "measure_branch_1": str(ctx.refs["branch"]["hankou"].id),
-                 "measure_due_1": today.isoformat()},
+                 "measure_due_1": today.isoformat(),
+                 "submission_key": secrets.token_hex(16)},
              count=_count(ServiceMeeting), effect=True),
         Spec("QuarterlyReportView.measure_add", BASE + "/meetings/{id}/measures", "POST",
              perm=WRITE, refs=("qr_meeting",), data=lambda ref, ctx, user: {
                  "text": "矩阵追加措施", "branch_id": str(ctx.refs["branch"]["wuchang"].id),
-                 "due_on": today.isoformat()},
+                 "due_on": today.isoformat(), "submission_key": secrets.token_hex(16)},
              count=_count(MeetingMeasure), effect=True),
         Spec("QuarterlyReportView.measure_done", BASE + "/measures/done/{id}", "POST",
              perm=ANSWER, refs=("qr_measure",),

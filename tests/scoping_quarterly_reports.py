@@ -53,6 +53,7 @@ def build(session, put, units: dict, now: datetime) -> None:
         held_on=now.date(),
         title="矩阵服务例会",
         minutes="矩阵会议纪要",
+        submission_key="matrix-meeting",
         measures=[
             meetings.MeasureDraft(f"{unit.name}矩阵整改措施", unit.id, now.date() + timedelta(30))
             for unit in units.values()

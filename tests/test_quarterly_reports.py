@@ -18,7 +18,10 @@ from app.models import (
     MeetingMeasure,
     Notification,
     QuarterlyReport,
+    QuarterlyReportEvent,
     ReportAnswer,
+    ServiceMeeting,
+    ServiceMeetingEvent,
 )
 from app.services import quarterly_report_page as pages
 from app.services import quarterly_reports as reports
@@ -138,7 +141,7 @@ def test_art39_bad_input_changes_nothing(quarter):
     with pytest.raises(OutOfScopeError):  # a unit does not see a draft
         pages.report_page(s, actor(s, "liaison_hankou"), report.id, now=GENERATED)
     with pytest.raises(OutOfScopeError):  # nor do leaders
-        reports.comment_report(s, actor(s, "leader"), report.id, "请抓紧。")
+        reports.comment_report(s, actor(s, "leader"), report.id, "请抓紧。", submission_key="c0")
     assert s.get(QuarterlyReport, report.id).status == "draft"
 
 
@@ -146,7 +149,8 @@ def test_art39_from_generation_to_a_late_answer(quarter):
     s = quarter
     report = _ready(s)
     reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
-    reports.comment_report(s, actor(s, "leader"), report.id, "请各单位认真整改。", now=GENERATED)
+    reports.comment_report(s, actor(s, "leader"), report.id, "请各单位认真整改。",
+                           submission_key="c1", now=GENERATED)  # fmt: skip
     answers = reports.distribute_report(
         s, actor(s, "csd"), report.id, version=s.get(QuarterlyReport, report.id).version,
         now=DISTRIBUTED,
@@ -199,14 +203,15 @@ def test_art40_meeting_measures_tracked_and_in_the_next_report(quarter):
     hankou = branch_id(s, "hankou")
     meeting = meetings.record_meeting(
         s, actor(s, "csd"), held_on=date(2026, 9, 15), title="三季度服务例会",
-        minutes="通报投诉情况。", now=datetime(2026, 9, 15, 17),
+        minutes="通报投诉情况。", now=datetime(2026, 9, 15, 17), submission_key="m1",
         measures=[meetings.MeasureDraft("上门服务预约制", hankou, date(2026, 10, 31)),
                   meetings.MeasureDraft("", None, None)],
     )  # fmt: skip
     (measure,) = meeting.measures
     with pytest.raises(ReportError):
         meetings.add_measure(s, actor(s, "csd"), meeting.id,
-                             meetings.MeasureDraft("无单位", None, date(2026, 10, 1)))  # fmt: skip
+                             meetings.MeasureDraft("无单位", None, date(2026, 10, 1)),
+                             submission_key="a1")  # fmt: skip
     with pytest.raises(OutOfScopeError):
         meetings.mark_done(s, actor(s, "liaison_wuchang"), measure.id, "代报")
     report = reports.generate_report(s, actor(s, "csd"), "2026-Q3", now=GENERATED)
@@ -341,3 +346,208 @@ def test_art39_two_answers_at_once_one_is_kept_and_two_sweeps_flag_once(app, qua
         .where(Notification.recipient_id == liaison, Notification.title.contains("逾期未提交"))
     )
     assert s.scalar(missing) == 1
+
+
+def _distributed_with_measures(s) -> int:
+    """The Q3 report distributed, following a meeting whose measures fall to 汉口 and 武昌."""
+    meetings.record_meeting(
+        s, actor(s, "csd"), held_on=date(2026, 9, 15), title="三季度服务例会",
+        minutes="通报投诉情况。", now=datetime(2026, 9, 15, 17), submission_key="scope-1",
+        measures=[meetings.MeasureDraft("汉口上门预约制", branch_id(s, "hankou"),
+                                        date(2026, 10, 31)),
+                  meetings.MeasureDraft("武昌回访整改", branch_id(s, "wuchang"),
+                                        date(2026, 10, 31))],
+    )  # fmt: skip
+    report = _ready(s)
+    reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
+    version = s.get(QuarterlyReport, report.id).version
+    reports.distribute_report(s, actor(s, "csd"), report.id, version=version, now=DISTRIBUTED)
+    return report.id
+
+
+def test_design1_a_unit_reads_only_its_own_units_rows_of_the_report(quarter, login_as):
+    """Design §1: a distributed report's tables by unit and its Art.40 measures show 汉口's
+    liaison 汉口's rows (and the company's totals, channels, categories, causes), never 武昌's,
+    on the page, the print and the export; CSD, leaders and the committee see every unit."""
+    s = quarter
+    report_id = _distributed_with_measures(s)
+    page = pages.report_page(s, actor(s, "liaison_hankou"), report_id, now=DISTRIBUTED)
+    for code in ("branch", "intake_compared", "complaints_by_unit", "measures"):
+        cells = [str(cell) for row in _table(page, code).rows for cell in row]
+        assert not any("武昌" in cell for cell in cells), code
+    assert [r[0] for r in _table(page, "complaints_by_unit").rows][:1] == ["汉口分公司"]
+    assert _table(page, "complaints_by_unit").rows[-1][1] == 3  # the company's total
+    assert [r[1] for r in _table(page, "measures").rows] == ["汉口上门预约制"]
+    assert [r[0] for r in _table(page, "branch").rows] == ["汉口分公司", "合计"]
+    assert _table(page, "comparison").rows[0][1] == "3"  # company-wide
+    assert _table(page, "causes").rows  # company-wide causes stay
+    unit = login_as("liaison_hankou")
+    html = unit.get(f"/quarterly-reports/show/{report_id}").get_data(as_text=True)
+    printed = unit.get(f"/quarterly-reports/print/{report_id}").get_data(as_text=True)
+    exported = unit.get(f"/quarterly-reports/export/{report_id}")
+    with zipfile.ZipFile(io.BytesIO(exported.get_data())) as parts:
+        sheet = "".join(parts.read(n).decode() for n in parts.namelist())
+    for text in (html, printed, sheet):
+        assert "汉口上门预约制" in text and "汉口分公司" in text
+        assert "武昌" not in text
+    for username in ("csd", "leader", "committee"):
+        seen = pages.report_page(s, actor(s, username), report_id, now=DISTRIBUTED)
+        assert "武昌分公司" in [r[0] for r in _table(seen, "complaints_by_unit").rows], username
+        assert [r[1] for r in _table(seen, "measures").rows] == ["汉口上门预约制", "武昌回访整改"]
+        client = login_as(username)
+        assert "武昌回访整改" in client.get(f"/quarterly-reports/print/{report_id}").get_data(
+            as_text=True
+        )
+
+
+def _count(s, model, *where) -> int:
+    s.expire_all()
+    return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _inbox(s, username, category) -> int:
+    user = actor(s, username).user_id
+    return _count(
+        s, Notification, Notification.recipient_id == user, Notification.category == category
+    )
+
+
+def test_art40_a_meeting_or_measure_form_submitted_twice_records_it_once(quarter):
+    """A double click or a resent page: the same one-time key gives the first meeting / measure,
+    no second row, no second notice; a form without its key is refused, saving nothing."""
+    s = quarter
+    hankou = branch_id(s, "hankou")
+
+    def record(key):
+        return meetings.record_meeting(
+            s, actor(s, "csd"), held_on=date(2026, 9, 15), title="三季度服务例会",
+            minutes="通报投诉情况。", now=datetime(2026, 9, 15, 17), submission_key=key,
+            measures=[meetings.MeasureDraft("上门服务预约制", hankou, date(2026, 10, 31))],
+        )  # fmt: skip
+
+    for key in (None, "", "k" * 65):
+        with pytest.raises(ReportError):
+            record(key)
+    assert _count(s, ServiceMeeting) == 0
+    first = record("meeting-form-1")
+    told = _inbox(s, "liaison_hankou", "service_meeting")
+    assert told == 1
+    again = record("meeting-form-1")
+    assert again.id == first.id and _count(s, ServiceMeeting) == 1
+    assert _count(s, MeetingMeasure) == 1 and _inbox(s, "liaison_hankou", "service_meeting") == 1
+
+    def add(key):
+        return meetings.add_measure(
+            s, actor(s, "csd"), first.id,
+            meetings.MeasureDraft("回访满意度整改", hankou, date(2026, 11, 30)), submission_key=key,
+        )  # fmt: skip
+
+    with pytest.raises(ReportError):
+        add(None)
+    assert _count(s, MeetingMeasure) == 1
+    added = add("measure-form-1")
+    assert add("measure-form-1").id == added.id
+    assert _count(s, MeetingMeasure) == 2 and _inbox(s, "liaison_hankou", "service_meeting") == 2
+
+
+def test_art39_an_instruction_form_submitted_twice_records_one_instruction(quarter, login_as):
+    s = quarter
+    report = _ready(s)
+    reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
+    comments = (QuarterlyReportEvent.kind == "comment",)
+    with pytest.raises(ReportError):
+        reports.comment_report(s, actor(s, "leader"), report.id, "请抓紧。", submission_key=None)
+    assert _count(s, QuarterlyReportEvent, *comments) == 0
+    first = reports.comment_report(
+        s, actor(s, "leader"), report.id, "请抓紧。", submission_key="comment-form-1"
+    )
+    told = _inbox(s, "csd", "quarterly_report")
+    second = reports.comment_report(
+        s, actor(s, "leader"), report.id, "请抓紧。", submission_key="comment-form-1"
+    )
+    assert second.id == first.id and _count(s, QuarterlyReportEvent, *comments) == 1
+    assert _inbox(s, "csd", "quarterly_report") == told
+    # Through the page: the form carries its key; posted twice, one 批示; without it, refused.
+    client = login_as("committee")
+    html = client.get(f"/quarterly-reports/show/{report.id}").get_data(as_text=True)
+    key = html.split('name="submission_key" value="', 1)[1].split('"', 1)[0]
+    token = csrf_token(client, f"/quarterly-reports/show/{report.id}")
+    form = {"csrf_token": token, "text": "委员会批示", "submission_key": key}
+    for _ in range(2):
+        assert client.post(f"/quarterly-reports/comment/{report.id}", data=form).status_code == 302
+    assert _count(s, QuarterlyReportEvent, *comments) == 2
+    del form["submission_key"]
+    refused = client.post(
+        f"/quarterly-reports/comment/{report.id}", data=form, follow_redirects=True
+    )
+    assert "表单不完整" in refused.get_data(as_text=True)
+    assert _count(s, QuarterlyReportEvent, *comments) == 2
+
+
+def test_art39_one_instruction_form_racing_records_one_instruction(app, quarter):
+    """Two requests of one 批示 form at the same moment: one 批示, CSD told once."""
+    from tests.racing import at_once
+
+    s = quarter
+    report = _ready(s)
+    reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
+    report_id = report.id
+    told = _inbox(s, "csd", "quarterly_report")
+
+    def submit(session):
+        return reports.comment_report(
+            session, actor(session, "leader"), report_id, "请抓紧整改。",
+            submission_key="r" * 32, now=GENERATED,
+        ).id  # fmt: skip
+
+    ids = at_once(app, submit, submit)
+    assert len(set(ids)) == 1
+    assert _count(s, QuarterlyReportEvent, QuarterlyReportEvent.kind == "comment") == 1
+    assert _inbox(s, "csd", "quarterly_report") == told + 1
+
+
+def test_art40_a_measure_done_is_in_the_meetings_history_and_csd_is_told_once(quarter):
+    s = quarter
+    meeting = meetings.record_meeting(
+        s, actor(s, "csd"), held_on=date(2026, 9, 15), title="三季度服务例会",
+        minutes="通报投诉情况。", now=datetime(2026, 9, 15, 17), submission_key="m-done",
+        measures=[meetings.MeasureDraft("上门服务预约制", branch_id(s, "hankou"),
+                                        date(2026, 10, 31))],
+    )  # fmt: skip
+    (measure,) = meeting.measures
+    told = {u: _inbox(s, u, "service_meeting") for u in ("csd", "csd_head")}
+    done_at = datetime(2026, 10, 20, 9)
+    meetings.mark_done(s, actor(s, "liaison_hankou"), measure.id, "已上线预约。", now=done_at)
+    with pytest.raises(ReportError):
+        meetings.mark_done(s, actor(s, "head_hankou"), measure.id, "再报")
+    s.expire_all()
+    events = s.execute(
+        select(
+            ServiceMeetingEvent.kind,
+            ServiceMeetingEvent.measure_id,
+            ServiceMeetingEvent.branch_id,
+            ServiceMeetingEvent.text,
+            ServiceMeetingEvent.actor_id,
+            ServiceMeetingEvent.at,
+        ).where(ServiceMeetingEvent.meeting_id == meeting.id)
+    ).all()
+    assert events == [
+        ("measure_done", measure.id, branch_id(s, "hankou"), "已上线预约。",
+         actor(s, "liaison_hankou").user_id, done_at)
+    ]  # fmt: skip
+    assert {u: _inbox(s, u, "service_meeting") for u in told} == {u: n + 1 for u, n in told.items()}
+
+
+def test_design1_a_report_generated_before_measures_carried_their_unit_is_scoped_too(quarter):
+    """A snapshot whose measures name their unit only (taken before ``unit_id``): 汉口's
+    liaison still reads 汉口's measures only."""
+    from app.services import quarterly_report_tables as report_tables
+
+    s = quarter
+    report_id = _distributed_with_measures(s)
+    data = json.loads(s.get(QuarterlyReport, report_id).snapshot)
+    for measure in data["measures"]:
+        del measure["unit_id"]
+    scope = actor(s, "liaison_hankou").scope
+    measures = next(t for t in report_tables.tables_for(data, scope) if t.code == "measures")
+    assert [row[1] for row in measures.rows] == ["汉口上门预约制"]

@@ -84,6 +84,7 @@ from app.models.quarterly_reports import (  # noqa: E402
     QuarterlyReportEvent,
     ReportAnswer,
     ServiceMeeting,
+    ServiceMeetingEvent,
 )
 
 __all__ += [
@@ -92,6 +93,7 @@ __all__ += [
     "QuarterlyReportEvent",
     "ReportAnswer",
     "ServiceMeeting",
+    "ServiceMeetingEvent",
 ]
 
 from app.models.assessments import (  # noqa: E402 — issue 10's annual assessment

@@ -45,6 +45,9 @@ class QuarterlyReportEvent(Model):
     text), distributed. The units' answers are in report_answer, apart: a unit reads its own."""
 
     __tablename__ = "quarterly_report_event"
+    __table_args__ = (
+        Index("uq_quarterly_report_event_submission_key", "submission_key", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("quarterly_report.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -52,6 +55,7 @@ class QuarterlyReportEvent(Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     author = relationship("SuqiuUser", foreign_keys=[author_id], lazy="joined")
     at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    submission_key: Mapped[str | None] = mapped_column(String(64))  # a 批示's form, once
 
 
 class ReportAnswer(Model):
@@ -88,7 +92,10 @@ class ServiceMeeting(Model):
     meeting_measure."""
 
     __tablename__ = "service_meeting"
-    __table_args__ = (Index("ix_service_meeting_held_on", "held_on"),)
+    __table_args__ = (
+        Index("ix_service_meeting_held_on", "held_on"),
+        Index("uq_service_meeting_submission_key", "submission_key", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     held_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200))
@@ -96,6 +103,7 @@ class ServiceMeeting(Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     recorded_by = relationship("SuqiuUser", foreign_keys=[recorded_by_id])
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    submission_key: Mapped[str | None] = mapped_column(String(64))  # its form, once
     measures: Mapped[list[MeetingMeasure]] = relationship(
         back_populates="meeting", order_by="MeetingMeasure.id"
     )
@@ -105,7 +113,10 @@ class MeetingMeasure(Model):
     """One measure decided at a meeting: the owner unit, the due date, done with a note."""
 
     __tablename__ = "meeting_measure"
-    __table_args__ = (Index("ix_meeting_measure_branch", "branch_id", "done_at", "due_on"),)
+    __table_args__ = (
+        Index("ix_meeting_measure_branch", "branch_id", "done_at", "due_on"),
+        Index("uq_meeting_measure_submission_key", "submission_key", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("service_meeting.id"), index=True)
     meeting: Mapped[ServiceMeeting] = relationship(back_populates="measures")
@@ -117,3 +128,20 @@ class MeetingMeasure(Model):
     done_note: Mapped[str | None] = mapped_column(Text)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     done_by = relationship("SuqiuUser", foreign_keys=[done_by_id])
+    submission_key: Mapped[str | None] = mapped_column(String(64))  # the add-measure form, once
+
+
+class ServiceMeetingEvent(Model):
+    """One immutable step of a meeting's history (Art.40): ``measure_done`` (the measure, its
+    unit, the note, who and when)."""
+
+    __tablename__ = "service_meeting_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("service_meeting.id"), index=True)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_measure.id"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    actor = relationship("SuqiuUser", foreign_keys=[actor_id], lazy="joined")
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)

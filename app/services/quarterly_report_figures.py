@@ -138,6 +138,7 @@ def _measures(session: Session, quarter: qr.Quarter, now: datetime) -> list[dict
                 "held_on": held_on.isoformat(),
                 "text": measure.text,
                 "unit": measure.branch.name,
+                "unit_id": measure.branch_id,
                 "due_on": measure.due_on.isoformat(),
                 "done_at": measure.done_at.isoformat(sep=" ") if measure.done_at else None,
                 "done_note": measure.done_note,

@@ -102,7 +102,7 @@ def report_page(session: Session, actor: Actor, report_id: int, *, now: datetime
     editing = actor.may(EDIT)
     return ReportPage(
         report=report,
-        tables=report_tables.tables(data),
+        tables=report_tables.tables_for(data, actor.scope),
         as_of=data["as_of"],
         comments=[e for e in events if e.kind == "comment"],
         history=events if actor.scope.all_branches else [],

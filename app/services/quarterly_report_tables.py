@@ -15,6 +15,7 @@ from app.domain.complaints import BREACH_CATEGORY_LABELS, Grade
 from app.domain.i18n import _l
 from app.domain.kpis import FIGURES, Tally
 from app.services.quarterly_report_figures import NONE_KEY, sum_rows
+from app.services.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,12 @@ def _tally(values) -> Tally:
     return Tally(int(values[0]), int(values[1]))
 
 
-def _kpi_rows(rows: dict, names: dict[str, str], none_label: str) -> list[list[Any]]:
+def _kpi_rows(
+    rows: dict, names: dict[str, str], none_label: str, units: frozenset[str] | None = None
+) -> list[list[Any]]:
     ordered = sorted(rows.items(), key=lambda item: -item[1]["intake"][1])
+    if units is not None:
+        ordered = [item for item in ordered if item[0] in units]
     return [
         [names.get(key, none_label) if key != NONE_KEY else none_label]
         + [kpis.shown(f, _tally(tallies[f.code])) for f in FIGURES]
@@ -38,8 +43,28 @@ def _kpi_rows(rows: dict, names: dict[str, str], none_label: str) -> list[list[A
     ]
 
 
-def tables(data: dict) -> list[Table]:
-    """The report's tables in reading order, every value a display string or a whole number."""
+def tables_for(data: dict, scope: Scope) -> list[Table]:
+    """The report's tables as one reader may see them (design §1): CSD, leaders and the
+    committee every row; a unit the rows of the units in its scope (its own and its
+    sub-units') in the tables by unit and in the measures, and the company's totals and the
+    company-wide figures by channel, business category and cause (they name no unit)."""
+    if scope.all_branches:
+        return tables(data)
+    return tables(data, units=frozenset(str(b) for b in scope.branch_ids))
+
+
+def _own_measure(measure: dict, units: frozenset[str], names: dict[str, str]) -> bool:
+    unit_id = measure.get("unit_id")
+    if unit_id is not None:
+        return str(unit_id) in units
+    # A snapshot taken before measures carried their unit's id: by the unit's name.
+    return measure.get("unit") in {names.get(key) for key in units}
+
+
+def tables(data: dict, units: frozenset[str] | None = None) -> list[Table]:
+    """The report's tables in reading order, every value a display string or a whole number.
+    ``units``: keep only these units' rows (the keys of the snapshot's by-unit figures) in the
+    tables by unit and the measures; None keeps every row (``tables_for``)."""
     names = data["names"]
     figure_headers = [str(f.label) for f in FIGURES]
     total = sum_rows(data["branch"])
@@ -85,11 +110,13 @@ def tables(data: dict) -> list[Table]:
             "branch",
             str(_l("Figures by unit")),
             [unit, *figure_headers],
-            _kpi_rows(data["branch"], names["branch"], not_dispatched) + [total_row],
+            _kpi_rows(data["branch"], names["branch"], not_dispatched, units) + [total_row],
         )
     )
     intake_rows = []
     keys = set(data["branch"]) | set(previous["branch"]) | set(year_before["branch"])
+    if units is not None:
+        keys &= units
     for key in sorted(keys, key=lambda k: -data["branch"].get(k, {}).get("intake", [0, 0])[1]):
         counts = [
             src.get(key, {}).get("intake", [0, 0])[1]
@@ -173,6 +200,7 @@ def tables(data: dict) -> list[Table]:
             [
                 [names["branch"].get(k, none) if k != NONE_KEY else none, n]
                 for k, n in sorted(complaints["by_unit"].items(), key=lambda i: -i[1])
+                if units is None or k in units
             ]
             + [
                 [
@@ -211,6 +239,7 @@ def tables(data: dict) -> list[Table]:
                     m["done_note"] or "",
                 ]
                 for m in data["measures"]
+                if units is None or _own_measure(m, units, names["branch"])
             ],
         )
     )

@@ -37,6 +37,8 @@ STALE_REPORT = _l(
     "shows the current state."
 )
 DENIED = _l("Your role may not do this.")
+FORM_INCOMPLETE = _l("The form is incomplete; please reload the page.")
+SUBMISSION_KEY_LENGTH = 64  # the submission_key columns
 
 
 def report_link(report_id: int) -> str:
@@ -45,6 +47,39 @@ def report_link(report_id: int) -> str:
 
 def _duplicate(exc) -> ReportError:
     return ReportError(_l("A report for this quarter already exists."))
+
+
+class DuplicateSubmissionError(ReportError):
+    """A form with a one-time key was submitted twice at the same moment."""
+
+
+def _duplicate_submission(exc) -> ReportError:
+    return DuplicateSubmissionError(_l("This form was already submitted."))
+
+
+def form_key(submission_key: str | None) -> str:
+    """A form's one-time key (a hidden field): without one the form is refused, saving nothing."""
+    key = (submission_key or "").strip()
+    if not key or len(key) > SUBMISSION_KEY_LENGTH:
+        raise ReportError(FORM_INCOMPLETE)
+    return key
+
+
+def once(find, make):
+    """What a form with a one-time key records, once: ``find()`` the row its key already made
+    (a double click, a resent page) else ``make()`` it; of two submissions racing, the loser's
+    unique-key violation (DuplicateSubmissionError) gives the winner's row — never a second row
+    nor a second notice."""
+    existing = find()
+    if existing is not None:
+        return existing
+    try:
+        return make()
+    except DuplicateSubmissionError:
+        existing = find()
+        if existing is None:
+            raise
+        return existing
 
 
 # -- Reading ----------------------------------------------------------------------------------
@@ -164,19 +199,46 @@ def submit_report(
     return report
 
 
-@transaction(conflict_message=STALE_REPORT)
 def comment_report(
-    session: Session, actor: Actor, report_id: int, text: str | None, *, now=None
+    session: Session,
+    actor: Actor,
+    report_id: int,
+    text: str | None,
+    *,
+    submission_key: str | None,
+    now=None,
 ) -> QuarterlyReportEvent:
     """批示 of a leader or the committee on a submitted or distributed report; CSD hears of it,
-    and the units too once the report is theirs."""
-    now = now or clock_now()
+    and the units too once the report is theirs. The form submitted twice (its one-time key)
+    gives the first 批示: no second one, no second notice."""
+    key = form_key(submission_key)
+
+    def find():
+        return session.scalar(
+            select(QuarterlyReportEvent).where(
+                QuarterlyReportEvent.submission_key == key,
+                QuarterlyReportEvent.report_id == report_id,
+                QuarterlyReportEvent.author_id == actor.user_id,
+            )
+        )
+
+    return once(find, lambda: _comment(session, actor, report_id, text, key, now or clock_now()))
+
+
+@transaction(_duplicate_submission, conflict_message=STALE_REPORT)
+def _comment(session, actor, report_id, text, key: str, now) -> QuarterlyReportEvent:
     report = _checked(session, actor, report_id, COMMENT, ReportAction.COMMENT)
     body = qr.clean_text(text, _l("Please write the instruction."))
     entry = QuarterlyReportEvent(
-        report_id=report.id, kind="comment", text=body, author_id=actor.user_id, at=now
+        report_id=report.id,
+        kind="comment",
+        text=body,
+        author_id=actor.user_id,
+        at=now,
+        submission_key=key,
     )
     session.add(entry)
+    session.flush()
     recipients = _users(session, set(CSD_ROLE_NAMES))
     if report.status == ReportStatus.DISTRIBUTED:
         recipients |= _users(session, {LIAISON.name, HEAD.name})

@@ -14,11 +14,22 @@ from app.domain import quarterly_reports as qr
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.quarterly_reports import ReportError
-from app.models import Branch, MeetingMeasure, ServiceMeeting
+from app.domain.roles import CSD_ROLE_NAMES
+from app.models import Branch, MeetingMeasure, ServiceMeeting, ServiceMeetingEvent
 from app.services.actor import Actor
 from app.services.errors import OutOfScopeError, PermissionDeniedError
 from app.services.notifications import send
-from app.services.quarterly_reports import ANSWER, DENIED, EDIT, READ, _unit_people
+from app.services.quarterly_reports import (
+    ANSWER,
+    DENIED,
+    EDIT,
+    READ,
+    _duplicate_submission,
+    _unit_people,
+    _users,
+    form_key,
+    once,
+)
 from app.services.uow import transaction
 
 
@@ -50,7 +61,9 @@ def visible_measures(session: Session, actor: Actor, meeting_id: int | None = No
     return list(session.scalars(actor.scope.apply(query, MeetingMeasure)))
 
 
-def _add_measure(session: Session, meeting: ServiceMeeting, draft: MeasureDraft) -> MeetingMeasure:
+def _add_measure(
+    session: Session, meeting: ServiceMeeting, draft: MeasureDraft, key: str | None = None
+) -> MeetingMeasure:
     text = qr.check_measure(draft.text, draft.branch_id, draft.due_on)
     due_on = draft.due_on
     if due_on is None:  # (check_measure refused it already)
@@ -60,7 +73,9 @@ def _add_measure(session: Session, meeting: ServiceMeeting, draft: MeasureDraft)
         raise ReportError(_l("Please choose the unit responsible for the measure."))
     if due_on < meeting.held_on:
         raise ReportError(_l("A measure cannot be due before its meeting."))
-    measure = MeetingMeasure(meeting=meeting, text=text, branch_id=unit.id, due_on=due_on)
+    measure = MeetingMeasure(
+        meeting=meeting, text=text, branch_id=unit.id, due_on=due_on, submission_key=key
+    )
     session.add(measure)
     session.flush()
     send(
@@ -75,7 +90,6 @@ def _add_measure(session: Session, meeting: ServiceMeeting, draft: MeasureDraft)
     return measure
 
 
-@transaction()
 def record_meeting(
     session: Session,
     actor: Actor,
@@ -84,9 +98,32 @@ def record_meeting(
     title: str | None,
     minutes: str | None,
     measures: list[MeasureDraft],
+    submission_key: str | None,
     now: datetime | None = None,
 ) -> ServiceMeeting:
-    """Art.40: the meeting's minutes and the measures decided (blank measure rows ignored)."""
+    """Art.40: the meeting's minutes and the measures decided (blank measure rows ignored). The
+    form submitted twice (its one-time key) gives the first meeting: no second meeting, no
+    second notice."""
+    if not actor.may(EDIT):
+        raise PermissionDeniedError(DENIED)
+    key = form_key(submission_key)
+
+    def find():
+        return session.scalar(
+            select(ServiceMeeting).where(
+                ServiceMeeting.submission_key == key,
+                ServiceMeeting.recorded_by_id == actor.user_id,
+            )
+        )
+
+    return once(
+        find,
+        lambda: _record_meeting(session, actor, held_on, title, minutes, measures, key, now),
+    )
+
+
+@transaction(_duplicate_submission)
+def _record_meeting(session, actor, held_on, title, minutes, measures, key, now) -> ServiceMeeting:
     if not actor.may(EDIT):
         raise PermissionDeniedError(DENIED)
     now = now or clock_now()
@@ -97,7 +134,12 @@ def record_meeting(
     subject = qr.clean_text(title, _l("Please give the meeting's subject."))[:200]
     text = qr.clean_text(minutes, _l("Please write the minutes."))
     meeting = ServiceMeeting(
-        held_on=held_on, title=subject, minutes=text, recorded_by_id=actor.user_id, recorded_at=now
+        held_on=held_on,
+        title=subject,
+        minutes=text,
+        recorded_by_id=actor.user_id,
+        recorded_at=now,
+        submission_key=key,
     )
     session.add(meeting)
     session.flush()
@@ -107,13 +149,35 @@ def record_meeting(
     return meeting
 
 
-@transaction()
 def add_measure(
-    session: Session, actor: Actor, meeting_id: int, draft: MeasureDraft
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    draft: MeasureDraft,
+    *,
+    submission_key: str | None,
 ) -> MeetingMeasure:
+    """Art.40: one more measure of a meeting. The form submitted twice (its one-time key) gives
+    the first measure: no second measure, no second notice."""
     if not actor.may(EDIT):
         raise PermissionDeniedError(DENIED)
-    return _add_measure(session, load_meeting(session, actor, meeting_id), draft)
+    key = form_key(submission_key)
+
+    def find():
+        return session.scalar(
+            select(MeetingMeasure).where(
+                MeetingMeasure.submission_key == key, MeetingMeasure.meeting_id == meeting_id
+            )
+        )
+
+    return once(find, lambda: _add_one(session, actor, meeting_id, draft, key))
+
+
+@transaction(_duplicate_submission)
+def _add_one(session, actor, meeting_id: int, draft: MeasureDraft, key: str) -> MeetingMeasure:
+    if not actor.may(EDIT):
+        raise PermissionDeniedError(DENIED)
+    return _add_measure(session, load_meeting(session, actor, meeting_id), draft, key)
 
 
 @transaction()
@@ -125,7 +189,9 @@ def mark_done(
     *,
     now: datetime | None = None,
 ) -> MeetingMeasure:
-    """Art.40: the owner unit reports its measure done, once, with what was done."""
+    """Art.40: the owner unit reports its measure done, once, with what was done: the meeting's
+    history records it and the customer-service department hears of it (once: the UPDATE
+    re-checks that the measure is not done yet)."""
     now = now or clock_now()
     if not actor.may(ANSWER):
         raise PermissionDeniedError(DENIED)
@@ -144,4 +210,26 @@ def mark_done(
     if saved is None:
         raise ReportError(_l("This measure has already been reported done."))
     session.refresh(measure)
+    session.add(
+        ServiceMeetingEvent(
+            meeting_id=measure.meeting_id,
+            measure_id=measure.id,
+            branch_id=measure.branch_id,
+            kind="measure_done",
+            text=text,
+            actor_id=actor.user_id,
+            at=now,
+        )
+    )
+    csd = _users(session, set(CSD_ROLE_NAMES))
+    csd.discard(actor.user_id)
+    send(
+        session,
+        sorted(csd),
+        category="service_meeting",
+        title=str(_l("%(unit)s reported a service meeting measure done (Art.40)",
+                     unit=measure.branch.name)),
+        body=f"{measure.text[:200]}\n{text}"[:500],
+        link=meeting_link(measure.meeting_id),
+    )  # fmt: skip
     return measure

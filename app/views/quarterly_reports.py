@@ -5,6 +5,7 @@ read, write (CSD), comment (leaders, the committee), answer (a unit's liaison an
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from flask import flash, redirect, request, url_for
@@ -99,6 +100,7 @@ class QuarterlyReportView(BaseView):
             status_labels=qr.STATUS_LABELS,
             answer_labels=qr.ANSWER_STATE_LABELS,
             event_labels=qr.EVENT_LABELS,
+            form_key=secrets.token_hex(16),
             title=f"{_l('Quarterly analysis report')} {page.report.token}",
         )
 
@@ -185,7 +187,11 @@ class QuarterlyReportView(BaseView):
         return self._run(
             pk,
             lambda actor, _: reports.comment_report(
-                db.session, actor, pk, request.form.get("text")
+                db.session,
+                actor,
+                pk,
+                request.form.get("text"),
+                submission_key=request.form.get("submission_key"),
             ),
             _l("Saved; the people concerned have been notified."),
             versioned=False,
@@ -253,6 +259,7 @@ class QuarterlyReportView(BaseView):
             may_done=actor.may(reports.ANSWER),
             units=pages.unit_choices(db.session) if actor.may(reports.EDIT) else [],
             today=clock_now().date(),
+            form_key=secrets.token_hex(16),
             title=str(_l("Service meetings")),
         )
 
@@ -266,6 +273,7 @@ class QuarterlyReportView(BaseView):
             meeting=page.meeting,
             state_labels=qr.MEASURE_STATE_LABELS,
             units=pages.unit_choices(db.session) if page.may_add else [],
+            form_key=secrets.token_hex(16),
             title=f"{_l('Service meeting')} {page.meeting.held_on}",
         )
 
@@ -288,6 +296,7 @@ class QuarterlyReportView(BaseView):
                 title=request.form.get("title"),
                 minutes=request.form.get("minutes"),
                 measures=drafts,
+                submission_key=request.form.get("submission_key"),
             )
         except DomainError as exc:
             flash(str(exc), "danger")
@@ -305,7 +314,8 @@ class QuarterlyReportView(BaseView):
             _day(request.form.get("due_on")),
         )
         return self._meeting_run(
-            pk, lambda: meetings.add_measure(db.session, current_actor(), pk, draft),
+            pk, lambda: meetings.add_measure(db.session, current_actor(), pk, draft,
+                                             submission_key=request.form.get("submission_key")),
             _l("The measure was added; the responsible unit has been notified."),
         )  # fmt: skip
 
