@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,18 +35,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("demo-instance")
-    port = _free_port()
+def demo_env(instance: Path) -> dict[str, str]:
+    """The environment of a demo portal kept in ``instance`` (SQLite, several sign-ins a test)."""
     env = {
         **os.environ,
         "SUQIU_INSTANCE_PATH": str(instance),
         "SUQIU_DEMO_PASSWORD": PASSWORD,
         "SUQIU_LOGIN_RATE_LIMIT": "100 per minute",
-    }  # several sign-ins per test
+    }
     env.pop("DATABASE_URL", None)
     env.pop("SECRET_KEY", None)
+    return env
+
+
+@contextmanager
+def serving_demo(instance: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`suqiu demo` serving ``instance`` on a free port until the block ends; yields its URL."""
+    env = env or demo_env(instance)
+    port = _free_port()
     log = open(instance / "demo.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "demo", "--port", str(port)],
@@ -67,6 +75,12 @@ def demo_url(tmp_path_factory):
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    with serving_demo(tmp_path_factory.mktemp("demo-instance")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,8 @@ exists."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -27,10 +22,9 @@ from sqlalchemy import select
 from app.domain.clock import now as clock_now
 from tests.test_browser import (
     ARTIFACTS,
-    PASSWORD,
-    _free_port,
     act_in_browser,
     browser,  # noqa: F401 — the module's fixtures
+    serving_demo,
     sign_in,
     switch_user,
 )
@@ -45,37 +39,8 @@ def demo(tmp_path_factory):
     """The demo portal (as tests/test_browser.demo_url) and its instance folder, whose SQLite
     database the test prepares through the services."""
     instance = tmp_path_factory.mktemp("assessment-demo")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SUQIU_INSTANCE_PATH": str(instance),
-        "SUQIU_DEMO_PASSWORD": PASSWORD,
-        "SUQIU_LOGIN_RATE_LIMIT": "100 per minute",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("SECRET_KEY", None)
-    log = open(instance / "demo.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "demo", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/login/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail((instance / "demo.log").read_text())
-                time.sleep(0.5)
+    with serving_demo(instance) as url:
         yield url, instance
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def _services_app(instance: Path, tmp: Path):

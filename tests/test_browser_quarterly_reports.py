@@ -7,13 +7,10 @@ to test-artifacts/ and /work/notes/shots/report-*.png."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,8 +21,9 @@ from app.domain.clock import now as clock_now
 from tests.test_browser import (  # noqa: F401  (module fixtures: Chromium)
     ARTIFACTS,
     PASSWORD,
-    _free_port,
     browser,
+    demo_env,
+    serving_demo,
     sign_in,
     switch_user,
 )
@@ -40,14 +38,7 @@ def demo(tmp_path_factory):
     """The demo portal (as tests/test_browser.demo_url) and its instance folder; the demo's
     approved valid complaints are dated into the last ended quarter: 汉口 and 武昌 owe answers."""
     instance = tmp_path_factory.mktemp("report-demo")
-    env = {
-        **os.environ,
-        "SUQIU_INSTANCE_PATH": str(instance),
-        "SUQIU_DEMO_PASSWORD": PASSWORD,
-        "SUQIU_LOGIN_RATE_LIMIT": "100 per minute",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("SECRET_KEY", None)
+    env = demo_env(instance)
     subprocess.run(
         [sys.executable, "-m", "app.cli", "demo", "--no-serve"], env=env, check=True,
         capture_output=True,
@@ -58,27 +49,8 @@ def demo(tmp_path_factory):
             "UPDATE complaint_determination SET approved_at = ? WHERE approved_at IS NOT NULL",
             (middle.isoformat(sep=" "),),
         )
-    port = _free_port()
-    log = open(instance / "demo.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "demo", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/login/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail((instance / "demo.log").read_text())
-                time.sleep(0.5)
+    with serving_demo(instance, env) as url:
         yield url, instance, env
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def _shot(page, name):
