@@ -231,6 +231,7 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
     session.flush()  # a repeated registration key fails here, inside the transaction
     major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
     if data.repeat_of:
+        session.flush()  # the case as it now stands: its version is the one the link checks
         repeats.link_repeat(
             session, actor, case.id, primary_id=data.repeat_of, version=case.version, now=now
         )
