@@ -38,7 +38,13 @@
       })
       .then(function (html) {
         if (query === last) {
+          // The agent may have chosen while this answer was on its way: keep that choice.
+          var keep = chosen();
           panel.innerHTML = html;
+          var again = form.querySelector("input[name=repeat_of][value='" + keep + "']");
+          if (again) {
+            again.checked = true;
+          }
         }
       })
       .catch(function () {});
