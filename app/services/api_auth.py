@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.api_tokens import Operation, TokenScope, parse_operations, token_hash, well_formed
@@ -85,7 +86,25 @@ class Machine:
         return self.scope.allows(operation, channel)
 
 
-def token_scope(token: ApiToken) -> TokenScope:
+class _TokenRow(NamedTuple):
+    id: int
+    prefix: str
+    channels: str
+    operations: str
+    rate_per_minute: int
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class _ClientRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    active: bool
+    user_id: int
+
+
+def token_scope(token: ApiToken | _TokenRow) -> TokenScope:
     return TokenScope(
         frozenset(json.loads(token.channels or "[]")),
         parse_operations(json.loads(token.operations or "[]")),
@@ -98,16 +117,33 @@ def authenticate(session: Session, raw: str | None, now: datetime | None = None)
         raise ApiAuthError("token_missing", _l("An API token is required (Authorization: Bearer)."))
     if not well_formed(raw):
         raise ApiAuthError("token_invalid", _l("The API token is not valid."))
-    # One statement: the token, its system and the reference data's version (channels and kinds
-    # by code come from the process's copy of the reference data while that number stands).
+    # One statement, of columns (no entities to build): the token, its system and the
+    # reference data's version (channels and kinds by code come from the process's copy of the
+    # reference data while that number stands).
     row = session.execute(
-        select(ApiToken, ApiClient, reference_data.version_now())
+        select(
+            ApiToken.id,
+            ApiToken.prefix,
+            ApiToken.channels,
+            ApiToken.operations,
+            ApiToken.rate_per_minute,
+            ApiToken.revoked_at,
+            ApiToken.last_used_at,
+            ApiClient.id,
+            ApiClient.code,
+            ApiClient.name,
+            ApiClient.active,
+            ApiClient.user_id,
+            reference_data.version_now(),
+        )
         .join(ApiClient, ApiClient.id == ApiToken.client_id)
         .where(ApiToken.token_hash == token_hash(raw))
     ).first()
     if row is None:
         raise ApiAuthError("token_invalid", _l("The API token is not valid."))
-    token, client, version = row
+    token = _TokenRow(*row[:7])
+    client = _ClientRow(*row[7:12])
+    version = row[12]
     if token.revoked_at is not None:
         raise ApiAuthError("token_revoked", _l("The API token has been revoked."))
     if not client.active:
@@ -134,7 +170,7 @@ def authenticate(session: Session, raw: str | None, now: datetime | None = None)
     )
     moment = now or clock_now()
     if token.last_used_at is None or moment - token.last_used_at >= LAST_USED_STEP:
-        _touch(session, token, moment)
+        _touch(session, token.id, moment)
     return Machine(
         client.id,
         client.code,
@@ -171,9 +207,9 @@ def call_log_row(
 
 
 @transaction()
-def _touch(session: Session, token: ApiToken, moment: datetime) -> None:
+def _touch(session: Session, token_id: int, moment: datetime) -> None:
     """When the token was last used, to the LAST_USED_STEP (not a write per call)."""
-    token.last_used_at = moment
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=moment))
 
 
 @transaction()
