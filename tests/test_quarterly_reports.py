@@ -551,3 +551,55 @@ def test_design1_a_report_generated_before_measures_carried_their_unit_is_scoped
     scope = actor(s, "liaison_hankou").scope
     measures = next(t for t in report_tables.tables_for(data, scope) if t.code == "measures")
     assert [row[1] for row in measures.rows] == ["汉口上门预约制"]
+
+
+def test_art39_an_owed_answer_follows_a_calendar_change_and_a_given_one_keeps_its_deadline(
+    quarter, login_as
+):
+    """Distributed on Mon 2026-12-28: 5 working days run into 2027, which is not loaded yet, so
+    the answer is due (provisionally) on 2027-01-05 23:59:59 (12-29, 12-30, 12-31, 01-04, 01-05;
+    New Year's Day is fixed). The administrator enters 01-01 and a holiday on 01-05, then loads
+    2027: the
+    owed answer moves to 01-06 and is no longer provisional, the report's history says so; an
+    answer already given keeps the deadline it was judged by."""
+    s = quarter
+    distributed = datetime(2026, 12, 28, 10, 0)
+    report = _ready(s)
+    reports.submit_report(s, actor(s, "csd"), report.id, version=report.version, now=GENERATED)
+    version = s.get(QuarterlyReport, report.id).version
+    answers = reports.distribute_report(
+        s, actor(s, "csd"), report.id, version=version, now=distributed
+    )
+    provisional = datetime(2027, 1, 5, 23, 59, 59)
+    assert {(a.due, a.due_provisional) for a in answers} == {(provisional, True)}
+    wuchang = branch_id(s, "wuchang")
+    reports.answer_report(
+        s, actor(s, "liaison_wuchang"), report.id, wuchang, "已整改。", now=distributed
+    )
+    admin = login_as("admin")
+    for url, data in (
+        ("/calendardayview/add", {"day": "2027-01-01", "name": "元旦"}),
+        ("/calendardayview/add", {"day": "2027-01-05", "name": "测试假日"}),
+        ("/calendaryearview/add", {"year": "2027"}),
+    ):
+        response = admin.post(url, data={"csrf_token": csrf_token(admin, url), **data})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    s.expire_all()
+    due = {
+        a.branch_id: (a.due, a.due_provisional)
+        for a in s.scalars(select(ReportAnswer).where(ReportAnswer.report_id == report.id))
+    }
+    assert due == {
+        branch_id(s, "hankou"): (datetime(2027, 1, 6, 23, 59, 59), False),
+        wuchang: (provisional, True),
+    }
+    (moved,) = s.scalars(
+        select(QuarterlyReportEvent).where(
+            QuarterlyReportEvent.report_id == report.id,
+            QuarterlyReportEvent.kind == "answer_due_moved",
+        )
+    ).all()
+    assert "2027-01-05 23:59 → 2027-01-06 23:59" in moved.text and "不再是暂定" in moved.text
+    assert moved.author.username == "admin"
+    page = login_as("csd").get(f"/quarterly-reports/show/{report.id}").get_data(as_text=True)
+    assert "工作日历调整，答复期限随之变更" in page

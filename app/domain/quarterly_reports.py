@@ -344,4 +344,5 @@ EVENT_LABELS = {
     "distributed": _l("Distributed to the units"),
     "answered": _l("Handling opinion submitted"),
     "answered_late": _l("Handling opinion submitted late"),
+    "answer_due_moved": _l("Answer deadline moved with the working-day calendar"),
 }

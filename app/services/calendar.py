@@ -15,8 +15,16 @@ from app.domain.clock import format_datetime
 from app.domain.clock import now as clock_now
 from app.domain.i18n import _l
 from app.domain.lifecycle import OPEN_STATUSES
+from app.domain.quarterly_reports import answer_due
 from app.domain.time_limit_rules import NoApplicableRuleError, Rule, case_deadlines, choose_rules
-from app.models import CalendarDay, CalendarYear, Case
+from app.models import (
+    CalendarDay,
+    CalendarYear,
+    Case,
+    QuarterlyReport,
+    QuarterlyReportEvent,
+    ReportAnswer,
+)
 from app.services import time_limits
 from app.services.actor import Actor
 from app.services.case_events import case_event
@@ -123,7 +131,50 @@ def recompute_deadlines(
     cases = session.scalars(
         select(Case).where(Case.status.in_(OPEN_STATUSES), crossing).order_by(Case.id)
     ).all()
+    _recompute_answers(session, calendar, windows, actor, now)
     return sum(_recompute(session, case, rules, calendar, windows, actor, now) for case in cases)
+
+
+def _recompute_answers(session: Session, calendar, windows, actor: Actor, now) -> None:
+    """Art.39: the units' handling opinions still owed on a quarterly report are due 5 working
+    days after its distribution; a count that ran over a changed day follows the calendar (an
+    answer given keeps the deadline it was judged by). Each move is in the report's history."""
+    crossing = or_(
+        *(
+            and_(QuarterlyReport.distributed_at < end, ReportAnswer.due >= start)
+            for start, end in windows
+        )
+    )
+    owed = session.execute(
+        select(ReportAnswer, QuarterlyReport.distributed_at)
+        .join(QuarterlyReport, QuarterlyReport.id == ReportAnswer.report_id)
+        .where(ReportAnswer.answered_at.is_(None), crossing)
+        .order_by(ReportAnswer.id)
+    ).all()
+    for answer, distributed_at in owed:
+        fresh = answer_due(distributed_at, calendar)
+        before = (answer.due, bool(answer.due_provisional))
+        if (fresh.due, fresh.provisional) == before:
+            continue
+        answer.due, answer.due_provisional = fresh.due, fresh.provisional
+        if answer.flagged_at is not None and fresh.due > now:
+            answer.flagged_at = None  # no longer overdue; the sweep flags it again if it passes
+        unit = answer.branch.name if answer.branch else ""
+        text = f"{unit}：{format_datetime(before[0])} → {format_datetime(fresh.due)}"
+        if fresh.provisional != before[1]:
+            mark = _l("The deadlines are provisional.")
+            if not fresh.provisional:
+                mark = _l("The deadlines are no longer provisional.")
+            text += f"（{mark}）"
+        session.add(
+            QuarterlyReportEvent(
+                report_id=answer.report_id,
+                kind="answer_due_moved",
+                text=text,
+                author_id=actor.user_id,
+                at=now,
+            )
+        )
 
 
 def _recompute(
