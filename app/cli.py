@@ -141,6 +141,7 @@ def demo_command(host, port, no_serve):
     from datetime import timedelta
 
     from app.demo import demo_password, seed_demo
+    from app.demo_quarter import seed_demo_quarter
     from app.extensions import db
     from app.services.violations import detect_violations
 
@@ -153,6 +154,7 @@ def demo_command(host, port, no_serve):
     _prepare_database()
     password = demo_password(instance, os.environ.get("SUQIU_DEMO_PASSWORD"))
     rows = seed_demo(current_app.appbuilder.sm, db.session, password)
+    seed_demo_quarter(db.session)  # the last ended quarter, for its report (Art.39)
     # What the nightly detection would propose from the demo cases (Art.41), for CSD to decide.
     proposed = detect_violations(db.session, window=timedelta(days=366))
     click.echo("")

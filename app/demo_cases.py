@@ -103,7 +103,7 @@ def seed_demo_cases(session: Session, now: datetime | None = None) -> int:
             customer_phone=phone,
             customer_address=address,
             gas_account=f"0271{index:06d}",
-            content=_CONTENT[kind],
+            content=CONTENT[kind],
             received_at=received,
             resolve_on_spot=path == "resolved_on_spot",
             result="已告知客户微信公众号缴费步骤，客户表示清楚。"
@@ -112,13 +112,13 @@ def seed_demo_cases(session: Session, now: datetime | None = None) -> int:
             **extra,
         )
         case = register_case(session, users[registrar], data, now=received)
-        _play(session, users, case, path, received, now, hankou if index % 2 == 0 else wuchang)
+        play_path(session, users, case, path, received, now, hankou if index % 2 == 0 else wuchang)
     seed_demo_repeats(session, now)  # 重复诉求: 关联单 of open cases
     sweep_overdue(session, now=now)
     return len(SCRIPT)
 
 
-_CONTENT = {
+CONTENT = {
     "business": "客户反映燃气表计量异常，申请上门检测并更换。",
     "complaint": "客户投诉维修人员未按约定时间上门，多次催促无果，态度生硬。",
     "consultation": "客户咨询阶梯气价的计算方式及本月气费偏高原因。",
@@ -128,7 +128,7 @@ _CONTENT = {
 }
 
 
-def _play(session, users, case, path, received, now, branch) -> None:
+def play_path(session, users, case, path, received, now, branch) -> None:
     """Move a freshly registered case along ``path`` through the workflow services."""
     step = {"t": received}
 

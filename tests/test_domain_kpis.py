@@ -123,6 +123,37 @@ def test_art19_timely_sign_rate_counts_the_cases_whose_sign_for_limit_fell_in_th
     assert shown(FIGURES_BY_CODE["timely_sign"], figure("timely_sign")) == "33.3%"
 
 
+def test_art19_a_case_resolved_on_the_spot_owes_no_sign_for():
+    """Design §4: 及时签收率 is over the cases whose sign-for limit fell in the period. A case
+    the agent resolved on the spot (replied, never dispatched) went to no unit and had nothing
+    to sign: it is in no denominator of the sign-for rate, waiting for its callback or closed.
+    A case still waiting for CSD's dispatch past its sign-for limit does count (not signed)."""
+    on_the_spot = [
+        case(
+            status=status,
+            received_at=d(11, 5),
+            sign_due=d(11, 5, 18),
+            finish_due=d(11, 12, 17),
+            replied_at=d(11, 5, 10),
+            closed_at=closed,
+            callback_result="satisfied" if closed else None,
+        )
+        for status, closed in (("pending_callback", None), ("closed", d(11, 6)))
+    ]
+    waiting = case(status="pending_dispatch", received_at=d(11, 7), sign_due=d(11, 7, 18))
+    signed = case(
+        status="in_progress",
+        received_at=d(11, 8),
+        dispatched_at=d(11, 8, 13),
+        sign_due=d(11, 8, 18),
+        signed_at=d(11, 8, 14),
+    )
+    timely_sign = FIGURES_BY_CODE["timely_sign"]
+    assert tally(timely_sign, [*on_the_spot, waiting, signed], AFTER) == Tally(1, 2)
+    # Their finish counts as any case's: replied before the finish deadline.
+    assert tally(FIGURES_BY_CODE["on_time_finish"], on_the_spot, AFTER) == Tally(2, 2)
+
+
 def test_art19_on_time_finish_rate_counts_the_cases_due_in_the_period_not_those_received():
     # Due in November: A, B, C (23:59:59 on the 30th), F, G (received in October: still due
     # in November). In time: A, F (replied at the deadline's very second), G. B replied a day

@@ -137,7 +137,10 @@ RECEIVED = LIVE & ge(received_at, Param("start")) & lt(received_at, Param("end")
 REPEATS_RECEIVED = (
     NOT_VOIDED & IS_REPEAT & ge(received_at, Param("start")) & lt(received_at, Param("end"))
 )
-SIGN_DUE = _fell_due(sign_due)
+# Resolved on the spot by the agent (当场办结, design §2): replied without going to a unit, so no
+# sign-for was owed (a unit's reply always follows a dispatch).
+RESOLVED_ON_THE_SPOT = ~Present(dispatched_at) & Present(replied_at)
+SIGN_DUE = _fell_due(sign_due) & ~RESOLVED_ON_THE_SPOT
 SIGNED_IN_TIME = Present(signed_at) & le(signed_at, sign_due)
 FINISH_DUE = _fell_due(finish_due)
 # The unit's reply is what the finish deadline binds (the clock stops there, Art.19).
