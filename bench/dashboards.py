@@ -65,7 +65,10 @@ def _day(dialect: str, column: str, width: int) -> str:
 def _tallies(units: str, group: bool, dialect: str = "postgresql") -> str:
     live = LIVE
     received = f"{live} AND c.received_at >= :start AND c.received_at < :end"
-    sign_due = f"{live} AND c.sign_due >= :start AND c.sign_due < :until"
+    sign_due = (
+        f"{live} AND c.sign_due >= :start AND c.sign_due < :until"
+        " AND NOT (c.dispatched_at IS NULL AND c.replied_at IS NOT NULL)"
+    )
     finish_due = f"{live} AND c.finish_due >= :start AND c.finish_due < :until"
     on_time = "c.replied_at IS NOT NULL AND c.replied_at <= c.finish_due"
     closed = f"{live} AND c.status IN {FINISHED} AND c.closed_at >= :start AND c.closed_at < :until"
