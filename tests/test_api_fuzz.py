@@ -1,8 +1,6 @@
-"""A schema-driven fuzzer over the served OpenAPI document (schemathesis is not in the package
-index; hypothesis-jsonschema fails with the current hypothesis: hypothesis draws the bodies from
-the document's own schemas here, and
-arbitrary JSON, path and query values beside them): no answer is a 5xx, every error is the JSON
-{status, code, message}."""
+"""A fuzzer over the served OpenAPI document beside schemathesis (tests/test_api_schemathesis.py):
+hypothesis draws the bodies from the document's own schemas, and arbitrary JSON, path and query
+values beside them: no answer is a 5xx, every error is the JSON {status, code, message}."""
 
 from __future__ import annotations
 

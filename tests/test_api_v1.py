@@ -386,6 +386,25 @@ def test_the_openapi_document_is_served_and_valid(app):
     assert rules == set(document["paths"])
 
 
+def test_the_openapi_document_lists_the_codes_a_new_case_may_name_today(app, db_session):
+    """The channel, kind and business category of a new case are enums of the codes the
+    administrator keeps: a deactivated channel leaves the document at once."""
+    from app.models import Channel
+
+    def case_create():
+        document = app.test_client().get("/api/v1/openapi.json").get_json()
+        validate(document)
+        return document["components"]["schemas"]["CaseCreate"]["properties"]
+
+    properties = case_create()
+    assert {"hotline_96511", "wechat", "citizen_hotline"} <= set(properties["channel"]["enum"])
+    assert {"consultation", "complaint"} <= set(properties["kind"]["enum"])
+    assert "gas_leak" in properties["business_category"]["enum"]
+    db_session.query(Channel).filter_by(code="wechat").one().active = False
+    db_session.commit()
+    assert "wechat" not in case_create()["channel"]["enum"]
+
+
 def test_channels_and_kinds_by_code_follow_the_reference_data_at_once(app, db_session):
     """The API reads channels and kinds by code from the process's kept reference data (one
     statement fewer each): a channel the administrator deactivates is refused on the next call,

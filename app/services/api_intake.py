@@ -17,7 +17,7 @@ from app.domain.capabilities import _ACTION_LABELS
 from app.domain.channels import ChannelCategoryCode
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS, Action, CaseStatus
-from app.models import ApiCallLog, Case, CaseEvent
+from app.models import ApiCallLog, BusinessCategory, Case, CaseEvent, CaseKind, Channel
 from app.services import reference_data
 from app.services.api_auth import Machine
 from app.services.case_registration import (
@@ -52,6 +52,20 @@ def require(machine: Machine, operation: Operation, channel: str | None = None) 
         raise ApiScopeError(_l("This token may not do this."))
     if channel is not None and not machine.allows(operation, channel):
         raise ApiScopeError(_l("This token may not work on this channel."))
+
+
+def vocabulary(session: Session) -> dict[str, list[str]]:
+    """The codes a delivered case may name today (active channels, kinds, business categories),
+    for the OpenAPI document's enums: an integrator reads what the administrator keeps."""
+    return {
+        "channel": list(
+            session.scalars(select(Channel.code).where(Channel.active).order_by(Channel.code))
+        ),
+        "kind": list(session.scalars(select(CaseKind.code).order_by(CaseKind.code))),
+        "business_category": list(
+            session.scalars(select(BusinessCategory.code).order_by(BusinessCategory.code))
+        ),
+    }
 
 
 def _parse_received(value: str | None) -> datetime | None:

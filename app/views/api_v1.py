@@ -157,7 +157,7 @@ def _run(view, session, args, kwargs):
 
 @blueprint.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(api_intake.vocabulary(db.session)))
 
 
 @blueprint.post("/cases")

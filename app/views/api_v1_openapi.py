@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from app.domain.api_tokens import (
     CASE_FIELDS,
     DELIVERY_FIELDS,
@@ -96,7 +98,18 @@ _LIMIT = {
 }
 
 
-def openapi_document() -> dict:
+def openapi_document(vocabulary: Mapping[str, Sequence[str]] | None = None) -> dict:
+    """The document; ``vocabulary``: the codes each coded field of a new case may take today
+    (app.services.api_intake.vocabulary), given as enums."""
+    document = _document()
+    properties = document["components"]["schemas"]["CaseCreate"]["properties"]
+    for name, codes in (vocabulary or {}).items():
+        if codes:
+            properties[name] = {**properties[name], "enum": list(codes)}
+    return document
+
+
+def _document() -> dict:
     ops = ", ".join(op.value for op in Operation)
     return {
         "openapi": "3.1.0",
