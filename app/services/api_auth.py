@@ -141,8 +141,9 @@ def authenticate(session: Session, raw: str | None, now: datetime | None = None)
     ).first()
     if row is None:
         raise ApiAuthError("token_invalid", _l("The API token is not valid."))
-    token = _TokenRow(*row[:7])
-    client = _ClientRow(*row[7:12])
+    (token_id, prefix, channels, operations, rate, revoked_at, last_used_at) = row[:7]
+    client = _ClientRow(row[7], row[8], row[9], row[10], row[11])
+    token = _TokenRow(token_id, prefix, channels, operations, rate, revoked_at, last_used_at)
     version = row[12]
     if token.revoked_at is not None:
         raise ApiAuthError("token_revoked", _l("The API token has been revoked."))

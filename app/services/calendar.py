@@ -152,6 +152,8 @@ def _recompute_answers(session: Session, calendar, windows, actor: Actor, now) -
         .order_by(ReportAnswer.id)
     ).all()
     for answer, distributed_at in owed:
+        if distributed_at is None:  # (answers are made at distribution)
+            continue
         fresh = answer_due(distributed_at, calendar)
         before = (answer.due, bool(answer.due_provisional))
         if (fresh.due, fresh.provisional) == before:
