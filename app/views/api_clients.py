@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import ApiCallLog, ApiClient, ApiClientEvent, ApiToken, Channel
 from app.services import api_clients
 from app.services.actor import current_actor
+from app.views.base import service_action
 
 EVENT_LABELS = {
     "register": _l("Registered"),
@@ -54,36 +55,24 @@ class ApiClientView(BaseView):
     @expose("/register", methods=["POST"])
     @has_access
     def register(self):
-        try:
-            client = api_clients.register_client(
+        return service_action(
+            lambda: api_clients.register_client(
                 db.session,
                 current_actor(),
                 code=request.form.get("code", ""),
                 name=request.form.get("name", ""),
                 description=request.form.get("description"),
-            )
-        except DomainError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("ApiClientView.systems"))
-        flash(str(_l("Done.")), "success")
-        return redirect(url_for("ApiClientView.detail", pk=client.id))
+            ),
+            _l("Done."),
+            lambda client: url_for("ApiClientView.detail", pk=client.id),
+            back=url_for("ApiClientView.systems"),
+            flash_refusals=True,
+        )
 
     def _page(self, client: ApiClient, new_token: str | None = None):
-        tokens = db.session.scalars(
-            select(ApiToken).where(ApiToken.client_id == client.id).order_by(ApiToken.id.desc())
-        ).all()
-        calls = db.session.scalars(
-            select(ApiCallLog)
-            .where(ApiCallLog.client_id == client.id)
-            .order_by(ApiCallLog.id.desc())
-            .limit(100)
-        ).all()
-        events = db.session.scalars(
-            select(ApiClientEvent)
-            .where(ApiClientEvent.client_id == client.id)
-            .order_by(ApiClientEvent.id.desc())
-            .limit(50)
-        ).all()
+        tokens = _latest(ApiToken, client.id)
+        calls = _latest(ApiCallLog, client.id, 100)
+        events = _latest(ApiClientEvent, client.id, 50)
         channels = db.session.scalars(select(Channel).order_by(Channel.sort_order)).all()
         return self.render_template(
             "suqiu/api_client.html",
@@ -136,8 +125,9 @@ class ApiClientView(BaseView):
     @expose("/<int:pk>/tokens/<int:token_id>/limit", methods=["POST"])
     @has_access
     def limit(self, pk, token_id):
-        try:
-            api_clients.limit_token(
+        return self._act(
+            pk,
+            lambda: api_clients.limit_token(
                 db.session,
                 current_actor(),
                 pk,
@@ -145,36 +135,42 @@ class ApiClientView(BaseView):
                 channels=request.form.getlist("channels"),
                 operations=request.form.getlist("operations"),
                 rate_per_minute=request.form.get("rate_per_minute"),
-            )
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(_l("Done.")), "success")
-        return redirect(url_for("ApiClientView.detail", pk=pk))
+            ),
+            _l("Done."),
+        )
 
     @expose("/<int:pk>/tokens/<int:token_id>/revoke", methods=["POST"])
     @has_access
     def revoke(self, pk, token_id):
-        try:
-            api_clients.revoke_token(db.session, current_actor(), pk, token_id)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(_l("The token has been revoked.")), "success")
-        return redirect(url_for("ApiClientView.detail", pk=pk))
+        return self._act(
+            pk,
+            lambda: api_clients.revoke_token(db.session, current_actor(), pk, token_id),
+            _l("The token has been revoked."),
+        )
 
     @expose("/<int:pk>/active", methods=["POST"])
     @has_access
     def activate(self, pk):
-        try:
-            api_clients.set_client_active(
+        return self._act(
+            pk,
+            lambda: api_clients.set_client_active(
                 db.session, current_actor(), pk, request.form.get("active") == "1"
-            )
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(_l("Done.")), "success")
-        return redirect(url_for("ApiClientView.detail", pk=pk))
+            ),
+            _l("Done."),
+        )
+
+    def _act(self, pk, call, done):
+        """A change of one system: any refusal (an unknown system or token too) flashed on its
+        page."""
+        return service_action(
+            call, done, url_for("ApiClientView.detail", pk=pk), flash_refusals=True
+        )
+
+
+def _latest(model, client_id: int, most: int | None = None) -> list:
+    """A system's tokens, calls or events, newest first (``most`` of them: all if None)."""
+    query = select(model).where(model.client_id == client_id).order_by(model.id.desc())
+    return db.session.scalars(query.limit(most)).all()
 
 
 def register(appbuilder) -> None:

@@ -9,14 +9,13 @@ import functools
 import secrets
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from app.domain import assessments as rules
 from app.domain.clock import format_datetime
 from app.domain.clock import now as clock_now
-from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.violations import CAUSE_LABELS, ENTRY_STATUS_LABELS, percent
 from app.extensions import db
@@ -24,8 +23,7 @@ from app.services import assessment_export
 from app.services import assessment_page as pages
 from app.services import assessments as service
 from app.services.actor import current_actor
-from app.services.errors import OutOfScopeError, PermissionDeniedError
-from app.views.base import service_page
+from app.views.base import service_action, service_page
 from app.views.exports import file_name, send_xlsx
 from app.views.list_params import whole_number
 
@@ -159,18 +157,7 @@ class AssessmentView(BaseView):
     # -- state changes -----------------------------------------------------------------------
 
     def _run(self, call, back: str, done, refused: str | None = None) -> object:
-        try:
-            call()
-        except OutOfScopeError as exc:
-            flash(str(exc), "danger")
-            return redirect(refused or back)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(done), "success")
-        return redirect(back)
+        return service_action(call, done, back, out_of_scope_to=refused or back)
 
     @expose("/<int:year>/open", methods=["POST"])
     @has_access

@@ -343,3 +343,33 @@ def service_page(build, *args, **kwargs):
         abort(404)
     except PermissionDeniedError:
         abort(403)
+
+
+def service_action(call, done, to, *, back=None, flash_refusals=False, out_of_scope_to=None):
+    """A form's one service action (``call()``, one transaction) answered with a redirect.
+
+    Done: ``done`` flashed (None: ``call`` flashed its own), then to ``to``, a URL or a function
+    of what ``call`` returned. A rule broken: its message flashed, nothing saved, then to
+    ``back`` (default ``to``; needed when ``to`` is a function). A refusal is answered as on
+    ``service_page`` (404 outside the user's scope, 403 without the permission), or with
+    ``flash_refusals`` flashed like a broken rule; ``out_of_scope_to`` names the page a record
+    outside the scope sends the user to instead, with its message."""
+    failed = back if back is not None else to
+    try:
+        result = call()
+    except OutOfScopeError as exc:
+        if out_of_scope_to is None and not flash_refusals:
+            abort(404)
+        flash(str(exc), "danger")
+        return redirect(out_of_scope_to or failed)
+    except PermissionDeniedError as exc:
+        if not flash_refusals:
+            abort(403)
+        flash(str(exc), "danger")
+        return redirect(failed)
+    except DomainError as exc:
+        flash(str(exc), "danger")
+        return redirect(failed)
+    if done is not None:
+        flash(str(done), "success")
+    return redirect(to(result) if callable(to) else to)

@@ -29,8 +29,8 @@ from app.models import Bulletin
 from app.services import bulletins
 from app.services.actor import current_actor
 from app.services.bulletin_page import bulletin_page, business_categories, submitting_units
-from app.services.errors import OutOfScopeError, PermissionDeniedError
-from app.views.base import CRUD_PERMISSIONS, SuqiuModelView, service_page
+from app.services.errors import PermissionDeniedError
+from app.views.base import CRUD_PERMISSIONS, SuqiuModelView, service_action, service_page
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import choices, label_from, timestamp, yes_no
 from app.views.list_filters import EqualTo
@@ -39,6 +39,7 @@ from app.views.menu_labels import CountedLabel
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"  # the browser's datetime-local input
 BAD_TIME = _l("Please enter times as 2026-11-28 14:05.")
+INCOMPLETE = _l("The form is incomplete; please reload the page.")
 
 
 class BulletinInterface(ScopedInterface):
@@ -212,12 +213,7 @@ class BulletinView(SuqiuModelView):
     def resubmit(self, pk):
         """The unit corrects a notice sent back and submits it again."""
         actor = current_actor()
-        try:
-            page = bulletin_page(db.session, actor, pk)
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
+        page = service_page(bulletin_page, pk)
         bulletin = page.bulletin
         if request.method == "GET" and not page.may_resubmit:
             flash(
@@ -263,54 +259,49 @@ class BulletinView(SuqiuModelView):
         """CSD publishes the notice or sends it back with the reason: one service call."""
         decision = request.form.get("decision")
         version = whole_number(request.form.get("version"))
+        back = url_for("BulletinView.show", pk=pk)
+        if decision not in ("publish", "send_back") or version is None:
+            flash(str(INCOMPLETE), "danger")
+            return redirect(back)
         actor = current_actor()
-        try:
-            if decision not in ("publish", "send_back") or version is None:
-                flash(str(_l("The form is incomplete; please reload the page.")), "danger")
-            elif decision == "publish":
-                bulletins.publish_bulletin(
+        if decision == "publish":
+            return service_action(
+                lambda: bulletins.publish_bulletin(
                     db.session, actor, pk, version=version, note=request.form.get("note")
-                )
-                flash(str(_l("The notice was published to the registration screen.")), "success")
-            else:
-                bulletins.send_back_bulletin(
-                    db.session, actor, pk, version=version, reason=request.form.get("reason")
-                )
-                flash(str(_l("The notice was sent back to the unit.")), "success")
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        return redirect(url_for("BulletinView.show", pk=pk))
+                ),
+                _l("The notice was published to the registration screen."),
+                back,
+            )
+        return service_action(
+            lambda: bulletins.send_back_bulletin(
+                db.session, actor, pk, version=version, reason=request.form.get("reason")
+            ),
+            _l("The notice was sent back to the unit."),
+            back,
+        )
 
     @expose("/breach/<int:pk>", methods=["POST"])
     @has_access
     def breach(self, pk):
         """CSD records the late notice as an Art.37/38 breach, once per bulletin."""
         version = whole_number(request.form.get("version"))
-        try:
-            if version is None:
-                flash(str(_l("The form is incomplete; please reload the page.")), "danger")
-            else:
-                entry = bulletins.record_late_notice(
-                    db.session,
-                    current_actor(),
-                    pk,
-                    version=version,
-                    case_id=whole_number(request.form.get("case_id")),
-                    note=request.form.get("note"),
-                )
-                flash(str(_l("The late notice was recorded in the violation register.")), "success")
-                return redirect(url_for("ViolationEntryView.show", pk=entry.id))
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        return redirect(url_for("BulletinView.show", pk=pk))
+        back = url_for("BulletinView.show", pk=pk)
+        if version is None:
+            flash(str(INCOMPLETE), "danger")
+            return redirect(back)
+        return service_action(
+            lambda: bulletins.record_late_notice(
+                db.session,
+                current_actor(),
+                pk,
+                version=version,
+                case_id=whole_number(request.form.get("case_id")),
+                note=request.form.get("note"),
+            ),
+            _l("The late notice was recorded in the violation register."),
+            lambda entry: url_for("ViolationEntryView.show", pk=entry.id),
+            back=back,
+        )
 
 
 def _moment(raw) -> datetime | None:

@@ -50,7 +50,7 @@ from app.services.complaint_page import (
 )
 from app.services.complaints import IncompleteDeterminationError
 from app.services.errors import ConflictError, OutOfScopeError, PermissionDeniedError
-from app.views.base import service_page
+from app.views.base import service_action, service_page
 from app.views.case_timeline import event_action, event_summary
 from app.views.list_params import whole_number
 from app.views.menu_labels import CountedLabel
@@ -246,16 +246,11 @@ class ComplaintDeterminationView(BaseView):
         found = service.determination_of_case(db.session, case_id)
         if found is None:
             abort(404)
-        try:
-            call(found.id, whole_number(request.form.get("version")))
-            flash(str(_l("Done.")), "success")
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        return redirect(url_for("ComplaintDeterminationView.case", case_id=case_id))
+        return service_action(
+            lambda: call(found.id, whole_number(request.form.get("version"))),
+            _l("Done."),
+            url_for("ComplaintDeterminationView.case", case_id=case_id),
+        )
 
     @expose("/case/<int:case_id>/approve", methods=["POST"])
     @has_access
@@ -314,14 +309,9 @@ class ComplaintDeterminationView(BaseView):
     @expose("/evidence/<int:evidence_id>")
     @has_access
     def evidence(self, evidence_id):
-        try:
-            row, path = evidence_for_download(
-                db.session, current_actor(), evidence_id, current_app.config["UPLOAD_FOLDER"]
-            )
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
+        row, path = service_page(
+            evidence_for_download, evidence_id, current_app.config["UPLOAD_FOLDER"]
+        )
         # send_file writes filename*=UTF-8''… so the Chinese name survives (RFC 5987).
         return send_file(
             path, mimetype=row.content_type, as_attachment=True, download_name=row.original_name

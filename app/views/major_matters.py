@@ -10,7 +10,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
-from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS
 from app.domain.major_matters import (
@@ -25,9 +24,9 @@ from app.domain.major_matters import (
 from app.extensions import db
 from app.services import major_matters
 from app.services.actor import current_actor
-from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.services.errors import PermissionDeniedError
 from app.services.major_matter_page import SECTIONS, matter_list, matter_page, open_count
-from app.views.base import service_page
+from app.views.base import service_action, service_page
 from app.views.case_timeline import event_action, event_summary
 from app.views.list_params import whole_number
 from app.views.menu_labels import CountedLabel
@@ -159,16 +158,9 @@ class MajorMatterView(BaseView):
     def _run(self, pk, call, done):
         """One service call; its refusal is flashed in Chinese and nothing is saved. A review
         the user may not see sends them to the list, saying only that."""
-        try:
-            call()
-        except OutOfScopeError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("MajorMatterView.index"))
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(done), "success")
-        return redirect(url_for("MajorMatterView.show", pk=pk))
+        page = url_for("MajorMatterView.show", pk=pk)
+        listing = url_for("MajorMatterView.index")
+        return service_action(call, done, page, flash_refusals=True, out_of_scope_to=listing)
 
 
 def _open_reviews() -> int:

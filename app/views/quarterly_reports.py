@@ -14,7 +14,6 @@ from flask_appbuilder.security.decorators import has_access
 
 from app.domain import quarterly_reports as qr
 from app.domain.clock import now as clock_now
-from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.extensions import db
 from app.services import quarterly_report_page as pages
@@ -22,8 +21,7 @@ from app.services import quarterly_reports as reports
 from app.services import service_meetings as meetings
 from app.services import xlsx
 from app.services.actor import current_actor
-from app.services.errors import OutOfScopeError
-from app.views.base import service_page
+from app.views.base import service_action, service_page
 from app.views.exports import file_name, send_xlsx
 from app.views.list_params import whole_number
 
@@ -79,15 +77,15 @@ class QuarterlyReportView(BaseView):
     @expose("/generate", methods=["POST"])
     @has_access
     def generate(self):
-        try:
-            report = reports.generate_report(
+        return service_action(
+            lambda: reports.generate_report(
                 db.session, current_actor(), request.form.get("quarter")
-            )
-        except DomainError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.index"))
-        flash(str(_l("The report was generated; its figures are frozen as of now.")), "success")
-        return redirect(url_for("QuarterlyReportView.show", pk=report.id))
+            ),
+            _l("The report was generated; its figures are frozen as of now."),
+            lambda report: url_for("QuarterlyReportView.show", pk=report.id),
+            back=url_for("QuarterlyReportView.index"),
+            flash_refusals=True,
+        )
 
     @expose("/show/<int:pk>")
     @has_access
@@ -205,39 +203,36 @@ class QuarterlyReportView(BaseView):
         if raw and branch_id is None:
             flash(str(INCOMPLETE), "danger")
             return redirect(url_for("QuarterlyReportView.show", pk=pk))
-        try:
+
+        def submit():
             answer = reports.answer_report(
                 db.session, current_actor(), pk, branch_id, request.form.get("opinion")
             )
-        except OutOfScopeError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.index"))
-        except DomainError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.show", pk=pk))
-        if answer.late:
-            flash(str(_l("The handling opinion was submitted after its deadline (%(due)s) and is "
-                         "recorded as late (Art.39).", due=f"{answer.due:%Y-%m-%d %H:%M}")),
-                  "warning")  # fmt: skip
-        else:
-            flash(str(_l("The handling opinion was submitted.")), "success")
-        return redirect(url_for("QuarterlyReportView.show", pk=pk))
+            if answer.late:
+                late = _l(
+                    "The handling opinion was submitted after its deadline (%(due)s) and is "
+                    "recorded as late (Art.39).",
+                    due=f"{answer.due:%Y-%m-%d %H:%M}",
+                )
+                flash(str(late), "warning")
+            else:
+                flash(str(_l("The handling opinion was submitted.")), "success")
+
+        return self._report_action(pk, submit, None)
 
     def _run(self, pk, call, done, versioned=True):
         version = whole_number(request.form.get("version"))
         if versioned and version is None:
             flash(str(INCOMPLETE), "danger")
             return redirect(url_for("QuarterlyReportView.show", pk=pk))
-        try:
-            call(current_actor(), version)
-        except OutOfScopeError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.index"))
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(done), "success")
-        return redirect(url_for("QuarterlyReportView.show", pk=pk))
+        return self._report_action(pk, lambda: call(current_actor(), version), done)
+
+    def _report_action(self, pk, call, done):
+        """A report's action: every refusal flashed; a report the user may not see sends them to
+        the list, saying only that."""
+        page = url_for("QuarterlyReportView.show", pk=pk)
+        listing = url_for("QuarterlyReportView.index")
+        return service_action(call, done, page, flash_refusals=True, out_of_scope_to=listing)
 
     # -- service meetings (Art.40) ------------------------------------------------------------
 
@@ -288,8 +283,8 @@ class QuarterlyReportView(BaseView):
             )
             for i in range(1, 4)
         ]
-        try:
-            meeting = meetings.record_meeting(
+        return service_action(
+            lambda: meetings.record_meeting(
                 db.session,
                 current_actor(),
                 held_on=_day(request.form.get("held_on")),
@@ -297,13 +292,12 @@ class QuarterlyReportView(BaseView):
                 minutes=request.form.get("minutes"),
                 measures=drafts,
                 submission_key=request.form.get("submission_key"),
-            )
-        except DomainError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.meeting_index"))
-        flash(str(_l("The meeting was recorded; the responsible units have been notified.")),
-              "success")  # fmt: skip
-        return redirect(url_for("QuarterlyReportView.meeting_show", pk=meeting.id))
+            ),
+            _l("The meeting was recorded; the responsible units have been notified."),
+            lambda meeting: url_for("QuarterlyReportView.meeting_show", pk=meeting.id),
+            back=url_for("QuarterlyReportView.meeting_index"),
+            flash_refusals=True,
+        )
 
     @expose("/meetings/<int:pk>/measures", methods=["POST"])
     @has_access
@@ -313,37 +307,30 @@ class QuarterlyReportView(BaseView):
             whole_number(request.form.get("branch_id")),
             _day(request.form.get("due_on")),
         )
-        return self._meeting_run(
-            pk, lambda: meetings.add_measure(db.session, current_actor(), pk, draft,
-                                             submission_key=request.form.get("submission_key")),
+        return service_action(
+            lambda: meetings.add_measure(
+                db.session,
+                current_actor(),
+                pk,
+                draft,
+                submission_key=request.form.get("submission_key"),
+            ),
             _l("The measure was added; the responsible unit has been notified."),
-        )  # fmt: skip
+            url_for("QuarterlyReportView.meeting_show", pk=pk),
+            flash_refusals=True,
+            out_of_scope_to=url_for("QuarterlyReportView.meeting_index"),
+        )
 
     @expose("/measures/done/<int:pk>", methods=["POST"])
     @has_access
     def measure_done(self, pk):
-        try:
-            measure = meetings.mark_done(db.session, current_actor(), pk, request.form.get("note"))
-        except OutOfScopeError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.meeting_index"))
-        except DomainError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.meeting_index"))
-        flash(str(_l("The measure was reported done.")), "success")
-        return redirect(url_for("QuarterlyReportView.meeting_show", pk=measure.meeting_id))
-
-    def _meeting_run(self, pk, call, done):
-        try:
-            call()
-        except OutOfScopeError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("QuarterlyReportView.meeting_index"))
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(done), "success")
-        return redirect(url_for("QuarterlyReportView.meeting_show", pk=pk))
+        return service_action(
+            lambda: meetings.mark_done(db.session, current_actor(), pk, request.form.get("note")),
+            _l("The measure was reported done."),
+            lambda measure: url_for("QuarterlyReportView.meeting_show", pk=measure.meeting_id),
+            back=url_for("QuarterlyReportView.meeting_index"),
+            flash_refusals=True,
+        )
 
 
 def register(appbuilder) -> None:

@@ -4,18 +4,18 @@ rules and the scope are app.services.repeats'; these views parse, call and rende
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from app.domain import repeats as rules
-from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS
 from app.extensions import db
 from app.services import repeats
 from app.services.actor import current_actor
-from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.services.errors import PermissionDeniedError
+from app.views.base import service_action
 from app.views.list_params import whole_number
 
 MATCH_LABELS = {
@@ -76,44 +76,32 @@ class RepeatRequestView(BaseView):
     @has_access
     def link(self, pk):
         primary_id = whole_number(request.form.get("primary_id") or "")
-        try:
-            repeats.link_repeat(
+        return service_action(
+            lambda: repeats.link_repeat(
                 db.session,
                 current_actor(),
                 pk,
                 primary_id=primary_id,
                 primary_number=None if primary_id else request.form.get("primary_number"),
                 version=whole_number(request.form.get("version") or ""),
-            )
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(_l("The case is linked as a 关联单.")), "success")
-        return redirect(url_for("CaseView.show", pk=pk))
+            ),
+            _l("The case is linked as a 关联单."),
+            url_for("CaseView.show", pk=pk),
+        )
 
     @expose("/unlink/<int:pk>", methods=["POST"])
     @has_access
     def unlink(self, pk):
-        try:
-            repeats.unlink_repeat(
+        return service_action(
+            lambda: repeats.unlink_repeat(
                 db.session,
                 current_actor(),
                 pk,
                 version=whole_number(request.form.get("version") or ""),
-            )
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(str(_l("The link to the 主单 is undone.")), "success")
-        return redirect(url_for("CaseView.show", pk=pk))
+            ),
+            _l("The link to the 主单 is undone."),
+            url_for("CaseView.show", pk=pk),
+        )
 
 
 def register(appbuilder) -> None:

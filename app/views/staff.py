@@ -29,7 +29,7 @@ from app.domain.staff_accountability import (
 from app.extensions import db
 from app.services import staff_accountability as service
 from app.services.actor import current_actor
-from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.services.errors import PermissionDeniedError
 from app.services.staff_page import (
     BreachFilter,
     awaited_opinions,
@@ -38,7 +38,7 @@ from app.services.staff_page import (
     recording_choices,
 )
 from app.services.staff_ratings import staff_ratings
-from app.views.base import service_page
+from app.views.base import service_action, service_page
 from app.views.list_params import whole_number
 from app.views.menu_labels import CountedLabel
 
@@ -108,26 +108,19 @@ class StaffAccountabilityView(BaseView):
     def opinion(self, pk):
         """The unit's handling opinion: one service call, its message flashed."""
         version = whole_number(request.form.get("version"))
-        try:
-            if version is None:
-                flash(str(_l("The form is incomplete; please reload the page.")), "danger")
-            else:
-                service.enter_handling_opinion(
-                    db.session,
-                    current_actor(),
-                    pk,
-                    version=version,
-                    opinion=request.form.get("opinion"),
-                )
-                flash(str(_l("The handling opinion was entered.")), "success")
-                _recent.pop(current_actor().user_id, None)
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        return redirect(url_for("StaffAccountabilityView.show", pk=pk))
+        back = url_for("StaffAccountabilityView.show", pk=pk)
+        if version is None:
+            flash(str(_l("The form is incomplete; please reload the page.")), "danger")
+            return redirect(back)
+        actor = current_actor()
+
+        def enter():
+            service.enter_handling_opinion(
+                db.session, actor, pk, version=version, opinion=request.form.get("opinion")
+            )
+            _recent.pop(actor.user_id, None)  # the menu's cached count is stale now
+
+        return service_action(enter, _l("The handling opinion was entered."), back)
 
     @expose("/ratings")
     @has_access

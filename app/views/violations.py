@@ -26,9 +26,9 @@ from app.extensions import db
 from app.models import ViolationEntry
 from app.services import violations
 from app.services.actor import current_actor
-from app.services.errors import OutOfScopeError, PermissionDeniedError
+from app.services.errors import PermissionDeniedError
 from app.services.violation_page import entry_page, recordable_causes, recording_units
-from app.views.base import CRUD_PERMISSIONS, SuqiuModelView, service_page
+from app.views.base import CRUD_PERMISSIONS, SuqiuModelView, service_action, service_page
 from app.views.datamodel import ScopedInterface
 from app.views.formatting import label_from
 from app.views.list_filters import ClauseFilter, EqualTo, NotEqualTo
@@ -133,25 +133,21 @@ class ViolationEntryView(SuqiuModelView):
         decision = request.form.get("decision")
         version = whole_number(request.form.get("version"))
         service = {"confirm": violations.confirm_entry, "waive": violations.waive_entry}
-        try:
-            if decision not in service or version is None:
-                flash(str(_l("The form is incomplete; please reload the page.")), "danger")
-            else:
-                service[decision](
-                    db.session,
-                    current_actor(),
-                    pk,
-                    version=version,
-                    reason=request.form.get("reason"),
-                )
-                flash(str(_l("Done.")), "success")
-        except OutOfScopeError:
-            abort(404)
-        except PermissionDeniedError:
-            abort(403)
-        except DomainError as exc:
-            flash(str(exc), "danger")
-        return redirect(url_for("ViolationEntryView.show", pk=pk))
+        back = url_for("ViolationEntryView.show", pk=pk)
+        if decision not in service or version is None:
+            flash(str(_l("The form is incomplete; please reload the page.")), "danger")
+            return redirect(back)
+        return service_action(
+            lambda: service[decision](
+                db.session,
+                current_actor(),
+                pk,
+                version=version,
+                reason=request.form.get("reason"),
+            ),
+            _l("Done."),
+            back,
+        )
 
     @expose("/record", methods=["GET", "POST"])
     @has_access
