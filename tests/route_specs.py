@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import delete, func, select
 
@@ -65,6 +66,33 @@ class Spec:
     @property
     def id(self) -> str:
         return f"{self.endpoint}[{self.variant}]" if self.variant else self.endpoint
+
+
+# One request shows every side's record: a list, a form's drop-down, an export.
+SHOWN_TOGETHER = {"together": True, "shows": True}
+
+
+def alike(**shared) -> Callable[..., Spec]:
+    """Specs that share some fields: ``page = alike(perm=READ, data=_setup)``, then
+    ``page("X.index", "/x/")``. A field given to the call overrides the shared one."""
+    return partial(Spec, **shared)
+
+
+def route(endpoint: str, path: str, method: str = "GET", **shared) -> Callable[..., Spec]:
+    """The Specs of one route that differ in a few fields (the form sent, the record tried):
+    ``opinion = route("X.opinion", "/x/{id}/opinion", "POST", perm=P, count=_state)``, then
+    ``opinion(data=_opinion, effect=True)`` and ``opinion(data=const(version="x"),
+    variant="bad-version")``. Call it with fields by name only."""
+    return alike(endpoint=endpoint, path=path, method=method, **shared)
+
+
+def form_and_save(endpoint: str, path: str, perm, refs, data, count) -> list[Spec]:
+    """A form whose drop-down names each side's records, and its save: the positive control."""
+    form = route(endpoint, path, perm=perm, refs=refs)
+    return [
+        form(**SHOWN_TOGETHER),
+        form(method="POST", data=data, count=count, effect=True, variant="save"),
+    ]
 
 
 def _count(model, column) -> Callable:
@@ -975,22 +1003,24 @@ def violation_specs() -> list[Spec]:
         )
         if s.endpoint not in ("ViolationEntryView.list", "ViolationEntryView.show")
     ]
-    specs += [
-        Spec(
-            "ViolationEntryView.list",
-            path,
-            perm=read,
-            refs=refs,
-            together=True,
-            shows=True,
-            data=violation_entries,
-            variant=variant,
-        )
-        for path, variant in (
-            ("/violations/list/", ""),
-            ("/violations/list/?_flt_0_occurred_on=x&_flt_0_status=proposed", "bad-year"),
-        )
-    ]
+    listed = route(
+        "ViolationEntryView.list",
+        "/violations/list/",
+        perm=read,
+        refs=refs,
+        **SHOWN_TOGETHER,
+        data=violation_entries,
+    )
+    bad_year = "/violations/list/?_flt_0_occurred_on=x&_flt_0_status=proposed"
+    specs += [listed(), listed(path=bad_year, variant="bad-year")]
+    decide = route(
+        "ViolationEntryView.decide",
+        "/violations/decide/{id}",
+        "POST",
+        perm=write,
+        refs=refs,
+        count=_violation_state,
+    )
     specs += [
         Spec(
             "ViolationEntryView.show",
@@ -1000,46 +1030,17 @@ def violation_specs() -> list[Spec]:
             shows=True,
             data=violation_entries,
         ),
-        Spec(
-            "ViolationEntryView.decide",
-            "/violations/decide/{id}",
-            "POST",
-            perm=write,
-            refs=refs,
-            data=violation_decision,
-            count=_violation_state,
-            effect=True,
-        ),
-        Spec(
-            "ViolationEntryView.decide",
-            "/violations/decide/{id}",
-            "POST",
-            perm=write,
-            refs=refs,
-            data=const(decision="waive", version="x", reason="矩阵"),
-            count=_violation_state,
-            variant="bad-version",
-        ),
-        Spec(
-            "ViolationEntryView.record",
-            "/violations/record",
-            perm=write,
-            refs=refs,
-            together=True,
-            shows=True,
-        ),
-        Spec(
-            "ViolationEntryView.record",
-            "/violations/record",
-            "POST",
-            perm=write,
-            refs=refs,
-            data=violation_record,
-            count=_in_branch(ViolationEntry),
-            effect=True,
-            variant="save",
-        ),
+        decide(data=violation_decision, effect=True),
+        decide(data=const(decision="waive", version="x", reason="矩阵"), variant="bad-version"),
     ]
+    specs += form_and_save(
+        "ViolationEntryView.record",
+        "/violations/record",
+        write,
+        refs,
+        violation_record,
+        _in_branch(ViolationEntry),
+    )
     return specs
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.models import ApiClient, ApiToken, Case
-from tests.route_specs import NOBODY, Spec
+from tests.route_specs import NOBODY, Spec, alike
 
 READ, WRITE = ("can_read", "ApiClient"), ("can_write", "ApiClient")
 
@@ -24,7 +24,9 @@ def _scope(ref, ctx, user):
 
 
 def api_client_specs() -> list:
-    tokens = _count(ApiToken)
+    tokens, clients, cases = _count(ApiToken), _count(ApiClient), _count(Case)
+    change = alike(method="POST", perm=WRITE, absent_ok=True)  # client 1 and its token 1
+    machine = alike(perm=NOBODY, api=True)  # /api/v1: machine tokens only
     return [
         Spec("ApiClientView.systems", "/apiclients/", perm=READ),
         Spec("ApiClientView.detail", "/apiclients/1", perm=READ, absent_ok=True),
@@ -34,49 +36,22 @@ def api_client_specs() -> list:
             "POST",
             perm=WRITE,
             data=lambda ref, ctx, user: {"code": f"m-{user or 'x'}"[:32], "name": f"矩阵{user}"},
-            count=_count(ApiClient),
+            count=clients,
         ),
-        Spec(
-            "ApiClientView.issue",
-            "/apiclients/1/issue",
-            "POST",
-            perm=WRITE,
-            data=_scope,
-            count=tokens,
-            absent_ok=True,
-        ),
-        Spec(
-            "ApiClientView.limit",
-            "/apiclients/1/tokens/1/limit",
-            "POST",
-            perm=WRITE,
-            data=_scope,
-            count=tokens,
-            absent_ok=True,
-        ),
-        Spec(
-            "ApiClientView.revoke",
-            "/apiclients/1/tokens/1/revoke",
-            "POST",
-            perm=WRITE,
-            count=tokens,
-            absent_ok=True,
-        ),
-        Spec(
+        change("ApiClientView.issue", "/apiclients/1/issue", data=_scope, count=tokens),
+        change("ApiClientView.limit", "/apiclients/1/tokens/1/limit", data=_scope, count=tokens),
+        change("ApiClientView.revoke", "/apiclients/1/tokens/1/revoke", count=tokens),
+        change(
             "ApiClientView.activate",
             "/apiclients/1/active",
-            "POST",
-            perm=WRITE,
             data=lambda ref, ctx, user: {"active": "0"},
-            count=_count(ApiClient),
-            absent_ok=True,
+            count=clients,
         ),
         Spec("api_v1.openapi", "/api/v1/openapi.json", public=True, api=True),
-        Spec(
+        machine(
             "api_v1.create_case",
             "/api/v1/cases",
             "POST",
-            perm=NOBODY,
             data=lambda ref, ctx, user: {
                 "channel": "wechat",
                 "external_ref": "MATRIX",
@@ -84,27 +59,22 @@ def api_client_specs() -> list:
                 "customer_name": "矩阵",
                 "content": "矩阵",
             },
-            count=_count(Case),
-            api=True,
+            count=cases,
         ),
-        Spec("api_v1.case_status", "/api/v1/cases/SQ000", perm=NOBODY, api=True),
-        Spec(
+        machine("api_v1.case_status", "/api/v1/cases/SQ000"),
+        machine(
             "api_v1.post_survey",
             "/api/v1/cases/SQ000/survey",
             "POST",
-            perm=NOBODY,
             data=lambda ref, ctx, user: {"result": "satisfied"},
-            count=_count(Case),
-            api=True,
+            count=cases,
         ),
-        Spec("api_v1.government_replies", "/api/v1/government-replies", perm=NOBODY, api=True),
-        Spec(
+        machine("api_v1.government_replies", "/api/v1/government-replies"),
+        machine(
             "api_v1.government_reply_delivered",
             "/api/v1/cases/SQ000/government-reply/delivered",
             "POST",
-            perm=NOBODY,
-            count=_count(Case),
-            api=True,
+            count=cases,
         ),
-        Spec("api_v1.changes", "/api/v1/changes", perm=NOBODY, api=True),
+        machine("api_v1.changes", "/api/v1/changes"),
     ]

@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 
 from app.domain.clock import now as clock_now
 from app.models import Assessment, AssessmentEvent, AssessmentObjection, ViolationEntry
-from tests.route_specs import Spec, _violation_of, const, violation_entries
+from tests.route_specs import (
+    SHOWN_TOGETHER,
+    _violation_of,
+    alike,
+    const,
+    route,
+    violation_entries,
+)
 
 READ = ("can_read", "AnnualAssessment")
 PREPARE = ("can_prepare", "AnnualAssessment")
@@ -159,136 +166,37 @@ def assessment_specs() -> list:
     """年终考核: everybody with the capability reads (a unit its own units only); a year or a
     version, unit or objection that does not exist gives 404, never a 500."""
     base = f"/assessments/{YEAR}"
-    specs = [
-        Spec("AssessmentView.index", "/assessments/", perm=READ, data=_setup),
-        Spec(
-            "AssessmentView.year",
-            base,
-            perm=READ,
-            refs=REFS,
-            together=True,
-            shows=True,
-            data=_setup,
-        ),
-        Spec(
-            "AssessmentView.year",
-            base + "?version=x",
-            perm=READ,
-            refs=REFS,
-            together=True,
-            shows=True,
-            data=_setup,
-            variant="bad-version",
-        ),
-        Spec(
-            "AssessmentView.year",
-            "/assessments/1",
-            perm=READ,
-            absent_ok=True,
-            data=_setup,
-            variant="no-year",
-        ),
-        Spec(
-            "AssessmentView.unit",
-            base + "/unit/{id}",
-            perm=READ,
-            refs=REFS,
-            shows=True,
-            data=_setup,
-        ),
-        Spec(
-            "AssessmentView.print_year",
-            base + "/print",
-            perm=READ,
-            refs=REFS,
-            together=True,
-            shows=True,
-            data=_setup,
-        ),
-        Spec(
-            "AssessmentView.export",
-            base + "/export.xlsx",
-            perm=READ,
-            refs=REFS,
-            together=True,
-            shows=True,
-            data=_setup,
-        ),
-        Spec(
-            "AssessmentView.open",
-            base + "/open",
-            "POST",
-            perm=PREPARE,
-            data=_open,
-            count=_state,
-            effect=True,
-        ),
-        Spec(
-            "AssessmentView.open",
-            base + "/open",
-            "POST",
-            perm=PREPARE,
-            data=const(deadline="x", lock_version="y"),
-            count=_state,
-            variant="bad-input",
-        ),
-        Spec(
-            "AssessmentView.object",
-            base + "/object",
-            "POST",
-            perm=OBJECT,
-            refs=REFS,
-            data=_object,
-            count=_objections,
-            effect=True,
-        ),
-        Spec(
-            "AssessmentView.object",
-            base + "/object",
-            "POST",
-            perm=OBJECT,
-            refs=REFS,
-            data=const(entry_id="x", reason=""),
-            count=_objections,
-            variant="bad-input",
-        ),
-        Spec(
-            "AssessmentView.answer",
-            "/assessments/objection/{id}/answer",
-            "POST",
-            perm=PREPARE,
-            refs=REFS,
-            data=_answer,
-            count=_objection_state,
-            effect=True,
-        ),
-        Spec(
-            "AssessmentView.answer",
-            "/assessments/objection/{id}/answer",
-            "POST",
-            perm=PREPARE,
-            refs=REFS,
-            data=const(decision="maybe", answer="", version="x"),
-            count=_objection_state,
-            variant="bad-input",
-        ),
+    page = alike(perm=READ, data=_setup)  # a GET: the records are made before it
+    units = {"refs": REFS, **SHOWN_TOGETHER}
+    opening = route("AssessmentView.open", base + "/open", "POST", perm=PREPARE, count=_state)
+    objecting = route(
+        "AssessmentView.object", base + "/object", "POST", perm=OBJECT, refs=REFS, count=_objections
+    )
+    answering = route(
+        "AssessmentView.answer",
+        "/assessments/objection/{id}/answer",
+        "POST",
+        perm=PREPARE,
+        refs=REFS,
+        count=_objection_state,
+    )
+    deciding = alike(method="POST", perm=FINALISE, count=_state)
+    return [
+        page("AssessmentView.index", "/assessments/"),
+        page("AssessmentView.year", base, **units),
+        page("AssessmentView.year", base + "?version=x", **units, variant="bad-version"),
+        page("AssessmentView.year", "/assessments/1", absent_ok=True, variant="no-year"),
+        page("AssessmentView.unit", base + "/unit/{id}", refs=REFS, shows=True),
+        page("AssessmentView.print_year", base + "/print", **units),
+        page("AssessmentView.export", base + "/export.xlsx", **units),
+        opening(data=_open, effect=True),
+        opening(data=const(deadline="x", lock_version="y"), variant="bad-input"),
+        objecting(data=_object, effect=True),
+        objecting(data=const(entry_id="x", reason=""), variant="bad-input"),
+        answering(data=_answer, effect=True),
+        answering(data=const(decision="maybe", answer="", version="x"), variant="bad-input"),
         # Refused for everybody here (proposed violations of the year, the window still open):
         # what is checked is that nobody else may try and that nothing breaks.
-        Spec(
-            "AssessmentView.finalise",
-            base + "/finalise",
-            "POST",
-            perm=FINALISE,
-            data=_finalise,
-            count=_state,
-        ),
-        Spec(
-            "AssessmentView.reopen",
-            base + "/reopen",
-            "POST",
-            perm=FINALISE,
-            data=_reopen,
-            count=_state,
-        ),
+        deciding("AssessmentView.finalise", base + "/finalise", data=_finalise),
+        deciding("AssessmentView.reopen", base + "/reopen", data=_reopen),
     ]
-    return specs

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.domain.clock import now as clock_now
 from app.models import Bulletin, BulletinEvent, Case
 from app.services.bulletins import early_cases_query
-from tests.route_specs import NOBODY, WRITE, Spec, const, crud
+from tests.route_specs import NOBODY, WRITE, Spec, const, crud, form_and_save, route
 
 VIEW = "Bulletin"
 READ = ("can_read", VIEW)
@@ -149,85 +149,34 @@ def bulletin_specs() -> list[Spec]:
             (f"{BASE}/list/?_flt_0_status=x&_flt_0_kind=&page_BulletinView=y", refs, False, "bad"),
         )
     ]
+    resubmit = route("BulletinView.resubmit", f"{BASE}/resubmit/{{id}}", perm=SUBMIT)
+    decide = route(
+        "BulletinView.decide",
+        f"{BASE}/decide/{{id}}",
+        "POST",
+        perm=EDIT,
+        refs=("bulletin",),
+        count=_state,
+    )
+    specs.append(Spec("BulletinView.show", f"{BASE}/show/{{id}}", perm=READ, refs=refs, shows=True))
+    specs += form_and_save(
+        "BulletinView.submit", f"{BASE}/submit", SUBMIT, ("branch",), notice_form, _in_branch
+    )
     specs += [
-        Spec("BulletinView.show", f"{BASE}/show/{{id}}", perm=READ, refs=refs, shows=True),
-        Spec(
-            "BulletinView.submit",
-            f"{BASE}/submit",
-            perm=SUBMIT,
-            refs=("branch",),
-            together=True,
-            shows=True,
-        ),
-        Spec(
-            "BulletinView.submit",
-            f"{BASE}/submit",
-            "POST",
-            perm=SUBMIT,
-            refs=("branch",),
-            data=notice_form,
-            count=_in_branch,
-            effect=True,
-            variant="save",
-        ),
-        Spec(
-            "BulletinView.resubmit",
-            f"{BASE}/resubmit/{{id}}",
-            perm=SUBMIT,
-            refs=("bulletin_returned",),
-            shows=True,
-        ),
+        resubmit(refs=("bulletin_returned",), shows=True),
         # A notice awaiting review is not for correcting: back to its page.
-        Spec(
-            "BulletinView.resubmit",
-            f"{BASE}/resubmit/{{id}}",
-            perm=SUBMIT,
-            refs=("bulletin",),
-            variant="not-returned",
-        ),
-        Spec(
-            "BulletinView.resubmit",
-            f"{BASE}/resubmit/{{id}}",
-            "POST",
-            perm=SUBMIT,
+        resubmit(refs=("bulletin",), variant="not-returned"),
+        resubmit(
+            method="POST",
             refs=("bulletin_returned",),
             data=notice_form,
             count=_state,
             effect=True,
             variant="save",
         ),
-        Spec(
-            "BulletinView.decide",
-            f"{BASE}/decide/{{id}}",
-            "POST",
-            perm=EDIT,
-            refs=("bulletin",),
-            data=decision("publish"),
-            count=_state,
-            effect=True,
-            variant="publish",
-        ),
-        Spec(
-            "BulletinView.decide",
-            f"{BASE}/decide/{{id}}",
-            "POST",
-            perm=EDIT,
-            refs=("bulletin",),
-            data=decision("send_back"),
-            count=_state,
-            effect=True,
-            variant="send-back",
-        ),
-        Spec(
-            "BulletinView.decide",
-            f"{BASE}/decide/{{id}}",
-            "POST",
-            perm=EDIT,
-            refs=("bulletin",),
-            data=const(decision="publish", version="x"),
-            count=_state,
-            variant="bad-version",
-        ),
+        decide(data=decision("publish"), effect=True, variant="publish"),
+        decide(data=decision("send_back"), effect=True, variant="send-back"),
+        decide(data=const(decision="publish", version="x"), variant="bad-version"),
         Spec(
             "BulletinView.breach",
             f"{BASE}/breach/{{id}}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.models import Case, ComplaintDetermination, ComplaintDeterminationEvent, ComplaintObjection
-from tests.route_specs import WRITE, Spec, const
+from tests.route_specs import WRITE, Spec, const, route
 
 VIEW = "ComplaintDetermination"
 READ = ("can_read", VIEW)
@@ -147,6 +147,19 @@ def complaint_specs() -> list[Spec]:
             "complaint_change_pending",
         )
     ]
+    save = route("ComplaintDeterminationView.save", f"{BASE}/case/{{id}}/save", perm=EDIT, **post)
+    approve = route(
+        "ComplaintDeterminationView.approve", f"{BASE}/case/{{id}}/approve", perm=APPROVE, **post
+    )
+    objecting = route(
+        "ComplaintDeterminationView.object", f"{BASE}/case/{{id}}/object", perm=OBJECT, **post
+    )
+    answer = route(
+        "ComplaintDeterminationView.answer", f"{BASE}/case/{{id}}/answer", perm=EDIT, **post
+    )
+    new, pending = ("case:complaint_new",), ("case:complaint_pending",)
+    change_pending = ("case:complaint_change_pending",)  # the change proposed by csd
+    objected = ("case:complaint_objected",)
     specs += [
         Spec(
             "ComplaintDeterminationView.case",
@@ -163,128 +176,30 @@ def complaint_specs() -> list[Spec]:
             refs=("complaint_evidence",),
             shows=True,
         ),
-        Spec(
-            "ComplaintDeterminationView.save",
-            f"{BASE}/case/{{id}}/save",
-            perm=EDIT,
-            refs=("case:complaint_new",),
-            data=_save,
-            effect=True,
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.save",
-            f"{BASE}/case/{{id}}/save",
-            perm=EDIT,
-            refs=("case:complaint_pending",),
-            data=_save,
-            variant="not-editable",
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.save",
-            f"{BASE}/case/{{id}}/save",
-            perm=EDIT,
-            refs=("case:complaint_new",),
+        save(refs=new, data=_save, effect=True),
+        save(refs=pending, data=_save, variant="not-editable"),
+        save(
+            refs=new,
             data=const(version="x", determination="nonsense", findings="矩阵"),
             variant="bad-input",
-            **post,
         ),
-        Spec(
-            "ComplaintDeterminationView.approve",
-            f"{BASE}/case/{{id}}/approve",
-            perm=APPROVE,
-            refs=("case:complaint_pending",),
-            data=_approve,
-            effect=True,
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.approve",
-            f"{BASE}/case/{{id}}/approve",
-            perm=APPROVE,
-            refs=("case:complaint_pending",),
-            data=_send_back,
-            effect=True,
-            variant="send-back",
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.approve",
-            f"{BASE}/case/{{id}}/approve",
-            perm=APPROVE,
-            refs=("case:complaint_change_pending",),  # the change proposed by csd
-            data=_approve,
-            effect=True,
-            variant="approve-change",
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.approve",
-            f"{BASE}/case/{{id}}/approve",
-            perm=APPROVE,
-            refs=("case:complaint_change_pending",),
-            data=_send_back,
-            effect=True,
-            variant="send-back-change",
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.answer",
-            f"{BASE}/case/{{id}}/answer",
-            perm=EDIT,
-            refs=("case:complaint_change_pending",),  # awaiting approval: refused, unchanged
-            data=_uphold,
-            variant="change-pending",
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.approve",
-            f"{BASE}/case/{{id}}/approve",
-            perm=APPROVE,
-            refs=("case:complaint_new",),  # nothing to approve: 404
+        approve(refs=pending, data=_approve, effect=True),
+        approve(refs=pending, data=_send_back, effect=True, variant="send-back"),
+        approve(refs=change_pending, data=_approve, effect=True, variant="approve-change"),
+        approve(refs=change_pending, data=_send_back, effect=True, variant="send-back-change"),
+        # Awaiting approval: refused, unchanged.
+        answer(refs=change_pending, data=_uphold, variant="change-pending"),
+        # Nothing to approve: 404.
+        approve(
+            refs=new,
             data=const(version="1", decision="approve"),
             absent_ok=True,
             variant="none-yet",
-            **post,
         ),
-        Spec(
-            "ComplaintDeterminationView.object",
-            f"{BASE}/case/{{id}}/object",
-            perm=OBJECT,
-            refs=("case:complaint_approved",),
-            data=_object,
-            effect=True,
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.object",
-            f"{BASE}/case/{{id}}/object",
-            perm=OBJECT,
-            refs=("case:complaint_pending",),  # not approved: the unit may not see it
-            data=_object,
-            absent_ok=True,
-            variant="not-approved",
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.answer",
-            f"{BASE}/case/{{id}}/answer",
-            perm=EDIT,
-            refs=("case:complaint_objected",),
-            data=_uphold,
-            effect=True,
-            **post,
-        ),
-        Spec(
-            "ComplaintDeterminationView.answer",
-            f"{BASE}/case/{{id}}/answer",
-            perm=EDIT,
-            refs=("case:complaint_objected",),
-            data=_change,
-            effect=True,
-            variant="change",
-            **post,
-        ),
+        objecting(refs=("case:complaint_approved",), data=_object, effect=True),
+        # Not approved: the unit may not see it.
+        objecting(refs=pending, data=_object, absent_ok=True, variant="not-approved"),
+        answer(refs=objected, data=_uphold, effect=True),
+        answer(refs=objected, data=_change, effect=True, variant="change"),
     ]
     return specs

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.domain.clock import now as clock_now
 from app.models import Case, MajorMatter, MajorMatterEntry
-from tests.route_specs import Spec, const
+from tests.route_specs import Spec, const, route
 
 REFS = ("case:in_progress",)
 READ = ("can_read", "MajorMatter")
@@ -59,26 +59,30 @@ def _close(ref, ctx, user):
 
 
 def major_matter_specs() -> list[Spec]:
-    post = dict(refs=REFS, count=_state)
+    index = route(
+        "MajorMatterView.index",
+        "/major-matters/",
+        perm=READ,
+        refs=REFS,
+        together=True,
+        data=matters,
+    )
+    post = {"method": "POST", "refs": REFS, "count": _state}
+    report = route(
+        "MajorMatterView.report",
+        "/major-matters/report/{id}",
+        perm=("can_report", "MajorMatter"),
+        **post,
+    )
+    write = route(
+        "MajorMatterView.write",
+        "/major-matters/write/{id}",
+        perm=("can_write", "MajorMatter"),
+        **post,
+    )
     return [
-        Spec(
-            "MajorMatterView.index",
-            "/major-matters/",
-            perm=READ,
-            refs=REFS,
-            together=True,
-            shows=True,
-            data=matters,
-        ),
-        Spec(
-            "MajorMatterView.index",
-            "/major-matters/?status=closed&page=x",
-            perm=READ,
-            refs=REFS,
-            together=True,
-            data=matters,
-            variant="bad-page",
-        ),
+        index(shows=True),
+        index(path="/major-matters/?status=closed&page=x", variant="bad-page"),
         Spec(
             "MajorMatterView.show",
             "/major-matters/show/{id}",
@@ -87,59 +91,17 @@ def major_matter_specs() -> list[Spec]:
             shows=True,
             data=matters,
         ),
-        Spec(
-            "MajorMatterView.report",
-            "/major-matters/report/{id}",
-            "POST",
-            perm=("can_report", "MajorMatter"),
-            data=const(kind="plan", text="矩阵处置方案。"),
-            effect=True,
-            **post,
-        ),
-        Spec(
-            "MajorMatterView.report",
-            "/major-matters/report/{id}",
-            "POST",
-            perm=("can_report", "MajorMatter"),
-            data=const(kind="other", text="矩阵"),
-            variant="bad-kind",
-            **post,
-        ),
+        report(data=const(kind="plan", text="矩阵处置方案。"), effect=True),
+        report(data=const(kind="other", text="矩阵"), variant="bad-kind"),
         Spec(
             "MajorMatterView.comment",
             "/major-matters/comment/{id}",
-            "POST",
             perm=("can_comment", "MajorMatter"),
             data=const(text="矩阵批示。"),
             effect=True,
             **post,
         ),
-        Spec(
-            "MajorMatterView.write",
-            "/major-matters/write/{id}",
-            "POST",
-            perm=("can_write", "MajorMatter"),
-            data=const(action="note", text="矩阵客服部意见。"),
-            effect=True,
-            **post,
-        ),
-        Spec(
-            "MajorMatterView.write",
-            "/major-matters/write/{id}",
-            "POST",
-            perm=("can_write", "MajorMatter"),
-            data=_close,
-            effect=True,
-            variant="close",
-            **post,
-        ),
-        Spec(
-            "MajorMatterView.write",
-            "/major-matters/write/{id}",
-            "POST",
-            perm=("can_write", "MajorMatter"),
-            data=const(action="close", version="x", text="矩阵"),
-            variant="bad-version",
-            **post,
-        ),
+        write(data=const(action="note", text="矩阵客服部意见。"), effect=True),
+        write(data=_close, effect=True, variant="close"),
+        write(data=const(action="close", version="x", text="矩阵"), variant="bad-version"),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from app.models import Case, CaseEvent
-from tests.route_specs import Spec
+from tests.route_specs import Spec, alike
 
 READ = ("can_read", "RepeatRequest")
 LINK = ("can_link", "RepeatRequest")
@@ -48,36 +48,23 @@ def _events(action):
 
 
 def repeat_specs() -> list:
+    find = "/repeats/candidates?phone=13912345678"
+    linking = alike(method="POST", perm=LINK, effect=True)
     return [
-        Spec(
-            "RepeatRequestView.candidates",
-            "/repeats/candidates?phone=13912345678&address=江岸区黄浦大街1号",
-            perm=READ,
-        ),
-        Spec(
-            "RepeatRequestView.candidates",
-            "/repeats/candidates?phone=13912345678&format=json",
-            perm=READ,
-            variant="json",
-        ),
-        Spec(
+        Spec("RepeatRequestView.candidates", f"{find}&address=江岸区黄浦大街1号", perm=READ),
+        Spec("RepeatRequestView.candidates", f"{find}&format=json", perm=READ, variant="json"),
+        linking(
             "RepeatRequestView.link",
             "/repeats/link/{id}",
-            "POST",
-            perm=LINK,
             refs=("case:in_progress",),
             data=_link,
             count=_events("link_repeat"),
-            effect=True,
         ),
-        Spec(
+        linking(
             "RepeatRequestView.unlink",
             "/repeats/unlink/{id}",
-            "POST",
-            perm=LINK,
             refs=("case:extension",),
             data=_unlink,
             count=_events("unlink_repeat"),
-            effect=True,
         ),
     ]

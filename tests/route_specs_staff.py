@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 
 from app.domain.clock import now as clock_now
 from app.models import Case, PersonalBreach, PersonalBreachEvent, SuqiuUser
-from tests.route_specs import WRITE, Spec, _in_branch, const
+from tests.route_specs import (
+    SHOWN_TOGETHER,
+    WRITE,
+    Spec,
+    _in_branch,
+    const,
+    form_and_save,
+    route,
+)
 
 REFS = ("case:in_progress",)
 READ = ("can_read", "StaffAccountability")
@@ -92,24 +100,27 @@ def staff_specs() -> list[Spec]:
     leaders and the committee read all, CSD records them (the violation register's write).
     A page number, a status or a version that is no number, and a period that is no month or
     quarter, must not give a 500."""
-    specs = [
-        Spec(
-            "StaffAccountabilityView.index",
-            path,
-            perm=READ,
-            refs=REFS,
-            together=True,
-            shows=True,
-            data=breaches,
-            variant=variant,
-        )
-        for path, variant in (
-            ("/staff/", ""),
-            ("/staff/?status=open", "open"),
-            ("/staff/?status=x&page=-3", "bad-filter"),
-        )
-    ]
-    specs += [
+    index = route(
+        "StaffAccountabilityView.index",
+        "/staff/",
+        perm=READ,
+        refs=REFS,
+        **SHOWN_TOGETHER,
+        data=breaches,
+    )
+    opinion = route(
+        "StaffAccountabilityView.opinion",
+        "/staff/breach/{id}/opinion",
+        "POST",
+        perm=OPINION,
+        refs=REFS,
+        count=_state,
+    )
+    ratings = route("StaffAccountabilityView.ratings", "/staff/ratings", perm=READ)
+    return [
+        index(),
+        index(path="/staff/?status=open", variant="open"),
+        index(path="/staff/?status=x&page=-3", variant="bad-filter"),
         Spec(
             "StaffAccountabilityView.show",
             "/staff/breach/{id}",
@@ -118,61 +129,17 @@ def staff_specs() -> list[Spec]:
             shows=True,
             data=breaches,
         ),
-        Spec(
-            "StaffAccountabilityView.opinion",
-            "/staff/breach/{id}/opinion",
-            "POST",
-            perm=OPINION,
-            refs=REFS,
-            data=_opinion,
-            count=_state,
-            effect=True,
-        ),
-        Spec(
-            "StaffAccountabilityView.opinion",
-            "/staff/breach/{id}/opinion",
-            "POST",
-            perm=OPINION,
-            refs=REFS,
-            data=const(version="x", opinion="矩阵"),
-            count=_state,
-            variant="bad-version",
-        ),
-        Spec(
-            "StaffAccountabilityView.opinion",
-            "/staff/breach/{id}/opinion",
-            "POST",
-            perm=OPINION,
-            refs=REFS,
-            data=const(version="1", opinion="  "),
-            count=_state,
-            variant="empty",
-        ),
-        Spec("StaffAccountabilityView.ratings", "/staff/ratings", perm=READ, shows=True),
-        Spec(
-            "StaffAccountabilityView.ratings",
-            "/staff/ratings?period=quarter&year=2026&number=9",
-            perm=READ,
-            variant="bad-period",
-        ),
-        Spec(
+        opinion(data=_opinion, effect=True),
+        opinion(data=const(version="x", opinion="矩阵"), variant="bad-version"),
+        opinion(data=const(version="1", opinion="  "), variant="empty"),
+        ratings(shows=True),
+        ratings(path="/staff/ratings?period=quarter&year=2026&number=9", variant="bad-period"),
+        *form_and_save(
             "PersonalBreachRecordView.record",
             "/staff/record/",
-            perm=RECORD,
-            refs=("branch",),
-            together=True,
-            shows=True,
-        ),
-        Spec(
-            "PersonalBreachRecordView.record",
-            "/staff/record/",
-            "POST",
-            perm=RECORD,
-            refs=("branch",),
-            data=_record,
-            count=_in_branch(PersonalBreach),
-            effect=True,
-            variant="save",
+            RECORD,
+            ("branch",),
+            _record,
+            _in_branch(PersonalBreach),
         ),
     ]
-    return specs

@@ -203,27 +203,16 @@ def test_art41_objection_deadline_and_another_units_entry(db_session):
             now=AFTER_DEADLINE,
         )
     assert db_session.scalar(select(func.count()).select_from(AssessmentObjection)) == 0
-    objection = service.lodge_objection(
-        db_session,
-        liaison,
-        YEAR,
-        entry_id=hankou_entry.id,
-        reason="客户已撤诉",
-        evidence="撤诉书",
-        submission_key="k1",
-        now=BEFORE_DEADLINE,
-    )
+    form = {
+        "entry_id": hankou_entry.id,
+        "reason": "客户已撤诉",
+        "evidence": "撤诉书",
+        "submission_key": "k1",
+        "now": BEFORE_DEADLINE,
+    }
+    objection = service.lodge_objection(db_session, liaison, YEAR, **form)
     with pytest.raises(AssessmentError):  # the same form sent twice
-        service.lodge_objection(
-            db_session,
-            liaison,
-            YEAR,
-            entry_id=hankou_entry.id,
-            reason="客户已撤诉",
-            evidence="撤诉书",
-            submission_key="k1",
-            now=BEFORE_DEADLINE,
-        )
+        service.lodge_objection(db_session, liaison, YEAR, **form)
     assert db_session.scalar(select(func.count()).select_from(AssessmentObjection)) == 1
     # A pending objection blocks finalising; accepted, the entry is waived in the register.
     with pytest.raises(AssessmentError, match="异议"):

@@ -396,22 +396,8 @@ def test_the_template_lists_columns_and_valid_values_and_reads_back(login_as, db
     header = [c.value for c in cases[1]]
     assert header[:5] == ["工单编号", "来电时间", "客户姓名", "联系电话", "诉求内容"]
     listed = {c.value for row in values.iter_rows() for c in row if c.value}
-    assert {
-        "市民热线",
-        "城市留言板",
-        "投诉",
-        "咨询",
-        "表具",
-        "紧急",
-        "诉求编号、工单号",
-    } & listed == {
-        "市民热线",
-        "城市留言板",
-        "投诉",
-        "咨询",
-        "表具",
-        "紧急",
-    }
+    assert {"市民热线", "城市留言板", "投诉", "咨询", "表具", "紧急"} <= listed
+    assert "诉求编号、工单号" not in listed
     assert any("诉求编号" in str(v) for v in listed)
     cases.append(
         ["T-1", BASE + timedelta(hours=8), "周八", "027-87654321", "停气咨询", "市民热线", "咨询"]

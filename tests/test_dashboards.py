@@ -4,7 +4,6 @@ seeing another unit's figures, bad filters answered in Chinese, never a 500."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -17,10 +16,13 @@ from app.models import Branch, Case, ExtensionRequest
 from app.services import dashboards
 from app.services.errors import OutOfScopeError
 from tests.case_helpers import actor, branch_id, channel_id, gen_case, kind_id
+from tests.dashboard_helpers import (
+    OCTOBER,
+    assert_every_number_is_its_drill_downs_count,
+    board_for,
+    listed_count,
+)
 from tests.english import english_words
-
-OCTOBER = {"period": "month", "year": "2025", "month": "10"}
-AS_OF = datetime(2026, 11, 29, 12, 0, 0)
 
 
 def _case(session, template, number, *, channel, branch, received, status="closed", **facts):
@@ -92,33 +94,6 @@ def october(db_session):
     return {"hankou": hankou, "wuchang": wuchang, "north": north}
 
 
-def board_for(session, username, args=OCTOBER, now=AS_OF):
-    scope = actor(session, username).scope
-    filters = dashboards.parse_filters(session, scope, args, now.date())
-    return dashboards.company_dashboard(session, scope, filters, now)
-
-
-def listed_count(client, url: str) -> int:
-    response = client.get(url + "&psize_CaseView=100")
-    assert response.status_code == 200, url
-    html = response.get_data(as_text=True)
-    match = re.search(r"记录数目:</strong>\s*(\d+)", html)
-    return int(match.group(1)) if match else 0
-
-
-def every_number(board):
-    """(what, number, drill) of each number the dashboard shows."""
-    yield "intake", board.intake.count, board.intake.drill
-    for chart in (*board.charts.values(), board.overdue, board.due_soon):
-        for bar in chart.bars:
-            yield f"{chart.code}:{bar.label}", bar.count, bar.drill
-    for row in (*board.scorecard, board.total):
-        for cell in row.cells:
-            yield f"{row.name}:{cell.figure.code}:d", cell.denominator, cell.denominator_drill
-            if cell.is_rate:
-                yield f"{row.name}:{cell.figure.code}:n", cell.numerator, cell.numerator_drill
-
-
 def test_intake_counted_by_hand_with_the_months_edges(db_session, october):
     board = board_for(db_session, "leader")
     assert board.intake.count == 6  # the docstring's hand count
@@ -154,16 +129,7 @@ def test_on_time_finish_by_hand(db_session, october):
 def test_every_number_equals_its_drill_down_lists_count(
     app, db_session, login_as, october, username
 ):
-    from app.views.dashboards import drill_url
-
-    with app.test_request_context():
-        board = board_for(db_session, username, now=clock_now())
-        client = login_as(username)
-        checked = 0
-        for what, number, drill in every_number(board):
-            assert listed_count(client, drill_url(drill)) == number, what
-            checked += 1
-    assert checked > 40
+    assert_every_number_is_its_drill_downs_count(app, db_session, login_as, username)
 
 
 def test_liaison_hankou_never_sees_wuchang_figures(app, db_session, login_as, october):

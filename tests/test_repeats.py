@@ -287,25 +287,14 @@ def test_the_case_page_forms_link_and_refuse_another_units_case(app, db_session,
     page = agent.get(url).get_data(as_text=True)
     assert 'id="form-link-repeat"' in page and hankou.number in page
     assert wuchang.number not in page
-    refused = agent.post(
-        f"/repeats/link/{own.id}",
-        data={
-            "csrf_token": csrf_token(agent, url),
-            "primary_number": wuchang.number,
-            "version": own.version,
-        },
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "主单不存在，或您无权查看。" in refused
-    done = agent.post(
-        f"/repeats/link/{own.id}",
-        data={
-            "csrf_token": csrf_token(agent, url),
-            "primary_id": hankou.id,
-            "version": own.version,
-        },
-        follow_redirects=True,
-    ).get_data(as_text=True)
+
+    def link(**primary) -> str:
+        data = {"csrf_token": csrf_token(agent, url), **primary, "version": own.version}
+        response = agent.post(f"/repeats/link/{own.id}", data=data, follow_redirects=True)
+        return response.get_data(as_text=True)
+
+    assert "主单不存在，或您无权查看。" in link(primary_number=wuchang.number)
+    done = link(primary_id=hankou.id)
     assert "已关联为关联单。" in done and "关联为关联单" in done  # flash and timeline
     db_session.expire_all()
     assert db_session.get(Case, own.id).primary_case_id == hankou.id
