@@ -137,6 +137,7 @@ def play_path(session, users, case, path, received, now, branch) -> None:
         return step["t"]
 
     def do(username, action, hours=1.0, **inputs):
+        session.flush()  # inside a caller's transaction (demo_quarter) nothing pending is lost
         session.expire_all()
         perform(session, users[username], case.id, action, version=None, now=at(hours), **inputs)
 

@@ -67,7 +67,7 @@ def _tallies(units: str, group: bool, dialect: str = "postgresql") -> str:
     received = f"{live} AND c.received_at >= :start AND c.received_at < :end"
     sign_due = (
         f"{live} AND c.sign_due >= :start AND c.sign_due < :until"
-        " AND NOT (c.dispatched_at IS NULL AND c.replied_at IS NOT NULL)"
+        " AND c.dispatched_at IS NOT NULL AND c.dispatched_at <= c.sign_due"
     )
     finish_due = f"{live} AND c.finish_due >= :start AND c.finish_due < :until"
     on_time = "c.replied_at IS NOT NULL AND c.replied_at <= c.finish_due"

@@ -369,8 +369,8 @@ def test_the_openapi_document_is_served_and_valid(app):
 
 def test_the_openapi_document_lists_the_codes_a_new_case_may_name_today(app, db_session):
     """The channel, kind and business category of a new case are enums of the codes the
-    administrator keeps: a deactivated channel leaves the document at once."""
-    from app.models import Channel
+    administrator keeps: a deactivated channel or kind leaves the document at once."""
+    from app.models import CaseKind, Channel
 
     def case_create():
         document = app.test_client().get("/api/v1/openapi.json").get_json()
@@ -382,8 +382,11 @@ def test_the_openapi_document_lists_the_codes_a_new_case_may_name_today(app, db_
     assert {"consultation", "complaint"} <= set(properties["kind"]["enum"])
     assert "gas_leak" in properties["business_category"]["enum"]
     db_session.query(Channel).filter_by(code="wechat").one().active = False
+    db_session.query(CaseKind).filter_by(code="suggestion").one().active = False
     db_session.commit()
-    assert "wechat" not in case_create()["channel"]["enum"]
+    properties = case_create()
+    assert "wechat" not in properties["channel"]["enum"]
+    assert "suggestion" not in properties["kind"]["enum"]
 
 
 def test_channels_and_kinds_by_code_follow_the_reference_data_at_once(app, db_session):

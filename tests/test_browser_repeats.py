@@ -111,10 +111,15 @@ def test_a_choice_made_while_the_look_up_is_on_its_way_is_kept(
           };
         }"""
     )
+    # Mark the list now on screen: the late answer replaces it.
+    page.evaluate("() => document.querySelector('#repeat-candidates').dataset.old = '1'")
     page.fill("#customer_address", "江汉区建设大道568号5栋2单元")
     page.wait_for_function("() => window.__pending > 0")
     row.locator("input[name=repeat_of]").check()
-    page.wait_for_function("() => window.__pending === 0")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#repeat-candidates');"
+        " return t !== null && !t.dataset.old; }"
+    )
     assert row.locator("input[name=repeat_of]").is_checked()
     second = _submit(page)
     assert first in page.inner_text("#repeat-primary") and second != first

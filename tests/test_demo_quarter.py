@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from app.demo_quarter import QUARTER_CASES, seed_demo_quarter
@@ -47,3 +48,32 @@ def test_art39_the_demo_quarter_gives_its_report_figures_and_measures(db_session
     # A second run keeps the data.
     assert seed_demo_quarter(s, now=NOW) == 0
     assert s.scalar(received) == 13
+
+
+def _seeded(s) -> int:
+    return s.scalar(select(func.count()).where(Case.gas_account.like("0272%")))
+
+
+def test_early_in_a_quarter_the_demo_still_seeds_the_last_ended_one(db_session):
+    """On 2027-01-05 the last ended quarter is 2026-Q4, which already holds the demo's recent
+    cases: its own cases are seeded all the same (they are known by their accounts)."""
+    s = db_session
+    assert seed_demo_quarter(s, now=datetime(2027, 1, 5, 10)) == 13
+    assert _seeded(s) == 13
+
+
+def test_a_demo_quarter_that_fails_half_way_leaves_nothing_and_seeds_next_time(
+    db_session, monkeypatch
+):
+    s = db_session
+
+    def refuse(*_args, **_kwargs):
+        raise RuntimeError("例会记录失败（测试）")
+
+    monkeypatch.setattr("app.services.service_meetings.record_meeting", refuse)
+    with pytest.raises(RuntimeError):
+        seed_demo_quarter(s, now=NOW)
+    assert _seeded(s) == 0
+    monkeypatch.undo()
+    assert seed_demo_quarter(s, now=NOW) == 13
+    assert _seeded(s) == 13

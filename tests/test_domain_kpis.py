@@ -123,11 +123,12 @@ def test_art19_timely_sign_rate_counts_the_cases_whose_sign_for_limit_fell_in_th
     assert shown(FIGURES_BY_CODE["timely_sign"], figure("timely_sign")) == "33.3%"
 
 
-def test_art19_a_case_resolved_on_the_spot_owes_no_sign_for():
-    """Design §4: 及时签收率 is over the cases whose sign-for limit fell in the period. A case
-    the agent resolved on the spot (replied, never dispatched) went to no unit and had nothing
-    to sign: it is in no denominator of the sign-for rate, waiting for its callback or closed.
-    A case still waiting for CSD's dispatch past its sign-for limit does count (not signed)."""
+def test_art30_a_sign_for_limit_binds_only_a_unit_that_got_the_case_before_it():
+    """Design §4 with the rule of Art.30 (app.domain.violations.detect_art30_overdue): 及时签收率
+    is over the cases whose sign-for limit fell in the period and that a unit held before it. A
+    case resolved on the spot (never dispatched, awaiting its callback or closed), one still
+    awaiting CSD's dispatch, and one resolved on the spot, rated 不满意 and dispatched after its
+    limit are in no denominator; one dispatched in time counts, signed in time or not."""
     on_the_spot = [
         case(
             status=status,
@@ -141,6 +142,15 @@ def test_art19_a_case_resolved_on_the_spot_owes_no_sign_for():
         for status, closed in (("pending_callback", None), ("closed", d(11, 6)))
     ]
     waiting = case(status="pending_dispatch", received_at=d(11, 7), sign_due=d(11, 7, 18))
+    redispatched = case(
+        status="in_progress",
+        received_at=d(11, 5),
+        sign_due=d(11, 5, 18),
+        dispatched_at=d(11, 9),
+        signed_at=d(11, 9, 13),
+        rehandle_count=1,
+        callback_result="dissatisfied",
+    )
     signed = case(
         status="in_progress",
         received_at=d(11, 8),
@@ -148,8 +158,16 @@ def test_art19_a_case_resolved_on_the_spot_owes_no_sign_for():
         sign_due=d(11, 8, 18),
         signed_at=d(11, 8, 14),
     )
+    late = case(
+        status="in_progress",
+        received_at=d(11, 8),
+        dispatched_at=d(11, 8, 13),
+        sign_due=d(11, 8, 18),
+        signed_at=d(11, 9, 9),
+    )
     timely_sign = FIGURES_BY_CODE["timely_sign"]
-    assert tally(timely_sign, [*on_the_spot, waiting, signed], AFTER) == Tally(1, 2)
+    cases = [*on_the_spot, waiting, redispatched, signed, late]
+    assert tally(timely_sign, cases, AFTER) == Tally(1, 2)
     # Their finish counts as any case's: replied before the finish deadline.
     assert tally(FIGURES_BY_CODE["on_time_finish"], on_the_spot, AFTER) == Tally(2, 2)
 

@@ -137,10 +137,12 @@ RECEIVED = LIVE & ge(received_at, Param("start")) & lt(received_at, Param("end")
 REPEATS_RECEIVED = (
     NOT_VOIDED & IS_REPEAT & ge(received_at, Param("start")) & lt(received_at, Param("end"))
 )
-# Resolved on the spot by the agent (当场办结, design §2): replied without going to a unit, so no
-# sign-for was owed (a unit's reply always follows a dispatch).
-RESOLVED_ON_THE_SPOT = ~Present(dispatched_at) & Present(replied_at)
-SIGN_DUE = _fell_due(sign_due) & ~RESOLVED_ON_THE_SPOT
+# A sign-for limit binds a unit only if the unit got the case before it (the rule of Art.30 in
+# app.domain.violations.detect_art30_overdue): a case resolved on the spot or still awaiting
+# CSD's dispatch owes no unit a sign-for, nor does one dispatched late (a re-dispatch after a
+# 不满意 callback keeps the registration's limit).
+UNIT_HELD_BEFORE_SIGN_DUE = Present(dispatched_at) & le(dispatched_at, sign_due)
+SIGN_DUE = _fell_due(sign_due) & UNIT_HELD_BEFORE_SIGN_DUE
 SIGNED_IN_TIME = Present(signed_at) & le(signed_at, sign_due)
 FINISH_DUE = _fell_due(finish_due)
 # The unit's reply is what the finish deadline binds (the clock stops there, Art.19).

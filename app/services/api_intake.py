@@ -61,9 +61,15 @@ def vocabulary(session: Session) -> dict[str, list[str]]:
         "channel": list(
             session.scalars(select(Channel.code).where(Channel.active).order_by(Channel.code))
         ),
-        "kind": list(session.scalars(select(CaseKind.code).order_by(CaseKind.code))),
+        "kind": list(
+            session.scalars(select(CaseKind.code).where(CaseKind.active).order_by(CaseKind.code))
+        ),
         "business_category": list(
-            session.scalars(select(BusinessCategory.code).order_by(BusinessCategory.code))
+            session.scalars(
+                select(BusinessCategory.code)
+                .where(BusinessCategory.active)
+                .order_by(BusinessCategory.code)
+            )
         ),
     }
 

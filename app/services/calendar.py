@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import and_, inspect, or_, select, update
 from sqlalchemy.orm import InstanceState, Session
 
 from app.domain.calendar import WorkCalendar, official_exceptions
@@ -158,10 +158,21 @@ def _recompute_answers(session: Session, calendar, windows, actor: Actor, now) -
         before = (answer.due, bool(answer.due_provisional))
         if (fresh.due, fresh.provisional) == before:
             continue
-        answer.due, answer.due_provisional = fresh.due, fresh.provisional
+        unit, report_id = (answer.branch.name if answer.branch else ""), answer.report_id
+        values: dict = {"due": fresh.due, "due_provisional": fresh.provisional}
         if answer.flagged_at is not None and fresh.due > now:
-            answer.flagged_at = None  # no longer overdue; the sweep flags it again if it passes
-        unit = answer.branch.name if answer.branch else ""
+            values["flagged_at"] = None  # no longer overdue; the sweep flags it again if it passes
+        # Only while still owed: a unit answering meanwhile keeps the deadline it was judged by.
+        moved = session.execute(
+            update(ReportAnswer)
+            .where(ReportAnswer.id == answer.id, ReportAnswer.answered_at.is_(None))
+            .values(**values)
+            .returning(ReportAnswer.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if moved is None:
+            continue
+        session.expire(answer)
         text = f"{unit}：{format_datetime(before[0])} → {format_datetime(fresh.due)}"
         if fresh.provisional != before[1]:
             mark = _l("The deadlines are provisional.")
@@ -170,7 +181,7 @@ def _recompute_answers(session: Session, calendar, windows, actor: Actor, now) -
             text += f"（{mark}）"
         session.add(
             QuarterlyReportEvent(
-                report_id=answer.report_id,
+                report_id=report_id,
                 kind="answer_due_moved",
                 text=text,
                 author_id=actor.user_id,

@@ -41,9 +41,11 @@
           // The agent may have chosen while this answer was on its way: keep that choice.
           var keep = chosen();
           panel.innerHTML = html;
-          var again = form.querySelector("input[name=repeat_of][value='" + keep + "']");
-          if (again) {
-            again.checked = true;
+          var choices = form.querySelectorAll("input[name=repeat_of]");
+          for (var i = 0; i < choices.length; i += 1) {
+            if (choices[i].value === keep) {
+              choices[i].checked = true;
+            }
           }
         }
       })
