@@ -11,13 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 
-from bench.api_intake import _post_all, _wait
+from bench.api_intake import deliver, start_gunicorn
 from bench.database import create_database, drop_database
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/api_floor"
@@ -68,36 +63,8 @@ def main(argv: list[str] | None = None) -> None:
                 "CREATE TABLE floor_event (id serial PRIMARY KEY, case_id int);"
                 "CREATE TABLE floor_log (id serial PRIMARY KEY, case_id int, status int)"
             )
-        server = subprocess.Popen(  # noqa: S603
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-w",
-                "2",
-                "-k",
-                "sync",
-                "-b",
-                f"127.0.0.1:{args.port}",
-                "--log-level",
-                "warning",
-                "bench.api_floor:application",
-            ],
-            env={**os.environ},
-        )
-        _wait(args.port)
-        refs = [f"F{i:07d}" for i in range(args.cases)]
-        statuses: list[int] = []
-        threads = [
-            threading.Thread(
-                target=_post_all, args=(args.port, "-", refs[i :: args.clients], statuses)
-            )
-            for i in range(args.clients)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        server = start_gunicorn("bench.api_floor:application", args.port, {**os.environ})
+        statuses, elapsed = deliver(args.port, "-", args.cases, args.clients)
         print(
             f"floor (bare WSGI + psycopg under gunicorn 2 sync workers, {args.clients} clients): "
             f"{statuses.count(201)} of {len(statuses)} in {elapsed:.1f} s = "

@@ -79,6 +79,47 @@ def _post_all(port: int, token: str, refs: list[str], statuses: list[int]) -> No
         statuses.append(response.status)
 
 
+def start_gunicorn(
+    target: str, port: int, env: dict, workers: int = 2, kind: str = "sync", threads: int = 1
+) -> subprocess.Popen:
+    """gunicorn serving ``target`` (module:callable) on the loopback, once it answers."""
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-w",
+            str(workers),
+            "-k",
+            kind,
+            "--threads",
+            str(threads if kind == "gthread" else 1),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=env,
+    )
+    _wait(port)
+    return server
+
+
+def deliver(port: int, token: str, cases: int, clients: int) -> tuple[list[int], float]:
+    """``cases`` new cases posted by ``clients`` threads: their statuses and the seconds taken."""
+    refs = [f"B{i:07d}" for i in range(cases)]
+    statuses: list[int] = []
+    threads = [
+        threading.Thread(target=_post_all, args=(port, token, refs[i::clients], statuses))
+        for i in range(clients)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses, time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=2000)
@@ -106,37 +147,15 @@ def main(argv: list[str] | None = None) -> None:
             "SUQIU_INSTANCE_PATH": str(instance),
             "SUQIU_SECURE_COOKIES": "0",
         }
-        server = subprocess.Popen(  # noqa: S603
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-w",
-                str(args.workers),
-                "-k",
-                args.worker_class,
-                "--threads",
-                str(args.threads if args.worker_class == "gthread" else 1),
-                "-b",
-                f"127.0.0.1:{args.port}",
-                "--log-level",
-                "warning",
-                "app.wsgi:application",
-            ],
-            env=env,
+        server = start_gunicorn(
+            "app.wsgi:application",
+            args.port,
+            env,
+            args.workers,
+            args.worker_class,
+            args.threads,
         )
-        _wait(args.port)
-        refs = [f"B{i:07d}" for i in range(args.cases)]
-        chunks = [refs[i :: args.clients] for i in range(args.clients)]
-        statuses: list[int] = []
-        threads = [
-            threading.Thread(target=_post_all, args=(args.port, token, chunk, statuses))
-            for chunk in chunks
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        statuses, elapsed = deliver(args.port, token, args.cases, args.clients)
         load_http = os.getloadavg()[0]
         created = statuses.count(201)
         server.terminate()
