@@ -90,32 +90,49 @@ def seed_demo_cases(session: Session, now: datetime | None = None) -> int:
     )
     session.commit()
     for index, (channel, kind, business, who, days, path, extra) in enumerate(SCRIPT):
-        name, phone, address, _ = CUSTOMERS[who]
         received = (now - timedelta(days=days)).replace(hour=9, minute=10 + index, second=0)
         if received > now:
             received = now - timedelta(minutes=30 - index)
-        registrar = "agent" if channel in ("hotline_96511", "wechat", "complaint_phone") else "csd"
-        data = Registration(
-            channel_id=_ids(session, Channel, channel).id,
-            kind_id=_ids(session, CaseKind, kind).id,
-            business_category_id=_ids(session, BusinessCategory, business).id,
-            customer_name=name,
-            customer_phone=phone,
-            customer_address=address,
-            gas_account=f"0271{index:06d}",
-            content=CONTENT[kind],
-            received_at=received,
-            resolve_on_spot=path == "resolved_on_spot",
-            result="已告知客户微信公众号缴费步骤，客户表示清楚。"
+        case = register_demo_case(
+            session,
+            users,
+            (channel, kind, business, who),
+            received,
+            f"0271{index:06d}",
+            on_the_spot="已告知客户微信公众号缴费步骤，客户表示清楚。"
             if path == "resolved_on_spot"
             else None,
             **extra,
         )
-        case = register_case(session, users[registrar], data, now=received)
         play_path(session, users, case, path, received, now, hankou if index % 2 == 0 else wuchang)
     seed_demo_repeats(session, now)  # 重复诉求: 关联单 of open cases
     sweep_overdue(session, now=now)
     return len(SCRIPT)
+
+
+def register_demo_case(
+    session, users, script, received, gas_account, on_the_spot=None, **extra
+):  # fmt: skip
+    """A demo case registered as its channel's people would (``script``: channel, kind and
+    business codes and a customer of CUSTOMERS); ``on_the_spot``: resolved so, at once."""
+    channel, kind, business, who = script
+    name, phone, address, _ = CUSTOMERS[who]
+    registrar = "agent" if channel in ("hotline_96511", "wechat", "complaint_phone") else "csd"
+    data = Registration(
+        channel_id=_ids(session, Channel, channel).id,
+        kind_id=_ids(session, CaseKind, kind).id,
+        business_category_id=_ids(session, BusinessCategory, business).id,
+        customer_name=name,
+        customer_phone=phone,
+        customer_address=address,
+        gas_account=gas_account,
+        content=CONTENT[kind],
+        received_at=received,
+        resolve_on_spot=on_the_spot is not None,
+        result=on_the_spot,
+        **extra,
+    )
+    return register_case(session, users[registrar], data, now=received)
 
 
 CONTENT = {

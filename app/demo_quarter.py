@@ -11,20 +11,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.demo_cases import CONTENT, CUSTOMERS, play_path
+from app.demo_cases import play_path, register_demo_case
 from app.domain import quarterly_reports as qr
 from app.domain.clock import now as clock_now
 from app.models import (
     Branch,
-    BusinessCategory,
     Case,
-    CaseKind,
-    Channel,
     SuqiuUser,
 )
 from app.services import service_meetings
 from app.services.actor import Actor
-from app.services.case_registration import Registration, register_case
 from app.services.service_meetings import MeasureDraft
 from app.services.uow import transaction
 
@@ -55,23 +51,16 @@ def seed_quarter_cases(session: Session, users, quarter: qr.Quarter) -> int:
     """The quarter's cases, each through the workflow at its own dates (closed within days)."""
     start = quarter.period.start
     for index, (channel, kind, business, who, day, path, unit) in enumerate(QUARTER_CASES):
-        name, phone, address, _ = CUSTOMERS[who]
         received = start + timedelta(days=day, hours=9, minutes=5 + 7 * index)
-        registrar = "agent" if channel in ("hotline_96511", "wechat", "complaint_phone") else "csd"
-        data = Registration(
-            channel_id=_code(session, Channel, channel),
-            kind_id=_code(session, CaseKind, kind),
-            business_category_id=_code(session, BusinessCategory, business),
-            customer_name=name,
-            customer_phone=phone,
-            customer_address=address,
-            gas_account=f"{ACCOUNT_PREFIX}{index:06d}",
-            content=CONTENT[kind],
-            received_at=received,
-            resolve_on_spot=path == "resolved_on_spot",
-            result="已向客户解释清楚，客户表示理解。" if path == "resolved_on_spot" else None,
+        on_the_spot = "已向客户解释清楚，客户表示理解。" if path == "resolved_on_spot" else None
+        case = register_demo_case(
+            session,
+            users,
+            (channel, kind, business, who),
+            received,
+            f"{ACCOUNT_PREFIX}{index:06d}",
+            on_the_spot,
         )
-        case = register_case(session, users[registrar], data, now=received)
         branch = session.scalar(select(Branch).where(Branch.code == (unit or "hankou")))
         play_path(session, users, case, path, received, received + timedelta(days=6), branch)
     return len(QUARTER_CASES)

@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 
-from bench.api_intake import deliver, start_gunicorn
+from bench.api_intake import deliver, start_gunicorn, stop
 from bench.database import create_database, drop_database
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/api_floor"
@@ -71,9 +71,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{statuses.count(201) / elapsed:.0f} cases/s; load average {os.getloadavg()[0]:.2f}"
         )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        stop(server)
         drop_database(URL)
 
 

@@ -104,6 +104,12 @@ def start_gunicorn(
     return server
 
 
+def stop(server: subprocess.Popen | None) -> None:
+    if server is not None:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def deliver(port: int, token: str, cases: int, clients: int) -> tuple[list[int], float]:
     """``cases`` new cases posted by ``clients`` threads: their statuses and the seconds taken."""
     refs = [f"B{i:07d}" for i in range(cases)]
@@ -158,8 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         statuses, elapsed = deliver(args.port, token, args.cases, args.clients)
         load_http = os.getloadavg()[0]
         created = statuses.count(201)
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
         server = None
         threads = f" ×{args.threads} threads" if args.worker_class == "gthread" else ""
         kind = args.worker_class + threads
@@ -181,9 +186,7 @@ def main(argv: list[str] | None = None) -> None:
             + f"; load average {os.getloadavg()[0]:.2f}"
         )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        stop(server)
         drop_database(URL)
 
 
