@@ -25,16 +25,17 @@ from app.services.service_meetings import MeasureDraft
 from app.services.uow import transaction
 
 ACCOUNT_PREFIX = "0272"  # the gas accounts of the quarter's cases (the other demo cases: 0271…)
-# The last ended quarter: (channel, kind, business, customer, day of the quarter, path, unit)
+# The last ended quarter: (channel, kind, business, customer, day of the quarter, path, unit);
+# 李秀兰 of 武昌区 (customer 1) is never 汉口's.
 QUARTER_CASES = [
     ("citizen_hotline", "business", "meter", 0, 3, "closed", "hankou"),
-    ("hotline_96511", "consultation", "tariff", 1, 8, "resolved_on_spot", None),
+    ("hotline_96511", "consultation", "tariff", 4, 8, "resolved_on_spot", None),
     ("hotline_96511", "business", "repair", 2, 12, "closed", "wuchang"),
     ("city_message_board", "complaint", "service_attitude", 3, 20, "closed", "hankou"),
     ("group_company", "complaint", "construction", 4, 27, "closed_dissatisfied", "wuchang"),
     ("wechat", "business", "installation", 5, 33, "closed", "hankou"),
     ("ehuiban", "business", "installation", 0, 41, "closed", "wuchang"),
-    ("hotline_96511", "praise", "repair", 1, 47, "closed", "hankou"),
+    ("hotline_96511", "praise", "repair", 2, 47, "closed", "hankou"),
     ("citizen_hotline", "business", "gas_leak", 2, 55, "closed", "wuchang"),
     ("complaint_phone", "complaint", "repair", 3, 62, "closed", "hankou"),
     ("hotline_96511", "consultation", "payment", 4, 70, "resolved_on_spot", None),
