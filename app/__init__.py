@@ -89,6 +89,7 @@ def create_app(overrides: dict | None = None, *, require_secret: bool = True) ->
         # X-Forwarded-For; without proxies configured the header is ignored (it is forgeable).
         proxies = app.config["SUQIU_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    from app import locale
     from app.services import reference_data
 
     reference_data.install()  # every flush writing reference data changes its version
@@ -98,6 +99,7 @@ def create_app(overrides: dict | None = None, *, require_secret: bool = True) ->
         csrf.init_app(app)  # before FAB, so FAB exempts its JWT API blueprints
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
+        locale.install(app)
         register_views(appbuilder)
         register_template_helpers(app)
         register_security_headers(app)

@@ -353,6 +353,7 @@ def test_the_openapi_document_is_served_and_valid(app):
     validate(document)
     assert set(document["paths"]) == {
         "/api/v1/cases",
+        "/api/v1/cases/batch",
         "/api/v1/cases/{number}",
         "/api/v1/cases/{number}/survey",
         "/api/v1/government-replies",
@@ -437,3 +438,21 @@ def test_channels_and_kinds_by_code_follow_the_reference_data_at_once(app, db_se
         json=case_body(kind="meter_check", external_ref="KF-0003"),
     )
     assert accepted.status_code == 201, accepted.get_data(as_text=True)
+
+
+def test_a_machine_call_gets_no_session_cookie(app, db_session):
+    """FAB's locale selector wrote the default language into a new session on every request,
+    so each API answer set a session cookie (app.locale reads the choice, never writes it)."""
+    _, _, token = system_token(db_session)
+    client = app.test_client()
+    response = client.post("/api/v1/cases", headers=bearer(token), json=case_body())
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers
+    status = client.get(f"/api/v1/cases/{response.get_json()['number']}", headers=bearer(token))
+    assert "Set-Cookie" not in status.headers
+    assert status.get_json()["status"]["label"] == "待派发"  # still Chinese
+
+
+def test_pages_stay_chinese_without_a_language_in_the_session(app):
+    page = app.test_client().get("/login/")
+    assert page.status_code == 200 and "登录" in page.get_data(as_text=True)
