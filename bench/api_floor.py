@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
                 "CREATE TABLE floor_log (id serial PRIMARY KEY, case_id int, status int)"
             )
         server = start_gunicorn("bench.api_floor:application", args.port, {**os.environ})
+        deliver(args.port, "-", 200, args.clients, prefix="W")  # as bench.api_intake warms up
         statuses, elapsed = deliver(args.port, "-", args.cases, args.clients)
         print(
             f"floor (bare WSGI + psycopg under gunicorn 2 sync workers, {args.clients} clients): "

@@ -5,8 +5,12 @@ it, on the same database just after, ``register_case`` called in-process by as m
 processes (bench.services), so that what HTTP, authentication and the call log add is visible;
 and the load average, since the figures move with what else the machine runs.
 
-    python -m bench.api_intake [--cases 2000] [--clients 8] [--port 8391]
+    python -m bench.api_intake [--cases 3000] [--clients 8] [--port 8391] [--batch 100]
+                               [--warmup 200]
                                [--worker-class sync|gthread] [--threads 4] [--seconds 10]
+
+``--batch N``: besides the single deliveries, the same number of new cases posted to
+/api/v1/cases/batch N at a time (how a platform catching up delivers).
 """
 
 from __future__ import annotations
@@ -59,24 +63,38 @@ def _wait(port: int) -> None:
     raise SystemExit("the server did not start")
 
 
-def _post_all(port: int, token: str, refs: list[str], statuses: list[int]) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _case(ref: str) -> dict:
+    return {
+        "channel": "hotline_96511",
+        "external_ref": ref,
+        "kind": "consultation",
+        "customer_name": "压测客户",
+        "customer_phone": "13800000000",
+        "content": "询问燃气开户需要哪些材料。",
+    }
+
+
+def _post_all(port: int, token: str, refs: list[str], statuses: list[int], batch: int = 0) -> None:
+    """``refs`` posted one by one to /cases, or ``batch`` at a time to /cases/batch (then each
+    item's status is recorded)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    for ref in refs:
-        body = json.dumps(
-            {
-                "channel": "hotline_96511",
-                "external_ref": ref,
-                "kind": "consultation",
-                "customer_name": "压测客户",
-                "customer_phone": "13800000000",
-                "content": "询问燃气开户需要哪些材料。",
-            }
-        )
-        connection.request("POST", "/api/v1/cases", body=body, headers=headers)
+    step = batch or 1
+    for start in range(0, len(refs), step):
+        chunk = refs[start : start + step]
+        if batch:
+            body = json.dumps({"cases": [_case(ref) for ref in chunk]})
+            connection.request("POST", "/api/v1/cases/batch", body=body, headers=headers)
+        else:
+            connection.request(
+                "POST", "/api/v1/cases", body=json.dumps(_case(chunk[0])), headers=headers
+            )
         response = connection.getresponse()
-        response.read()
-        statuses.append(response.status)
+        data = response.read()
+        if batch and response.status == 200:
+            statuses.extend(item["status"] for item in json.loads(data)["items"])
+        else:
+            statuses.extend([response.status] * len(chunk))
 
 
 def start_gunicorn(
@@ -110,12 +128,15 @@ def stop(server: subprocess.Popen | None) -> None:
         server.wait(timeout=30)
 
 
-def deliver(port: int, token: str, cases: int, clients: int) -> tuple[list[int], float]:
-    """``cases`` new cases posted by ``clients`` threads: their statuses and the seconds taken."""
-    refs = [f"B{i:07d}" for i in range(cases)]
+def deliver(
+    port: int, token: str, cases: int, clients: int, batch: int = 0, prefix: str = "B"
+) -> tuple[list[int], float]:
+    """``cases`` new cases posted by ``clients`` threads (``batch`` at a time when given): their
+    statuses and the seconds taken."""
+    refs = [f"{prefix}{i:07d}" for i in range(cases)]
     statuses: list[int] = []
     threads = [
-        threading.Thread(target=_post_all, args=(port, token, refs[i::clients], statuses))
+        threading.Thread(target=_post_all, args=(port, token, refs[i::clients], statuses, batch))
         for i in range(clients)
     ]
     started = time.perf_counter()
@@ -126,15 +147,29 @@ def deliver(port: int, token: str, cases: int, clients: int) -> tuple[list[int],
     return statuses, time.perf_counter() - started
 
 
+def _report(how: str, clients: int, statuses: list[int], elapsed: float) -> None:
+    created = statuses.count(201)
+    print(
+        f"API intake over HTTP ({how}, PostgreSQL, {clients} clients): {created} cases created "
+        f"of {len(statuses)} delivered in {elapsed:.1f} s = {created / elapsed:.0f} cases/s; "
+        f"other statuses: {sorted({s for s in statuses if s != 201})}; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--cases", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8391)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--seconds", type=float, default=10, help="in-process run")
+    parser.add_argument("--batch", type=int, default=0, help="also post N cases a call")
+    parser.add_argument(
+        "--warmup", type=int, default=200, help="deliveries before the timed run (not counted)"
+    )
     args = parser.parse_args(argv)
     drop_database(URL)  # our own throw-away database, by its fixed name
     create_database(URL)
@@ -161,19 +196,20 @@ def main(argv: list[str] | None = None) -> None:
             args.worker_class,
             args.threads,
         )
+        # Steady state: the workers' first calls load the reference data, compile and prepare
+        # their statements and warm the new database's pages.
+        deliver(args.port, token, args.warmup, args.clients, prefix="W")
         statuses, elapsed = deliver(args.port, token, args.cases, args.clients)
-        load_http = os.getloadavg()[0]
-        created = statuses.count(201)
-        stop(server)
-        server = None
         threads = f" ×{args.threads} threads" if args.worker_class == "gthread" else ""
         kind = args.worker_class + threads
-        print(
-            f"API intake over HTTP (gunicorn {args.workers} workers, {kind}, PostgreSQL, "
-            f"{args.clients} clients): {created} cases created of {len(statuses)} posts in "
-            f"{elapsed:.1f} s = {created / elapsed:.0f} cases/s; other statuses: "
-            f"{sorted({s for s in statuses if s != 201})}; load average {load_http:.2f}"
-        )
+        _report(f"gunicorn {args.workers} workers, {kind}", args.clients, statuses, elapsed)
+        if args.batch:
+            statuses, elapsed = deliver(
+                args.port, token, args.cases, args.clients, args.batch, prefix="N"
+            )
+            _report(f"batches of {args.batch}", args.clients, statuses, elapsed)
+        stop(server)
+        server = None
         from bench.services import _throughput
 
         rate, count, errors, _memory = _throughput(

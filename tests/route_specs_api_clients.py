@@ -61,6 +61,23 @@ def api_client_specs() -> list:
             },
             count=cases,
         ),
+        machine(
+            "api_v1.create_cases",
+            "/api/v1/cases/batch",
+            "POST",
+            data=lambda ref, ctx, user: {
+                "cases": [
+                    {
+                        "channel": "wechat",
+                        "external_ref": "MATRIX-B",
+                        "kind": "consultation",
+                        "customer_name": "矩阵",
+                        "content": "矩阵",
+                    }
+                ]
+            },
+            count=cases,
+        ),
         machine("api_v1.case_status", "/api/v1/cases/SQ000"),
         machine(
             "api_v1.post_survey",

@@ -34,6 +34,7 @@ def operations(app, db_session):
     found = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in found} == {
         "POST /api/v1/cases",
+        "POST /api/v1/cases/batch",
         "GET /api/v1/cases/{number}",
         "POST /api/v1/cases/{number}/survey",
         "GET /api/v1/government-replies",

@@ -19,6 +19,10 @@ DISPLAY_LENGTH = len(TOKEN_PREFIX) + 8
 _TOKEN_RE = re.compile(r"^sqk_[A-Za-z0-9_-]{43}$")
 
 MAX_BODY_BYTES = 64 * 1024  # a case is text: 64 KiB is far above any real one
+# A batch of deliveries (/api/v1/cases/batch): a platform catching up sends its cases in
+# batches; each counts as a call against the token's rate.
+MAX_BATCH_CASES = 100
+MAX_BATCH_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_RATE_PER_MINUTE = 600
 MAX_RATE_PER_MINUTE = 60000
 MAX_PAGE = 500  # events per page of the changes feed
@@ -185,6 +189,19 @@ def check_fields(fields: tuple[Field, ...], body: object) -> tuple[dict, dict[st
                 continue
         values[field.name] = value
     return values, errors
+
+
+def check_batch(body: object) -> tuple[list[object], dict[str, str]]:
+    """The items of a batch body ``{"cases": [...]}`` (each still to be checked with
+    ``check_fields``), or the errors of the envelope."""
+    if not isinstance(body, Mapping):
+        return [], {"": str(_l("The request body must be a JSON object."))}
+    unknown = sorted(str(name)[:60] for name in body if name != "cases")
+    errors = {name: str(_l("Unknown field.")) for name in unknown}
+    items = body.get("cases")
+    if not isinstance(items, list) or not items or len(items) > MAX_BATCH_CASES:
+        errors["cases"] = str(_l("A list of 1 to %(count)d cases.", count=MAX_BATCH_CASES))
+    return ([] if errors else list(items)), errors
 
 
 def json_schema(fields: tuple[Field, ...]) -> dict:

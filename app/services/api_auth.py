@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, false, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.api_tokens import Operation, TokenScope, parse_operations, token_hash, well_formed
@@ -111,34 +111,37 @@ def token_scope(token: ApiToken | _TokenRow) -> TokenScope:
     )
 
 
+# One statement, of columns (no entities to build): the token, its system and the reference
+# data's version (channels and kinds by code come from the process's copy of the reference data
+# while that number stands). Built once: every call runs it.
+_TOKEN_ROW = (
+    select(
+        ApiToken.id,
+        ApiToken.prefix,
+        ApiToken.channels,
+        ApiToken.operations,
+        ApiToken.rate_per_minute,
+        ApiToken.revoked_at,
+        ApiToken.last_used_at,
+        ApiClient.id,
+        ApiClient.code,
+        ApiClient.name,
+        ApiClient.active,
+        ApiClient.user_id,
+        reference_data.version_now(),
+    )
+    .join(ApiClient, ApiClient.id == ApiToken.client_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def authenticate(session: Session, raw: str | None, now: datetime | None = None) -> Machine:
     """The machine behind a bearer token, or ``ApiAuthError``."""
     if not raw:
         raise ApiAuthError("token_missing", _l("An API token is required (Authorization: Bearer)."))
     if not well_formed(raw):
         raise ApiAuthError("token_invalid", _l("The API token is not valid."))
-    # One statement, of columns (no entities to build): the token, its system and the
-    # reference data's version (channels and kinds by code come from the process's copy of the
-    # reference data while that number stands).
-    row = session.execute(
-        select(
-            ApiToken.id,
-            ApiToken.prefix,
-            ApiToken.channels,
-            ApiToken.operations,
-            ApiToken.rate_per_minute,
-            ApiToken.revoked_at,
-            ApiToken.last_used_at,
-            ApiClient.id,
-            ApiClient.code,
-            ApiClient.name,
-            ApiClient.active,
-            ApiClient.user_id,
-            reference_data.version_now(),
-        )
-        .join(ApiClient, ApiClient.id == ApiToken.client_id)
-        .where(ApiToken.token_hash == token_hash(raw))
-    ).first()
+    row = session.execute(_TOKEN_ROW, {"token_hash": token_hash(raw)}).first()
     if row is None:
         raise ApiAuthError("token_invalid", _l("The API token is not valid."))
     (token_id, prefix, channels, operations, rate, revoked_at, last_used_at) = row[:7]
@@ -186,7 +189,7 @@ def authenticate(session: Session, raw: str | None, now: datetime | None = None)
     )
 
 
-def call_log_row(
+def call_log_values(
     machine: Machine | None,
     method: str,
     path: str,
@@ -194,8 +197,10 @@ def call_log_row(
     case_id: int | None,
     remote_addr: str | None,
     now: datetime | None = None,
-) -> ApiCallLog:
-    return ApiCallLog(
+) -> dict:
+    """The columns of one call log line (inserted as they are by a delivery, whose case's
+    transaction writes it)."""
+    return dict(
         client_id=machine.client_id if machine else None,
         token_id=machine.token_id if machine else None,
         at=now or clock_now(),
@@ -227,4 +232,5 @@ def log_call(
     """One line of the call log (Art.13: every call with its system and token); its own commit,
     after the call's work is committed or rolled back by the view. (A delivered case's line
     is written in the case's own transaction instead: app.services.api_intake.create_case.)"""
-    session.add(call_log_row(machine, method, path, status, case_id, remote_addr, now))
+    values = call_log_values(machine, method, path, status, case_id, remote_addr, now)
+    session.add(ApiCallLog(**values))

@@ -7,14 +7,17 @@ acting as the system's machine actor."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.domain.api_tokens import Operation
 from app.domain.capabilities import _ACTION_LABELS
 from app.domain.channels import ChannelCategoryCode
+from app.domain.clock import now as clock_now
+from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.domain.lifecycle import STATUS_LABELS, Action, CaseStatus
 from app.models import ApiCallLog, BusinessCategory, Case, CaseEvent, CaseKind, Channel
@@ -23,11 +26,13 @@ from app.services.api_auth import Machine
 from app.services.case_registration import (
     DuplicateSubmissionError,
     Registration,
+    check_registration,
     register_case,
+    register_cases,
 )
 from app.services.case_workflow import perform, record_survey
 from app.services.errors import ConflictError, InvalidRecordError, OutOfScopeError
-from app.services.external_refs import existing_case_id
+from app.services.external_refs import existing_case_id, existing_case_ids
 from app.services.uow import transaction
 
 
@@ -89,20 +94,9 @@ def _existing(session: Session, channel_id: int, external_ref: str) -> Case | No
     return None if case_id is None else session.get(Case, case_id)
 
 
-def create_case(
-    session: Session,
-    machine: Machine,
-    values: dict,
-    log: Callable[[int, int], ApiCallLog] | None = None,
-) -> tuple[Case, bool]:
-    """The delivered case and whether this call created it: a retried or duplicated delivery
-    (same channel and external reference) returns the existing case, also when two deliveries
-    race (the partial unique index uq_case_api_channel_ref decides; the loser rolls back and
-    reads the winner's case). ``log(status, case_id)``: the call's log line, written in the
-    new case's transaction (one commit for both)."""
-    require(machine, Operation.CREATE_CASE)
-    # Channels, kinds and business categories by code: the reference data read with the token.
-    reference = machine.reference or reference_data.current(session, None)
+def _registration(machine: Machine, reference, values: dict) -> Registration:
+    """The registration a delivery asks for, its codes read as ids (FieldErrors, 422), its
+    channel within the token's (ApiScopeError, 403)."""
     channel_id, active = reference.channel_codes.get(values["channel"], (None, False))
     if channel_id is None or not active:
         raise FieldErrors({"channel": str(_l("Unknown channel."))})
@@ -118,11 +112,7 @@ def create_case(
             errors["business_category"] = str(_l("Unknown business category."))
     if errors or kind_id is None:
         raise FieldErrors(errors)
-    received = _parse_received(values.get("received_at"))
-    existing = _existing(session, channel_id, values["external_ref"])
-    if existing is not None:
-        return existing, False
-    registration = Registration(
+    return Registration(
         channel_id=channel_id,
         kind_id=kind_id,
         customer_name=values["customer_name"],
@@ -138,16 +128,120 @@ def create_case(
         major_interest=values.get("major_interest", False),
         property_loss=values.get("property_loss", False),
         casualties=values.get("casualties", False),
-        received_at=received,
+        received_at=_parse_received(values.get("received_at")),
         api_client_id=machine.client_id,
     )
+
+
+def create_case(
+    session: Session,
+    machine: Machine,
+    values: dict,
+    log: Callable[[int, int], dict] | None = None,
+) -> tuple[Case, bool]:
+    """The delivered case and whether this call created it: a retried or duplicated delivery
+    (same channel and external reference) returns the existing case, also when two deliveries
+    race (the partial unique index uq_case_api_channel_ref decides; the loser rolls back and
+    reads the winner's case). ``log(status, case_id)``: the call's log line, written in the
+    new case's transaction (one commit for both)."""
+    require(machine, Operation.CREATE_CASE)
+    # Channels, kinds and business categories by code: the reference data read with the token.
+    reference = machine.reference or reference_data.current(session, None)
+    registration = _registration(machine, reference, values)
+    existing = _existing(session, registration.channel_id, registration.external_ref)
+    if existing is not None:
+        return existing, False
     try:
         return _register_logged(session, machine, registration, log), True
     except DuplicateSubmissionError:  # rolled back by _register_logged's transaction
-        existing = _existing(session, channel_id, values["external_ref"])
+        existing = _existing(session, registration.channel_id, registration.external_ref)
         if existing is None:
             raise
         return existing, False
+
+
+@dataclass
+class Delivery:
+    """One case of a batch: what it asked (``values``, or the refusal of its fields) and what
+    became of it."""
+
+    values: dict | None
+    status: int = 0  # 201 created, 200 already there, 403/422 refused
+    case: Case | None = None
+    code: str = ""
+    message: str = ""
+    fields: dict[str, str] | None = None
+    registration: Registration | None = None
+
+    def refuse(self, status: int, code: str, message, fields=None) -> None:
+        self.status, self.code, self.message, self.fields = status, code, str(message), fields
+
+
+BATCH_ATTEMPTS = 3
+
+
+def create_cases(session: Session, machine: Machine, deliveries: list[Delivery]) -> None:
+    """A batch of deliveries (/api/v1/cases/batch): each is refused, found or created as
+    ``create_case`` would do it alone, and the new cases are registered together in one
+    transaction (``register_cases``). A reference twice in the batch is one case; a batch that
+    races another delivery of one of its references is tried again on what is then there."""
+    require(machine, Operation.CREATE_CASE)
+    reference = machine.reference or reference_data.current(session, None)
+    now = clock_now()
+    for delivery in deliveries:
+        if delivery.values is None:
+            continue
+        try:
+            registration = _registration(machine, reference, delivery.values)
+            check_registration(registration, now)
+            delivery.registration = registration
+        except FieldErrors as exc:
+            delivery.refuse(422, "invalid_fields", _l("Some fields are not valid."), exc.errors)
+        except ApiScopeError as exc:
+            delivery.refuse(403, "forbidden_scope", exc.message)
+        except DomainError as exc:
+            delivery.refuse(422, "invalid", exc)
+    wanted = [d for d in deliveries if d.registration is not None]
+    for attempt in range(BATCH_ATTEMPTS):
+        try:
+            _register_new(session, machine, wanted, now)
+            return
+        except DuplicateSubmissionError:  # rolled back: someone delivered one meanwhile
+            if attempt == BATCH_ATTEMPTS - 1:
+                raise
+
+
+def _key(delivery: Delivery) -> tuple[int, str]:
+    registration = delivery.registration
+    assert registration is not None and registration.external_ref is not None
+    return registration.channel_id, registration.external_ref
+
+
+def _register_new(session: Session, machine: Machine, wanted: list[Delivery], now) -> None:
+    found = existing_case_ids(session, [_key(d) for d in wanted])
+    cases = {case.id: case for case in _load_cases(session, set(found.values()))}
+    first: dict[tuple[int, str], Delivery] = {}
+    for delivery in wanted:
+        delivery.status, delivery.case = 0, None
+        if _key(delivery) in found:
+            delivery.status, delivery.case = 200, cases[found[_key(delivery)]]
+        elif _key(delivery) not in first:
+            first[_key(delivery)] = delivery
+    new = list(first.values())
+    if new:
+        registrations = [d.registration for d in new if d.registration is not None]
+        created = register_cases(session, machine.actor, registrations, now=now)
+        for delivery, case in zip(new, created, strict=True):
+            delivery.status, delivery.case = 201, case
+    for delivery in wanted:  # the same reference again in this batch: the case just made
+        if delivery.status == 0:
+            delivery.status, delivery.case = 200, first[_key(delivery)].case
+
+
+def _load_cases(session: Session, ids: set[int]) -> list[Case]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Case).where(Case.id.in_(sorted(ids)))))
 
 
 @transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
@@ -155,12 +249,16 @@ def _register_logged(
     session: Session,
     machine: Machine,
     registration: Registration,
-    log: Callable[[int, int], ApiCallLog] | None,
+    log: Callable[[int, int], dict] | None,
 ) -> Case:
     case = register_case(session, machine.actor, registration)  # joins this transaction
     if log is not None:
-        session.add(log(201, case.id))
+        # Core, in the case's transaction: no second flush of the unit of work for one line.
+        session.connection().execute(_LOG_LINE, log(201, case.id))
     return case
+
+
+_LOG_LINE = insert(ApiCallLog)
 
 
 def find_case(session: Session, machine: Machine, number: str, operation: Operation) -> Case:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -80,15 +80,26 @@ def _number_and_reference_version(session: Session, received: datetime) -> tuple
     """The next case number and, from the same statement, the reference data's version
     (app.services.reference_data). The counter's row stays locked until the commit."""
     day = received.strftime("%Y%m%d")
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(CaseNumberCounter).values(day=day, last=1)
-    last, version = session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["day"], set_={"last": CaseNumberCounter.last + 1}
-        ).returning(CaseNumberCounter.last, reference_data.version_now())
-    ).one()
+    last, version = _reserve_numbers(session, day, 1)
     return f"SQ{day}{last:04d}", version
+
+
+def _reserve_numbers(session: Session, day: str, count: int) -> tuple[int, int | None]:
+    """The day's sequence moved on by ``count`` (one atomic upsert): its new last value (the
+    numbers last-count+1 .. last are the caller's) and the reference data's version."""
+    dialect = session.get_bind().dialect.name
+    statement = _NUMBER_UPSERTS.get(dialect)
+    if statement is None:  # built once a dialect: every registration runs it
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        values = insert(CaseNumberCounter).values(day=bindparam("day"), last=bindparam("count"))
+        statement = _NUMBER_UPSERTS[dialect] = values.on_conflict_do_update(
+            index_elements=["day"], set_={"last": CaseNumberCounter.last + bindparam("count")}
+        ).returning(CaseNumberCounter.last, reference_data.version_now())
+    last, version = session.execute(statement, {"day": day, "count": count}).one()
+    return last, version
+
+
+_NUMBER_UPSERTS: dict[str, object] = {}
 
 
 def registrable_channels(session: Session, actor: Actor) -> list[Channel]:
@@ -146,9 +157,9 @@ def _registered_with_key(session: Session, actor: Actor, key: str | None) -> Cas
     )
 
 
-@transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
-def _register(session: Session, actor: Actor, data: Registration, *, now: datetime) -> Case:
-    ensure_may(actor, "register")
+def check_registration(data: Registration, now: datetime) -> None:
+    """What a registration must say before anything is written (Art.18/19): a name and a
+    request, a plausible time of receipt, a negotiated deadline after it with its reason."""
     if not (data.customer_name or "").strip() or not (data.content or "").strip():
         raise InvalidRecordError(_l("The customer's name and the request text are required."))
     received = data.received_at or now
@@ -160,10 +171,72 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
             )
         if not (data.negotiated_reason or "").strip():
             raise InvalidRecordError(_l("Please give the reason for the negotiated deadline."))
+
+
+@transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
+def _register(session: Session, actor: Actor, data: Registration, *, now: datetime) -> Case:
+    ensure_may(actor, "register")
+    check_registration(data, now)
     # The number first: its statement also says whether this process's reference data is
     # current (no statement of its own); a refusal below rolls the number back.
-    number, version = _number_and_reference_version(session, received)
+    number, version = _number_and_reference_version(session, data.received_at or now)
     reference = reference_data.current(session, version)
+    case = _new_case(session, reference, actor, data, number, now)
+    if data.resolve_on_spot:
+        _resolve_on_spot(session, actor, case, data.result, now)
+    elif data.to_own_unit:
+        _keep_in_own_unit(session, actor, case, now)
+    session.flush()  # a repeated registration key fails here, inside the transaction
+    major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
+    if data.repeat_of:
+        session.flush()  # the case as it now stands: its version is the one the link checks
+        repeats.link_repeat(
+            session, actor, case.id, primary_id=data.repeat_of, version=case.version, now=now
+        )
+    return case
+
+
+@transaction(lambda exc: DuplicateSubmissionError(_l("This form was already submitted.")))
+def register_cases(
+    session: Session, actor: Actor, registrations: Sequence[Registration], *, now: datetime
+) -> list[Case]:
+    """登记 of a batch delivered by another system (/api/v1/cases/batch): each case exactly as
+    ``register_case`` makes it, all in one transaction with one number statement per day of
+    receipt and one flush, so that a batch costs little more than one case. The caller has
+    checked each registration (``check_registration``) and looked up the delivered references;
+    a reference delivered meanwhile by someone else fails the whole batch here
+    (DuplicateSubmissionError), nothing written. Only what a delivery may say: no on-the-spot
+    resolution, no own-unit dispatch, no repeat link."""
+    ensure_may(actor, "register")
+    by_day: dict[str, list[int]] = {}
+    for index, data in enumerate(registrations):
+        check_registration(data, now)
+        if data.resolve_on_spot or data.to_own_unit or data.repeat_of:
+            raise ValueError("a delivered case is only registered")
+        by_day.setdefault(f"{data.received_at or now:%Y%m%d}", []).append(index)
+    numbers: dict[int, str] = {}
+    version = None
+    for day, indexes in sorted(by_day.items()):
+        last, version = _reserve_numbers(session, day, len(indexes))
+        for offset, index in enumerate(indexes):
+            numbers[index] = f"SQ{day}{last - len(indexes) + 1 + offset:04d}"
+    reference = reference_data.current(session, version)
+    cases = [
+        _new_case(session, reference, actor, data, numbers[index], now)
+        for index, data in enumerate(registrations)
+    ]
+    session.flush()  # every case and its event in one round of inserts
+    for case in cases:
+        major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
+    return cases
+
+
+def _new_case(
+    session: Session, reference, actor: Actor, data: Registration, number: str, now: datetime
+) -> Case:
+    """The case as registered, with its deadlines (Art.19) and its 登记 event, added to the
+    session."""
+    received = data.received_at or now
     channel = reference.channels.get(data.channel_id)
     if channel is None or data.kind_id not in reference.kinds:
         raise InvalidRecordError(_l("Please choose the channel and the kind of the case."))
@@ -224,17 +297,6 @@ def _register(session: Session, actor: Actor, data: Registration, *, now: dateti
             detail=json.dumps({"rule": rule.note}, ensure_ascii=False),
         )
     )
-    if data.resolve_on_spot:
-        _resolve_on_spot(session, actor, case, data.result, now)
-    elif data.to_own_unit:
-        _keep_in_own_unit(session, actor, case, now)
-    session.flush()  # a repeated registration key fails here, inside the transaction
-    major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
-    if data.repeat_of:
-        session.flush()  # the case as it now stands: its version is the one the link checks
-        repeats.link_repeat(
-            session, actor, case.id, primary_id=data.repeat_of, version=case.version, now=now
-        )
     return case
 
 

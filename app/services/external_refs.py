@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Case
 
 LOOKUP_CHUNK = 500
+# Built once (an API delivery runs it on every call): the first case of each (channel,
+# reference) among the references asked.
+_FIRST_CASES = (
+    select(Case.channel_id, Case.external_ref, func.min(Case.id))
+    .where(Case.external_ref.in_(bindparam("refs", expanding=True)))
+    .group_by(Case.channel_id, Case.external_ref)
+)
 
 
 def existing_case_id(session: Session, channel_id: int, external_ref: str) -> int | None:
@@ -30,11 +37,7 @@ def existing_case_ids(
     refs = sorted({ref for _, ref in wanted})
     found: dict[tuple[int, str], int] = {}
     for start in range(0, len(refs), LOOKUP_CHUNK):
-        rows = session.execute(
-            select(Case.channel_id, Case.external_ref, func.min(Case.id))
-            .where(Case.external_ref.in_(refs[start : start + LOOKUP_CHUNK]))
-            .group_by(Case.channel_id, Case.external_ref)
-        )
+        rows = session.execute(_FIRST_CASES, {"refs": refs[start : start + LOOKUP_CHUNK]})
         for channel, ref, case_id in rows:
             if ref is not None and (channel, ref) in wanted:
                 found[(channel, ref)] = case_id

@@ -15,9 +15,11 @@ from limits.strategies import FixedWindowRateLimiter
 from app.domain.api_tokens import (
     CASE_FIELDS,
     DELIVERY_FIELDS,
+    MAX_BATCH_BODY_BYTES,
     MAX_BODY_BYTES,
     SURVEY_FIELDS,
     bearer_token,
+    check_batch,
     check_fields,
     cursor_value,
     page_size,
@@ -26,7 +28,7 @@ from app.domain.errors import DomainError
 from app.domain.i18n import _l
 from app.extensions import csrf, db
 from app.services import api_intake
-from app.services.api_auth import ApiAuthError, authenticate, call_log_row, log_call
+from app.services.api_auth import ApiAuthError, authenticate, call_log_values, log_call
 from app.services.api_intake import ApiScopeError, FieldErrors
 from app.services.errors import (
     ConflictError,
@@ -57,27 +59,31 @@ def error_response(status: int, code: str, message, fields: dict | None = None):
     return response
 
 
-def _json_body(fields) -> dict:
+def _json() -> object:
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", _l("Send the body as application/json."))
     body = request.get_json(silent=True)
     if body is None:
         raise ApiError(400, "malformed_json", _l("The body is not valid JSON."))
-    values, errors = check_fields(fields, body)
+    return body
+
+
+def _json_body(fields) -> dict:
+    values, errors = check_fields(fields, _json())
     if errors:
         raise ApiError(422, "invalid_fields", _l("Some fields are not valid."), errors)
     return values
 
 
-def _rate_limited(machine) -> bool:
+def _rate_limited(machine, cost: int = 1) -> bool:
     """Per token, a fixed one-minute window in the limiter's storage (Redis shares the counts
-    between instances: SUQIU_RATELIMIT_STORAGE_URI)."""
+    between instances: SUQIU_RATELIMIT_STORAGE_URI); ``cost``: the calls this one counts as."""
     strategy = current_app.extensions.get("suqiu.api_rate")
     if strategy is None:
         storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
         strategy = current_app.extensions["suqiu.api_rate"] = FixedWindowRateLimiter(storage)
     item = RateLimitItemPerMinute(machine.rate_per_minute)
-    return not strategy.hit(item, "suqiu-api-token", str(machine.token_id))
+    return not strategy.hit(item, "suqiu-api-token", str(machine.token_id), cost=cost)
 
 
 def machine_call(view):
@@ -102,9 +108,10 @@ def _run(view, session, args, kwargs):
     """Authenticate, limit, run, map the refusals to JSON, log the call."""
     machine = None
     try:
-        if (request.content_length or 0) > MAX_BODY_BYTES:
+        limit = getattr(view, "max_body_bytes", MAX_BODY_BYTES)
+        if (request.content_length or 0) > limit:
             raise ApiError(413, "payload_too_large", _l("The request body is too large."))
-        request.max_content_length = MAX_BODY_BYTES
+        request.max_content_length = limit
         machine = authenticate(session, bearer_token(request.headers.get("Authorization")))
         if _rate_limited(machine):
             raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
@@ -164,7 +171,7 @@ def openapi():
 @machine_call
 def create_case(machine):
     values = _json_body(CASE_FIELDS)
-    log = functools.partial(call_log_row, machine, request.method, request.path)
+    log = functools.partial(call_log_values, machine, request.method, request.path)
     case, created = api_intake.create_case(
         db.session,
         machine,
@@ -177,6 +184,45 @@ def create_case(machine):
         g.api_logged = 201  # its line was written with the case
     body["created"] = created
     return jsonify(body), 201 if created else 200
+
+
+def _batch_view(view):
+    view.max_body_bytes = MAX_BATCH_BODY_BYTES
+    return view
+
+
+@blueprint.post("/cases/batch")
+@machine_call
+@_batch_view
+def create_cases(machine):
+    """Up to MAX_BATCH_CASES deliveries at once: each answered as /cases would answer it alone
+    (201, 200, 403, 422) in ``items``, in the order sent; the new cases in one transaction."""
+    items, errors = check_batch(_json())
+    if errors:
+        raise ApiError(422, "invalid_fields", _l("Some fields are not valid."), errors)
+    if len(items) > 1 and _rate_limited(machine, len(items) - 1):  # the call itself counted 1
+        raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
+    deliveries = []
+    for item in items:
+        values, field_errors = check_fields(CASE_FIELDS, item)
+        delivery = api_intake.Delivery(None if field_errors else values)
+        if field_errors:
+            delivery.refuse(422, "invalid_fields", _l("Some fields are not valid."), field_errors)
+        deliveries.append(delivery)
+    api_intake.create_cases(db.session, machine, deliveries)
+    return jsonify({"items": [_delivery_answer(d) for d in deliveries]})
+
+
+def _delivery_answer(delivery) -> dict:
+    """An item's answer: its HTTP-like ``status`` and the case (as /cases answers it), or the
+    refusal (as an error body)."""
+    if delivery.case is None:
+        answer = {"status": delivery.status, "code": delivery.code, "message": delivery.message}
+        if delivery.fields:
+            answer["fields"] = delivery.fields
+        return answer
+    case = api_intake.case_summary(delivery.case, delivery.values["channel"])
+    return {"status": delivery.status, "created": delivery.status == 201, "case": case}
 
 
 @blueprint.get("/cases/<number>")

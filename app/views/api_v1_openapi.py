@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from app.domain.api_tokens import (
     CASE_FIELDS,
     DELIVERY_FIELDS,
+    MAX_BATCH_CASES,
     MAX_PAGE,
     SURVEY_FIELDS,
     Operation,
@@ -137,6 +138,24 @@ def _document() -> dict:
                     },
                 }
             },
+            "/api/v1/cases/batch": {
+                "post": {
+                    "operationId": "createCases",
+                    "summary": (
+                        f"成批登记 (至多 {MAX_BATCH_CASES} 件): 每件按单件接口的规则幂等, "
+                        "逐件回答 (201 已登记, 200 已存在, 403/422 拒绝), 新工单一次提交"
+                    ),
+                    "requestBody": _body("CaseBatch"),
+                    "responses": {
+                        "200": _json(
+                            "CaseBatchResult",
+                            "逐件结果, 与请求顺序相同: status 同单件接口; "
+                            "成功附 case, 拒绝附 code、message、fields",
+                        ),
+                        **_errors("400", "401", "403", "413", "415", "422", "429"),
+                    },
+                }
+            },
             "/api/v1/cases/{number}": {
                 "get": {
                     "operationId": "getCase",
@@ -208,6 +227,37 @@ def _document() -> dict:
             "schemas": {
                 "Error": _ERROR,
                 "CaseCreate": json_schema(CASE_FIELDS),
+                "CaseBatch": {
+                    "type": "object",
+                    "required": ["cases"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "cases": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_BATCH_CASES,
+                            "items": {"$ref": "#/components/schemas/CaseCreate"},
+                        }
+                    },
+                },
+                "CaseBatchResult": {
+                    "type": "object",
+                    "required": ["items"],
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["status"],
+                                "properties": {
+                                    **_ERROR["properties"],
+                                    "created": {"type": "boolean"},
+                                    "case": {"$ref": "#/components/schemas/CaseSummary"},
+                                },
+                            },
+                        }
+                    },
+                },
                 "Survey": json_schema(SURVEY_FIELDS),
                 "Delivery": json_schema(DELIVERY_FIELDS),
                 "CaseSummary": {

@@ -1,0 +1,231 @@
+"""/api/v1/cases/batch (Art.13): a platform catching up delivers its cases in batches; each case
+is answered as the single delivery would answer it, the new ones are registered together in one
+transaction, and nothing of a refused batch is written."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.domain.api_tokens import MAX_BATCH_CASES
+from app.domain.clock import now as clock_now
+from app.models import ApiCallLog, Case, CaseEvent, MajorMatter
+from app.services.api_auth import authenticate
+from app.services.api_intake import Delivery, create_cases
+from tests.api_helpers import bearer, case_body, system_token
+from tests.racing import at_once
+
+BATCH = "/api/v1/cases/batch"
+
+
+def _cases(session, *refs: str) -> int:
+    session.expire_all()
+    query = select(func.count()).select_from(Case)
+    if refs:
+        query = query.where(Case.external_ref.in_(refs))
+    return session.scalar(query)
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_art13_a_batch_registers_each_case_as_a_single_delivery_would(app, db_session):
+    """Art.13/19: the same numbers' form, deadlines, history event and system as /cases."""
+    _, _, token = system_token(db_session)
+    client = app.test_client()
+    received = "2026-11-27T10:00:00"
+    single = client.post(
+        "/api/v1/cases",
+        headers=bearer(token),
+        json=case_body(external_ref="ONE", received_at=received),
+    ).get_json()
+    response = client.post(
+        BATCH,
+        headers=bearer(token),
+        json={"cases": [case_body(external_ref=f"B-{i}", received_at=received) for i in range(5)]},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    items = response.get_json()["items"]
+    assert [item["status"] for item in items] == [201] * 5
+    assert all(item["created"] is True for item in items)
+    assert [item["case"]["external_ref"] for item in items] == [f"B-{i}" for i in range(5)]
+    numbers = [item["case"]["number"] for item in items]
+    sequence = int(single["number"][-4:])
+    assert numbers == [f"SQ20261127{sequence + i:04d}" for i in range(1, 6)]
+    assert {(item["case"]["sign_due"], item["case"]["finish_due"]) for item in items} == {
+        (single["sign_due"], single["finish_due"])
+    }
+    db_session.expire_all()
+    cases = db_session.scalars(select(Case).where(Case.number.in_(numbers))).all()
+    assert len(cases) == 5
+    assert {case.first_contact.username for case in cases} == {"api:kefu"}
+    assert all(case.api_client_id is not None for case in cases)
+    events = db_session.scalars(
+        select(CaseEvent.action).where(CaseEvent.case_id.in_([c.id for c in cases]))
+    ).all()
+    assert events == ["register"] * 5
+
+
+def test_art13_a_batch_answers_each_case_and_writes_only_the_valid_ones(app, db_session):
+    _, _, token = system_token(db_session, channels=("hotline_96511",))
+    client = app.test_client()
+    client.post("/api/v1/cases", headers=bearer(token), json=case_body(external_ref="OLD"))
+    cases = [
+        case_body(external_ref="NEW-1"),
+        case_body(external_ref="BAD-1", customer_name=None),
+        case_body(external_ref="BAD-2", channel="no_such_channel"),
+        case_body(external_ref="BAD-3", channel="wechat"),  # not the token's channel
+        case_body(external_ref="BAD-4", received_at="2099-01-01T10:00:00"),
+        case_body(external_ref="NEW-1", content="同一批次里重复的一件"),
+        case_body(external_ref="OLD"),
+        "不是对象",
+    ]
+    response = client.post(BATCH, headers=bearer(token), json={"cases": cases})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    items = response.get_json()["items"]
+    assert [item["status"] for item in items] == [201, 422, 422, 403, 422, 200, 200, 422]
+    assert items[1]["fields"].keys() == {"customer_name"}
+    assert items[2]["fields"].keys() == {"channel"}
+    assert items[3]["code"] == "forbidden_scope"
+    assert items[4]["code"] == "invalid"
+    assert items[5]["case"]["number"] == items[0]["case"]["number"]
+    assert items[5]["created"] is False
+    assert items[6]["created"] is False
+    for item in items[1:5] + items[7:]:
+        assert _chinese(item["message"]) and "case" not in item
+    assert _cases(db_session, "NEW-1", "BAD-1", "BAD-2", "BAD-3", "BAD-4", "OLD") == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ([case_body()], {""}),
+        ({}, {"cases"}),
+        ({"cases": []}, {"cases"}),
+        ({"cases": case_body()}, {"cases"}),
+        ({"cases": [case_body(external_ref=f"X{i}") for i in range(MAX_BATCH_CASES + 1)]}, None),
+        ({"cases": [case_body()], "extra": 1}, {"extra"}),
+    ],
+)
+def test_a_malformed_batch_is_refused_whole_in_chinese(app, db_session, body, fields):
+    _, _, token = system_token(db_session)
+    before = _cases(db_session)
+    response = app.test_client().post(BATCH, headers=bearer(token), json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert answer["code"] == "invalid_fields" and _chinese(answer["message"])
+    assert set(answer["fields"]) == (fields or {"cases"})
+    assert all(_chinese(message) for message in answer["fields"].values())
+    assert _cases(db_session) == before
+
+
+def test_a_batch_that_is_not_json_or_too_large_is_refused(app, db_session):
+    _, _, token = system_token(db_session)
+    client = app.test_client()
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    broken = client.post(BATCH, headers=headers, data="{not json")
+    assert broken.status_code == 400 and broken.get_json()["code"] == "malformed_json"
+    huge = json.dumps({"cases": [case_body(content="x" * 4000)] * 1100})
+    too_large = client.post(BATCH, headers=headers, data=huge)
+    assert too_large.status_code == 413 and _chinese(too_large.get_json()["message"])
+    # One case over the single delivery's limit fits in a batch: the batch has its own.
+    roomy = json.dumps({"cases": [case_body(external_ref=f"R{i}") for i in range(100)]})
+    assert len(roomy) > 16 * 1024
+    assert client.post(BATCH, headers=headers, data=roomy).status_code == 200
+
+
+def test_each_case_of_a_batch_counts_against_the_tokens_rate(app, db_session):
+    _, _, token = system_token(db_session, rate=5)
+    client = app.test_client()
+    body = {"cases": [case_body(external_ref=f"RATE-{i}") for i in range(6)]}
+    response = client.post(BATCH, headers=bearer(token), json=body)
+    assert response.status_code == 429 and response.get_json()["code"] == "rate_limited"
+    assert _cases(db_session, *[f"RATE-{i}" for i in range(6)]) == 0
+
+
+def test_a_batch_needs_the_create_operation(app, db_session):
+    _, _, token = system_token(db_session, code="reader", operations=["cases.read"])
+    response = app.test_client().post(BATCH, headers=bearer(token), json={"cases": [case_body()]})
+    assert response.status_code == 403 and response.get_json()["code"] == "forbidden_scope"
+    assert _cases(db_session, "KF-0001") == 0
+
+
+def test_a_batch_is_one_logged_call(app, db_session):
+    _, token_id, token = system_token(db_session)
+    body = {"cases": [case_body(external_ref=f"LOG-{i}") for i in range(3)]}
+    app.test_client().post(BATCH, headers=bearer(token), json=body)
+    db_session.expire_all()
+    lines = db_session.scalars(
+        select(ApiCallLog).where(ApiCallLog.token_id == token_id, ApiCallLog.path == BATCH)
+    ).all()
+    assert [(line.method, line.status) for line in lines] == [("POST", 200)]
+
+
+def test_art34_a_batched_case_with_casualties_opens_its_major_matter_review(app, db_session):
+    """Art.22/34: registration's consequences are the same in a batch."""
+    _, _, token = system_token(db_session)
+    body = {"cases": [case_body(external_ref="HURT", casualties=True), case_body()]}
+    items = app.test_client().post(BATCH, headers=bearer(token), json=body).get_json()["items"]
+    db_session.expire_all()
+    case = db_session.scalar(select(Case).where(Case.number == items[0]["case"]["number"]))
+    plain = db_session.scalar(select(Case).where(Case.number == items[1]["case"]["number"]))
+    matters = db_session.scalars(select(MajorMatter.case_id)).all()
+    assert case.id in matters and plain.id not in matters
+
+
+def test_a_batch_spanning_two_days_numbers_each_day_in_turn(app, db_session):
+    _, _, token = system_token(db_session)
+    body = {
+        "cases": [
+            case_body(external_ref="D1", received_at="2026-11-26T09:00:00"),
+            case_body(external_ref="D2", received_at="2026-11-27T09:00:00"),
+            case_body(external_ref="D3", received_at="2026-11-26T10:00:00"),
+        ]
+    }
+    items = app.test_client().post(BATCH, headers=bearer(token), json=body).get_json()["items"]
+    numbers = [item["case"]["number"] for item in items]
+    assert [n[:10] for n in numbers] == ["SQ20261126", "SQ20261127", "SQ20261126"]
+    assert int(numbers[2][-4:]) == int(numbers[0][-4:]) + 1
+    assert len(set(numbers)) == 3
+
+
+def test_concurrent_overlapping_batches_make_one_case_per_reference(app, db_session):
+    """Two platforms' retries racing with overlapping references: one case each, both callers
+    told the same numbers (PostgreSQL: the unique index decides, the loser tries again)."""
+    _, _, token = system_token(db_session)
+    machine = authenticate(db_session, token)
+
+    def batch(refs):
+        def run(session):
+            deliveries = [Delivery(case_body(external_ref=ref)) for ref in refs]
+            create_cases(session, machine, deliveries)
+            return {d.values["external_ref"]: (d.status, d.case.number) for d in deliveries}
+
+        return run
+
+    first, second, third = at_once(
+        app,
+        batch(["C1", "C2", "C3"]),
+        batch(["C3", "C2", "C4"]),
+        batch(["C4", "C1"]),
+    )
+    numbers: dict[str, str] = {}
+    for answer in (first, second, third):
+        for ref, (status, number) in answer.items():
+            assert status in (200, 201)
+            assert numbers.setdefault(ref, number) == number
+    assert _cases(db_session, "C1", "C2", "C3", "C4") == 4
+    created = [s for answer in (first, second, third) for s, _ in answer.values() if s == 201]
+    assert len(created) == 4
+
+
+def test_the_received_time_of_a_batch_defaults_to_now(app, db_session):
+    _, _, token = system_token(db_session)
+    before = clock_now().replace(microsecond=0)
+    body = {"cases": [case_body(external_ref="NOW")]}
+    item = app.test_client().post(BATCH, headers=bearer(token), json=body).get_json()["items"][0]
+    assert datetime.fromisoformat(item["case"]["received_at"]) >= before
