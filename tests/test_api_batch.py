@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.api_tokens import MAX_BATCH_CASES
+from app.domain.api_tokens import MAX_BATCH_CASES, MAX_BODY_BYTES
 from app.domain.clock import now as clock_now
 from app.models import ApiCallLog, Case, CaseEvent, MajorMatter
 from app.services.api_auth import authenticate
@@ -132,19 +132,102 @@ def test_a_batch_that_is_not_json_or_too_large_is_refused(app, db_session):
     huge = json.dumps({"cases": [case_body(content="x" * 4000)] * 1100})
     too_large = client.post(BATCH, headers=headers, data=huge)
     assert too_large.status_code == 413 and _chinese(too_large.get_json()["message"])
-    # One case over the single delivery's limit fits in a batch: the batch has its own.
-    roomy = json.dumps({"cases": [case_body(external_ref=f"R{i}") for i in range(100)]})
-    assert len(roomy) > 16 * 1024
+    # A batch over the single delivery's limit fits: the batch has its own.
+    cases = [case_body(external_ref=f"R{i}", content="内" * 1000) for i in range(100)]
+    roomy = json.dumps({"cases": cases})
+    assert len(roomy) > MAX_BODY_BYTES
     assert client.post(BATCH, headers=headers, data=roomy).status_code == 200
 
 
 def test_each_case_of_a_batch_counts_against_the_tokens_rate(app, db_session):
-    _, _, token = system_token(db_session, rate=5)
+    """A batch uses one unit of the token's minute per case; a refused batch uses none."""
+    _, _, token = system_token(db_session, rate=10)
     client = app.test_client()
-    body = {"cases": [case_body(external_ref=f"RATE-{i}") for i in range(6)]}
-    response = client.post(BATCH, headers=bearer(token), json=body)
-    assert response.status_code == 429 and response.get_json()["code"] == "rate_limited"
-    assert _cases(db_session, *[f"RATE-{i}" for i in range(6)]) == 0
+
+    def batch(prefix, count):
+        body = {"cases": [case_body(external_ref=f"{prefix}-{i}") for i in range(count)]}
+        return client.post(BATCH, headers=bearer(token), json=body)
+
+    assert batch("A", 8).status_code == 200  # 8 of 10
+    refused = batch("B", 5)  # would make 13
+    assert refused.status_code == 429 and refused.get_json()["code"] == "rate_limited"
+    assert _cases(db_session, *[f"B-{i}" for i in range(5)]) == 0
+    single = client.post("/api/v1/cases", headers=bearer(token), json=case_body(external_ref="C"))
+    assert single.status_code == 201  # the 9th: the refused batch used nothing
+
+
+def test_a_batch_larger_than_the_tokens_minute_is_refused_not_throttled(app, db_session):
+    _, _, token = system_token(db_session, rate=5)
+    body = {"cases": [case_body(external_ref=f"BIG-{i}") for i in range(6)]}
+    response = app.test_client().post(BATCH, headers=bearer(token), json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert set(answer["fields"]) == {"cases"} and "5" in answer["fields"]["cases"]
+    assert _chinese(answer["fields"]["cases"])
+    assert _cases(db_session, *[f"BIG-{i}" for i in range(6)]) == 0
+
+
+def test_a_known_reference_is_found_whatever_its_repeat_says_as_on_cases(app, db_session):
+    """A repeated delivery is answered with its case (200) before its contents are judged,
+    on /cases and in a batch alike; a refused delivery does not make its reference's case."""
+    _, _, token = system_token(db_session)
+    client = app.test_client()
+    future = "2099-01-01T10:00:00"
+    client.post("/api/v1/cases", headers=bearer(token), json=case_body(external_ref="K0"))
+    single = client.post(
+        "/api/v1/cases",
+        headers=bearer(token),
+        json=case_body(external_ref="K0", received_at=future),
+    )
+    assert single.status_code == 200
+    cases = [
+        case_body(external_ref="K0", received_at=future),
+        case_body(external_ref="K1"),
+        case_body(external_ref="K1", received_at=future),
+        case_body(external_ref="K2", received_at=future),
+        case_body(external_ref="K2"),
+    ]
+    items = client.post(BATCH, headers=bearer(token), json={"cases": cases}).get_json()["items"]
+    assert [item["status"] for item in items] == [200, 201, 200, 422, 201]
+    assert items[2]["case"]["number"] == items[1]["case"]["number"]
+    assert items[3]["code"] == "invalid" and _chinese(items[3]["message"])
+    assert _cases(db_session, "K0", "K1", "K2") == 3
+
+
+def test_a_batch_that_keeps_losing_races_is_a_conflict_to_retry(app, db_session, monkeypatch):
+    from app.services import api_intake
+    from app.services.case_registration import DuplicateSubmissionError
+
+    calls = []
+
+    def always_beaten(*args, **kwargs):
+        calls.append(1)
+        raise DuplicateSubmissionError("已提交")
+
+    monkeypatch.setattr(api_intake, "register_cases", always_beaten)
+    _, _, token = system_token(db_session)
+    body = {"cases": [case_body(external_ref="LOSER")]}
+    response = app.test_client().post(BATCH, headers=bearer(token), json=body)
+    assert response.status_code == 409, response.get_data(as_text=True)
+    assert response.get_json()["code"] == "conflict" and _chinese(response.get_json()["message"])
+    assert len(calls) == api_intake.BATCH_ATTEMPTS
+
+
+def test_text_no_database_can_store_is_a_field_error_not_a_server_error(app, db_session):
+    _, _, token = system_token(db_session)
+    client = app.test_client()
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    raw = json.dumps(case_body(customer_name="\ud800"))  # the escape, as a platform sends it
+    assert "\\ud800" in raw
+    single = client.post("/api/v1/cases", headers=headers, data=raw)
+    assert single.status_code == 422 and set(single.get_json()["fields"]) == {"customer_name"}
+    batch = client.post(
+        BATCH,
+        headers=headers,
+        data=f'{{"cases": [{raw}, {json.dumps(case_body(external_ref="FINE"))}]}}',
+    )
+    assert batch.status_code == 200
+    assert [item["status"] for item in batch.get_json()["items"]] == [422, 201]
 
 
 def test_a_batch_needs_the_create_operation(app, db_session):

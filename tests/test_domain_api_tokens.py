@@ -9,6 +9,7 @@ from app.domain.api_tokens import (
     Operation,
     TokenScope,
     bearer_token,
+    check_batch,
     check_fields,
     cursor_value,
     display_prefix,
@@ -76,6 +77,27 @@ def test_case_fields_are_checked_per_field():
         "customer_name",
         "content",
     }
+
+
+def test_text_no_database_can_store_is_refused_per_field():
+    """A lone UTF-16 surrogate is valid JSON (\\ud800) but no UTF-8 text: refused as a field
+    error, not left to fail in the database."""
+    body = {
+        "channel": "wechat",
+        "external_ref": "A\ud800",
+        "kind": "consultation",
+        "customer_name": "名",
+        "content": "内容\x00",
+    }
+    assert set(check_fields(CASE_FIELDS, body)[1]) == {"external_ref", "content"}
+
+
+def test_a_batch_is_an_object_with_a_list_of_1_to_100_cases():
+    assert check_batch({"cases": [{}, 1]}) == ([{}, 1], {})
+    for body in ({"cases": []}, {"cases": {}}, {"cases": [{}] * 101}, {}):
+        assert check_batch(body)[0] == [] and set(check_batch(body)[1]) == {"cases"}
+    assert set(check_batch({"cases": [{}], "more": []})[1]) == {"more"}
+    assert set(check_batch([{}])[1]) == {""}
 
 
 @pytest.mark.parametrize(

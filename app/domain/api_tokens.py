@@ -148,6 +148,15 @@ DELIVERY_FIELDS: tuple[Field, ...] = (Field("note", "string", False, 2000, "é€è
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$")
 
 
+def _encodable(text: str) -> bool:
+    """JSON may carry a lone UTF-16 surrogate (\\ud800), which no database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_fields(fields: tuple[Field, ...], body: object) -> tuple[dict, dict[str, str]]:
     """The declared values of ``body`` and the per-field errors (Chinese); unknown names are
     errors too (a mistyped field is never silently dropped)."""
@@ -179,7 +188,7 @@ def check_fields(fields: tuple[Field, ...], body: object) -> tuple[dict, dict[st
             value = value.strip()
         else:
             value = value.strip()
-            if "\x00" in value:
+            if "\x00" in value or not _encodable(value):
                 errors[field.name] = str(_l("Contains characters that are not allowed."))
                 continue
             if field.max_length is not None and len(value) > field.max_length:
@@ -201,6 +210,7 @@ def check_batch(body: object) -> tuple[list[object], dict[str, str]]:
     items = body.get("cases")
     if not isinstance(items, list) or not items or len(items) > MAX_BATCH_CASES:
         errors["cases"] = str(_l("A list of 1 to %(count)d cases.", count=MAX_BATCH_CASES))
+        return [], errors
     return ([] if errors else list(items)), errors
 
 

@@ -148,13 +148,13 @@ def create_case(
     # Channels, kinds and business categories by code: the reference data read with the token.
     reference = machine.reference or reference_data.current(session, None)
     registration = _registration(machine, reference, values)
-    existing = _existing(session, registration.channel_id, registration.external_ref)
+    existing = _existing(session, registration.channel_id, values["external_ref"])
     if existing is not None:
         return existing, False
     try:
         return _register_logged(session, machine, registration, log), True
     except DuplicateSubmissionError:  # rolled back by _register_logged's transaction
-        existing = _existing(session, registration.channel_id, registration.external_ref)
+        existing = _existing(session, registration.channel_id, values["external_ref"])
         if existing is None:
             raise
         return existing, False
@@ -182,54 +182,68 @@ BATCH_ATTEMPTS = 3
 
 def create_cases(session: Session, machine: Machine, deliveries: list[Delivery]) -> None:
     """A batch of deliveries (/api/v1/cases/batch): each is refused, found or created as
-    ``create_case`` would do it alone, and the new cases are registered together in one
-    transaction (``register_cases``). A reference twice in the batch is one case; a batch that
-    races another delivery of one of its references is tried again on what is then there."""
+    ``create_case`` would do it alone, in the batch's order, and the new cases are registered
+    together in one transaction (``register_cases``). A reference twice in the batch is one
+    case; a batch that races another delivery of one of its references is tried again on what
+    is then there (ConflictError, 409, when it keeps losing)."""
     require(machine, Operation.CREATE_CASE)
     reference = machine.reference or reference_data.current(session, None)
-    now = clock_now()
     for delivery in deliveries:
         if delivery.values is None:
             continue
         try:
-            registration = _registration(machine, reference, delivery.values)
-            check_registration(registration, now)
-            delivery.registration = registration
+            delivery.registration = _registration(machine, reference, delivery.values)
         except FieldErrors as exc:
             delivery.refuse(422, "invalid_fields", _l("Some fields are not valid."), exc.errors)
         except ApiScopeError as exc:
             delivery.refuse(403, "forbidden_scope", exc.message)
-        except DomainError as exc:
-            delivery.refuse(422, "invalid", exc)
     wanted = [d for d in deliveries if d.registration is not None]
-    for attempt in range(BATCH_ATTEMPTS):
+    now = clock_now()
+    for _attempt in range(BATCH_ATTEMPTS):
         try:
             _register_new(session, machine, wanted, now)
             return
         except DuplicateSubmissionError:  # rolled back: someone delivered one meanwhile
-            if attempt == BATCH_ATTEMPTS - 1:
-                raise
+            continue
+    raise ConflictError(_l("Other deliveries of these cases are arriving; please try again."))
+
+
+def _registration_of(delivery: Delivery) -> Registration:
+    assert delivery.registration is not None  # only deliveries whose fields were accepted
+    return delivery.registration
 
 
 def _key(delivery: Delivery) -> tuple[int, str]:
-    registration = delivery.registration
-    assert registration is not None and registration.external_ref is not None
+    registration = _registration_of(delivery)
+    assert registration.external_ref is not None  # a required field of a delivery
     return registration.channel_id, registration.external_ref
 
 
 def _register_new(session: Session, machine: Machine, wanted: list[Delivery], now) -> None:
+    """One attempt: a known reference is found (200) whatever else it says, as on /cases; the
+    first acceptable delivery of each new reference is registered (201), a later one in the
+    batch gets that case (200)."""
     found = existing_case_ids(session, [_key(d) for d in wanted])
     cases = {case.id: case for case in _load_cases(session, set(found.values()))}
     first: dict[tuple[int, str], Delivery] = {}
     for delivery in wanted:
-        delivery.status, delivery.case = 0, None
-        if _key(delivery) in found:
-            delivery.status, delivery.case = 200, cases[found[_key(delivery)]]
-        elif _key(delivery) not in first:
-            first[_key(delivery)] = delivery
-    new = list(first.values())
+        delivery.refuse(0, "", "")
+        delivery.case = None
+        key = _key(delivery)
+        if key in found:
+            delivery.status, delivery.case = 200, cases[found[key]]
+        elif key not in first:
+            try:
+                check_registration(_registration_of(delivery), now)
+            except DomainError as exc:
+                delivery.refuse(422, "invalid", exc)
+                continue
+            first[key] = delivery
+    # In reference order: two batches racing on the same references wait for each other on
+    # the unique index instead of deadlocking (their numbers are taken before, day by day).
+    new = sorted(first.values(), key=_key)
     if new:
-        registrations = [d.registration for d in new if d.registration is not None]
+        registrations = [_registration_of(d) for d in new]
         created = register_cases(session, machine.actor, registrations, now=now)
         for delivery, case in zip(new, created, strict=True):
             delivery.status, delivery.case = 201, case

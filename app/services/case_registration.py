@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -81,7 +81,12 @@ def _number_and_reference_version(session: Session, received: datetime) -> tuple
     (app.services.reference_data). The counter's row stays locked until the commit."""
     day = received.strftime("%Y%m%d")
     last, version = _reserve_numbers(session, day, 1)
-    return f"SQ{day}{last:04d}", version
+    return case_number(day, last), version
+
+
+def case_number(day: str, sequence: int) -> str:
+    """SQ + date + the day's sequence, at least 4 digits."""
+    return f"SQ{day}{sequence:04d}"
 
 
 def _reserve_numbers(session: Session, day: str, count: int) -> tuple[int, int | None]:
@@ -99,7 +104,7 @@ def _reserve_numbers(session: Session, day: str, count: int) -> tuple[int, int |
     return last, version
 
 
-_NUMBER_UPSERTS: dict[str, object] = {}
+_NUMBER_UPSERTS: dict[str, Executable] = {}
 
 
 def registrable_channels(session: Session, actor: Actor) -> list[Channel]:
@@ -219,7 +224,7 @@ def register_cases(
     for day, indexes in sorted(by_day.items()):
         last, version = _reserve_numbers(session, day, len(indexes))
         for offset, index in enumerate(indexes):
-            numbers[index] = f"SQ{day}{last - len(indexes) + 1 + offset:04d}"
+            numbers[index] = case_number(day, last - len(indexes) + 1 + offset)
     reference = reference_data.current(session, version)
     cases = [
         _new_case(session, reference, actor, data, numbers[index], now)

@@ -83,7 +83,11 @@ def _rate_limited(machine, cost: int = 1) -> bool:
         storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
         strategy = current_app.extensions["suqiu.api_rate"] = FixedWindowRateLimiter(storage)
     item = RateLimitItemPerMinute(machine.rate_per_minute)
-    return not strategy.hit(item, "suqiu-api-token", str(machine.token_id), cost=cost)
+    key = ("suqiu-api-token", str(machine.token_id))
+    # A refused call uses none of the minute (hit alone would count it before refusing).
+    if not strategy.test(item, *key, cost=cost):
+        return True
+    return not strategy.hit(item, *key, cost=cost)
 
 
 def machine_call(view):
@@ -200,6 +204,20 @@ def create_cases(machine):
     items, errors = check_batch(_json())
     if errors:
         raise ApiError(422, "invalid_fields", _l("Some fields are not valid."), errors)
+    if len(items) > machine.rate_per_minute:  # could never pass: not a matter of waiting
+        raise ApiError(
+            422,
+            "invalid_fields",
+            _l("Some fields are not valid."),
+            {
+                "cases": str(
+                    _l(
+                        "This token may deliver at most %(count)d cases a minute.",
+                        count=machine.rate_per_minute,
+                    )
+                )
+            },
+        )
     if len(items) > 1 and _rate_limited(machine, len(items) - 1):  # the call itself counted 1
         raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
     deliveries = []
