@@ -152,8 +152,8 @@ def test_each_case_of_a_batch_counts_against_the_tokens_rate(app, db_session):
     refused = batch("B", 5)  # would make 13
     assert refused.status_code == 429 and refused.get_json()["code"] == "rate_limited"
     assert _cases(db_session, *[f"B-{i}" for i in range(5)]) == 0
-    single = client.post("/api/v1/cases", headers=bearer(token), json=case_body(external_ref="C"))
-    assert single.status_code == 201  # the 9th: the refused batch used nothing
+    assert batch("C", 2).status_code == 200  # 10 of 10: the refused batch used nothing
+    assert batch("D", 1).status_code == 429
 
 
 def test_a_batch_larger_than_the_tokens_minute_is_refused_not_throttled(app, db_session):
@@ -211,6 +211,35 @@ def test_a_batch_that_keeps_losing_races_is_a_conflict_to_retry(app, db_session,
     assert response.status_code == 409, response.get_data(as_text=True)
     assert response.get_json()["code"] == "conflict" and _chinese(response.get_json()["message"])
     assert len(calls) == api_intake.BATCH_ATTEMPTS
+
+
+def test_a_batch_that_loses_a_race_is_judged_again_on_what_is_there(app, db_session, monkeypatch):
+    """The first attempt loses to another delivery of R1 (made here just before it fails); the
+    second finds R1 (200) and registers the rest."""
+    from app.services import api_intake
+    from app.services.case_registration import DuplicateSubmissionError
+
+    _, _, token = system_token(db_session)
+    client = app.test_client()
+    real, attempts = api_intake.register_cases, []
+
+    def beaten_once(session, actor, registrations, *, now):
+        attempts.append([r.external_ref for r in registrations])
+        if len(attempts) == 1:
+            other = client.post(
+                "/api/v1/cases", headers=bearer(token), json=case_body(external_ref="R1")
+            )
+            assert other.status_code == 201
+            raise DuplicateSubmissionError("已提交")
+        return real(session, actor, registrations, now=now)
+
+    monkeypatch.setattr(api_intake, "register_cases", beaten_once)
+    body = {"cases": [case_body(external_ref=ref) for ref in ("R2", "R1", "R3", "R2")]}
+    items = client.post(BATCH, headers=bearer(token), json=body).get_json()["items"]
+    assert attempts == [["R1", "R2", "R3"], ["R2", "R3"]]
+    assert [item["status"] for item in items] == [201, 200, 201, 200]
+    assert items[3]["case"]["number"] == items[0]["case"]["number"]
+    assert _cases(db_session, "R1", "R2", "R3") == 3
 
 
 def test_text_no_database_can_store_is_a_field_error_not_a_server_error(app, db_session):
@@ -304,6 +333,36 @@ def test_concurrent_overlapping_batches_make_one_case_per_reference(app, db_sess
     assert _cases(db_session, "C1", "C2", "C3", "C4") == 4
     created = [s for answer in (first, second, third) for s, _ in answer.values() if s == 201]
     assert len(created) == 4
+
+
+def test_concurrent_batches_of_other_days_with_shared_references_make_one_case_each(
+    app, db_session
+):
+    """Batches received on different days take no common number counter: on PostgreSQL they
+    meet only on the unique index, where reference order keeps them from deadlocking."""
+    _, _, token = system_token(db_session)
+    machine = authenticate(db_session, token)
+
+    def batch(refs, day):
+        def run(session):
+            deliveries = [
+                Delivery(case_body(external_ref=ref, received_at=f"2026-11-{day}T09:00:00"))
+                for ref in refs
+            ]
+            create_cases(session, machine, deliveries)
+            return {d.values["external_ref"]: d.case.number for d in deliveries}
+
+        return run
+
+    answers = at_once(
+        app,
+        batch(["E1", "E2", "E3", "E4"], 24),
+        batch(["E4", "E3", "E2", "E1"], 25),
+        batch(["E2", "E4"], 26),
+    )
+    for ref in ("E1", "E2", "E3", "E4"):
+        assert len({answer[ref] for answer in answers if ref in answer}) == 1
+    assert _cases(db_session, "E1", "E2", "E3", "E4") == 4
 
 
 def test_the_received_time_of_a_batch_defaults_to_now(app, db_session):

@@ -90,6 +90,20 @@ def _rate_limited(machine, cost: int = 1) -> bool:
     return not strategy.hit(item, *key, cost=cost)
 
 
+def _charge(machine, cost: int) -> None:
+    """The call's cost against the token's minute, charged once and only if it fits."""
+    if cost > machine.rate_per_minute:  # could never pass: not a matter of waiting
+        message = _l(
+            "This token may deliver at most %(count)d cases a minute.",
+            count=machine.rate_per_minute,
+        )
+        raise ApiError(
+            422, "invalid_fields", _l("Some fields are not valid."), {"cases": str(message)}
+        )
+    if _rate_limited(machine, cost):
+        raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
+
+
 def machine_call(view):
     """A view of a machine: see ``_run``."""
 
@@ -117,8 +131,7 @@ def _run(view, session, args, kwargs):
             raise ApiError(413, "payload_too_large", _l("The request body is too large."))
         request.max_content_length = limit
         machine = authenticate(session, bearer_token(request.headers.get("Authorization")))
-        if _rate_limited(machine):
-            raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
+        _charge(machine, getattr(view, "rate_cost", lambda: 1)())
         response = current_app.make_response(view(machine, *args, **kwargs))
     except ApiAuthError as exc:
         session.rollback()
@@ -190,8 +203,16 @@ def create_case(machine):
     return jsonify(body), 201 if created else 200
 
 
+def _batch_cost() -> int:
+    """What a batch call counts against the token's minute: one a case (one when the body is
+    not a batch: it is refused as any call)."""
+    body = request.get_json(silent=True) if request.mimetype == "application/json" else None
+    items, errors = check_batch(body)
+    return 1 if errors else len(items)
+
+
 def _batch_view(view):
-    view.max_body_bytes = MAX_BATCH_BODY_BYTES
+    view.max_body_bytes, view.rate_cost = MAX_BATCH_BODY_BYTES, _batch_cost
     return view
 
 
@@ -204,22 +225,6 @@ def create_cases(machine):
     items, errors = check_batch(_json())
     if errors:
         raise ApiError(422, "invalid_fields", _l("Some fields are not valid."), errors)
-    if len(items) > machine.rate_per_minute:  # could never pass: not a matter of waiting
-        raise ApiError(
-            422,
-            "invalid_fields",
-            _l("Some fields are not valid."),
-            {
-                "cases": str(
-                    _l(
-                        "This token may deliver at most %(count)d cases a minute.",
-                        count=machine.rate_per_minute,
-                    )
-                )
-            },
-        )
-    if len(items) > 1 and _rate_limited(machine, len(items) - 1):  # the call itself counted 1
-        raise ApiError(429, "rate_limited", _l("Too many calls; please slow down."))
     deliveries = []
     for item in items:
         values, field_errors = check_fields(CASE_FIELDS, item)
