@@ -236,7 +236,7 @@ def test_a_batch_that_loses_a_race_is_judged_again_on_what_is_there(app, db_sess
     monkeypatch.setattr(api_intake, "register_cases", beaten_once)
     body = {"cases": [case_body(external_ref=ref) for ref in ("R2", "R1", "R3", "R2")]}
     items = client.post(BATCH, headers=bearer(token), json=body).get_json()["items"]
-    assert attempts == [["R1", "R2", "R3"], ["R2", "R3"]]
+    assert attempts == [["R2", "R1", "R3"], ["R2", "R3"]]
     assert [item["status"] for item in items] == [201, 200, 201, 200]
     assert items[3]["case"]["number"] == items[0]["case"]["number"]
     assert _cases(db_session, "R1", "R2", "R3") == 3
@@ -287,6 +287,24 @@ def test_art34_a_batched_case_with_casualties_opens_its_major_matter_review(app,
     plain = db_session.scalar(select(Case).where(Case.number == items[1]["case"]["number"]))
     matters = db_session.scalars(select(MajorMatter.case_id)).all()
     assert case.id in matters and plain.id not in matters
+
+
+def test_a_batchs_numbers_follow_the_order_sent(app, db_session):
+    """The references arrive in the platform's order (here not alphabetical): the numbers
+    follow it, whatever order the rows are written in."""
+    _, _, token = system_token(db_session)
+    refs = ["Z-9", "A-1", "M-5", "B-2"]
+    body = {"cases": [case_body(external_ref=ref) for ref in refs]}
+    items = app.test_client().post(BATCH, headers=bearer(token), json=body).get_json()["items"]
+    numbers = [item["case"]["number"] for item in items]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 4
+    assert [item["case"]["external_ref"] for item in items] == refs
+    db_session.expire_all()
+    rows = db_session.execute(
+        select(Case.external_ref, Case.number).where(Case.external_ref.in_(refs))
+    ).all()
+    stored = {ref: number for ref, number in rows}
+    assert [stored[ref] for ref in refs] == numbers
 
 
 def test_a_batch_spanning_two_days_numbers_each_day_in_turn(app, db_session):

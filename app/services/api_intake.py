@@ -239,9 +239,7 @@ def _register_new(session: Session, machine: Machine, wanted: list[Delivery], no
                 delivery.refuse(422, "invalid", exc)
                 continue
             first[key] = delivery
-    # In reference order: two batches racing on the same references wait for each other on
-    # the unique index instead of deadlocking (their numbers are taken before, day by day).
-    new = sorted(first.values(), key=_key)
+    new = list(first.values())  # in the order sent: their numbers follow it
     if new:
         registrations = [_registration_of(d) for d in new]
         created = register_cases(session, machine.actor, registrations, now=now)

@@ -226,11 +226,19 @@ def register_cases(
         for offset, index in enumerate(indexes):
             numbers[index] = case_number(day, last - len(indexes) + 1 + offset)
     reference = reference_data.current(session, version)
-    cases = [
-        _new_case(session, reference, actor, data, numbers[index], now)
-        for index, data in enumerate(registrations)
-    ]
+    # Numbered in the order given, inserted in reference order: two batches racing on the same
+    # references wait for each other on the unique index instead of deadlocking (their
+    # numbers' counter rows are taken before, day by day in date order).
+    order = sorted(
+        range(len(registrations)),
+        key=lambda i: (registrations[i].channel_id, registrations[i].external_ref or ""),
+    )
+    made = {
+        index: _new_case(session, reference, actor, registrations[index], numbers[index], now)
+        for index in order
+    }
     session.flush()  # every case and its event in one round of inserts
+    cases = [made[index] for index in range(len(registrations))]
     for case in cases:
         major_matters.on_registration(session, case, actor, now)  # Art.22/29/33/34
     return cases
