@@ -176,6 +176,11 @@ class Delivery:
     def refuse(self, status: int, code: str, message, fields=None) -> None:
         self.status, self.code, self.message, self.fields = status, code, str(message), fields
 
+    def reset(self) -> None:
+        """Undecided again (a batch tried anew after a lost race)."""
+        self.refuse(0, "", "")
+        self.case = None
+
 
 BATCH_ATTEMPTS = 3
 
@@ -227,8 +232,7 @@ def _register_new(session: Session, machine: Machine, wanted: list[Delivery], no
     cases = {case.id: case for case in _load_cases(session, set(found.values()))}
     first: dict[tuple[int, str], Delivery] = {}
     for delivery in wanted:
-        delivery.refuse(0, "", "")
-        delivery.case = None
+        delivery.reset()
         key = _key(delivery)
         if key in found:
             delivery.status, delivery.case = 200, cases[found[key]]

@@ -208,10 +208,11 @@ def register_cases(
     """登记 of a batch delivered by another system (/api/v1/cases/batch): each case exactly as
     ``register_case`` makes it, all in one transaction with one number statement per day of
     receipt and one flush, so that a batch costs little more than one case. The caller has
-    checked each registration (``check_registration``) and looked up the delivered references;
-    a reference delivered meanwhile by someone else fails the whole batch here
-    (DuplicateSubmissionError), nothing written. Only what a delivery may say: no on-the-spot
-    resolution, no own-unit dispatch, no repeat link."""
+    looked up the delivered references and refused, one by one, those ``check_registration``
+    refuses (checked again here: a refusal now fails the batch); a reference delivered
+    meanwhile by someone else fails the whole batch here (DuplicateSubmissionError), nothing
+    written. Only what a delivery may say: no on-the-spot resolution, no own-unit dispatch, no
+    repeat link."""
     ensure_may(actor, "register")
     by_day: dict[str, list[int]] = {}
     for index, data in enumerate(registrations):
