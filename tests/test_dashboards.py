@@ -228,7 +228,8 @@ def test_kpi_drill_down_reproduces_the_same_cases_later(app, db_session, login_a
 
 def test_operations_tiles_equal_their_lists(app, db_session, login_as):
     now = clock_now()
-    made = gen_case(db_session, received=now - timedelta(hours=1), now=now)
+    # Received now, not an hour ago: in the first hour of a day that would be yesterday.
+    made = gen_case(db_session, received=now, now=now)
     from app.views.dashboards import drill_url
 
     tiles = dashboards.operations(db_session, actor(db_session, "csd").scope, now)
